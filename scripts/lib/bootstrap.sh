@@ -1,0 +1,197 @@
+# shellcheck shell=bash
+# Native bootstrap shared by scripts/up, scripts/test and scripts/bench. Every step checks before
+# it acts, so running it again (even while the mesh is up) changes nothing.
+#
+#   bootstrap_infra   .env, pnpm, node modules, PostgreSQL + RabbitMQ (installed, started,
+#                     role/user/databases), dev secrets, build
+#
+# Needs Debian (apt) and root or sudo for the system packages; elsewhere it says what to install.
+
+PNPM_VERSION=10.34.8
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+
+say()  { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+die()  { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@" || die "needs root for: $* (run with sudo)"
+  else die "needs root for: $* — run as root, install sudo, or use 'docker compose up'"
+  fi
+}
+
+as_user() { # as_user USER CMD...
+  local user=$1; shift
+  if [ "$(id -u)" -eq 0 ]; then runuser -u "$user" -- "$@"
+  else sudo -n -u "$user" "$@"
+  fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    die "cannot install $* here (no apt-get). Install them yourself (PostgreSQL 13+, RabbitMQ 3.9+), or run 'docker compose up --build'."
+  fi
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    say "apt-get update"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    APT_UPDATED=1
+  fi
+  say "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+load_env() {
+  if [ ! -f "$ROOT/.env" ]; then
+    say "creating .env from .env.example"
+    cp "$ROOT/.env.example" "$ROOT/.env"
+  fi
+  set -a
+  # shellcheck disable=SC1091
+  . "$ROOT/.env"
+  set +a
+}
+
+ensure_node() {
+  command -v node >/dev/null 2>&1 || die "Node.js 20.19+ is required (https://nodejs.org or 'apt-get install nodejs')"
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || die "Node.js 20.19+ is required; found $(node -v)"
+}
+
+ensure_pnpm() {
+  if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then
+    PNPM=(pnpm)
+  else
+    # corepack's signature check fails offline-ish machines; npx fetches the pinned pnpm from npm.
+    PNPM=(npx -y "pnpm@$PNPM_VERSION")
+  fi
+  export npm_config_update_notifier=false npm_config_loglevel=error
+}
+
+install_node_modules() {
+  local stamp="$ROOT/node_modules/.modules.yaml"
+  if [ -f "$stamp" ] && [ "$stamp" -nt "$ROOT/pnpm-lock.yaml" ] && [ -z "${FORCE_INSTALL:-}" ]; then
+    return
+  fi
+  say "installing node modules (pnpm $PNPM_VERSION, frozen lockfile)"
+  (cd "$ROOT" && "${PNPM[@]}" install --frozen-lockfile --reporter=append-only) || die "pnpm install failed"
+  touch "$stamp"
+}
+
+pg_cluster() { pg_lsclusters -h 2>/dev/null | awk 'NR==1 {print $1" "$2" "$4}'; }
+
+ensure_postgres() {
+  if ! command -v pg_lsclusters >/dev/null 2>&1; then
+    apt_install postgresql
+  fi
+  local version name status
+  read -r version name status <<<"$(pg_cluster)"
+  if [ -z "${version:-}" ]; then
+    version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+    say "creating PostgreSQL $version cluster"
+    as_root pg_createcluster "$version" main >/dev/null
+    name=main status=down
+  fi
+  if [ "$status" != "online" ]; then
+    say "starting PostgreSQL $version/$name"
+    as_root pg_ctlcluster "$version" "$name" start
+  fi
+  local i
+  for i in $(seq 1 60); do
+    pg_isready -q -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" && break
+    sleep 0.5
+  done
+  pg_isready -q -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" || die "PostgreSQL did not start on $POSTGRES_HOST:$POSTGRES_PORT"
+
+  # Role and databases, created or brought in line with .env.
+  if ! PGPASSWORD=$POSTGRES_PASSWORD psql -qtAX -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres \
+      -c "SELECT 1 FROM pg_roles WHERE rolname = current_user AND rolcreatedb" 2>/dev/null | grep -q 1; then
+    say "creating PostgreSQL role $POSTGRES_USER"
+    as_user postgres psql -qX -v ON_ERROR_STOP=1 -d postgres \
+      -v user="$POSTGRES_USER" -v pass="$POSTGRES_PASSWORD" >/dev/null <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'user', :'pass')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'user') \gexec
+SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'user', :'pass') \gexec
+SQL
+  fi
+  local db
+  for db in "$AUTH_DATABASE" "$LOGS_DATABASE"; do
+    if ! PGPASSWORD=$POSTGRES_PASSWORD psql -qtAX -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres \
+        -c "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+      say "creating database $db"
+      PGPASSWORD=$POSTGRES_PASSWORD createdb -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" "$db"
+    fi
+  done
+}
+
+rabbit_api_ok() {
+  curl -fsS -o /dev/null -u "$RABBITMQ_USER:$RABBITMQ_PASSWORD" \
+    "http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api/whoami" 2>/dev/null
+}
+
+ensure_rabbitmq() {
+  command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+  if rabbit_api_ok; then return; fi
+  if ! command -v rabbitmq-server >/dev/null 2>&1; then
+    apt_install rabbitmq-server
+  fi
+  # The management plugin gives the web UI and the HTTP API the tests use for vhosts and queues.
+  as_root rabbitmq-plugins --offline enable rabbitmq_management >/dev/null
+  if ! as_root rabbitmqctl -q status >/dev/null 2>&1; then
+    say "starting RabbitMQ"
+    as_root rabbitmq-server -detached
+  fi
+  # -detached returns at once; the node registers with epmd a few seconds later.
+  local i
+  for i in $(seq 1 120); do
+    as_root rabbitmq-diagnostics -q ping >/dev/null 2>&1 && break
+    sleep 1
+  done
+  as_root rabbitmqctl -q --timeout 120 await_startup >/dev/null \
+    || die "RabbitMQ did not start (see /var/log/rabbitmq/)"
+  as_root rabbitmq-plugins -q enable rabbitmq_management >/dev/null
+  if ! as_root rabbitmqctl -q list_users | awk '{print $1}' | grep -qx "$RABBITMQ_USER"; then
+    say "creating RabbitMQ user $RABBITMQ_USER"
+    as_root rabbitmqctl -q add_user "$RABBITMQ_USER" "$RABBITMQ_PASSWORD" >/dev/null
+  else
+    as_root rabbitmqctl -q change_password "$RABBITMQ_USER" "$RABBITMQ_PASSWORD" >/dev/null
+  fi
+  as_root rabbitmqctl -q set_user_tags "$RABBITMQ_USER" administrator >/dev/null
+  as_root rabbitmqctl -q set_permissions -p / "$RABBITMQ_USER" '.*' '.*' '.*' >/dev/null
+  for i in $(seq 1 60); do rabbit_api_ok && return; sleep 0.5; done
+  die "RabbitMQ management API did not answer on $RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT"
+}
+
+ensure_secrets() {
+  local dir="$ROOT/.secrets/jwt"
+  if ! ls "$dir"/*.pem >/dev/null 2>&1; then
+    say "generating a dev JWT signing key in .secrets/jwt"
+    mkdir -p "$dir"
+    chmod 700 "$ROOT/.secrets" "$dir"
+    node -e '
+      const { generateKeyPairSync } = require("node:crypto");
+      const { privateKey } = generateKeyPairSync("ed25519");
+      const name = `${process.argv[1]}/${new Date().toISOString().slice(0, 10)}.pem`;
+      require("node:fs").writeFileSync(name, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    ' "$dir"
+  fi
+}
+
+build_all() {
+  say "building (tsc -b)"
+  (cd "$ROOT" && "${PNPM[@]}" run -s build) || die "build failed"
+}
+
+bootstrap_infra() {
+  [ -f /etc/debian_version ] || warn "not Debian: system packages cannot be installed for you; have PostgreSQL and RabbitMQ running, or use 'docker compose up --build'"
+  load_env
+  ensure_node
+  ensure_pnpm
+  install_node_modules
+  ensure_postgres
+  ensure_rabbitmq
+  ensure_secrets
+  build_all
+}

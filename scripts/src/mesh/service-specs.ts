@@ -1,0 +1,98 @@
+import path from 'node:path';
+import type { MeshSettings, ServiceName } from './settings';
+
+export interface ServiceSpec {
+  name: ServiceName;
+  /** Directory holding the service's package (dist/main.js inside). */
+  dir: string;
+  env: Record<string, string>;
+  /** Base URL of the service's HTTP port (health, metrics, API). */
+  httpUrl: string;
+  /** Other addresses worth printing (e.g. gRPC). */
+  extra?: Record<string, string>;
+}
+
+const local = (port: number) => `http://127.0.0.1:${port}`;
+
+/** How each service is wired in a native run: ports, stores and the addresses of its peers. */
+export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
+  const p = s.ports;
+  const common = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: s.logLevel,
+    HOST: '127.0.0.1',
+  };
+  const specs: Omit<ServiceSpec, 'dir' | 'httpUrl'>[] = [
+    {
+      name: 'auth',
+      env: {
+        PORT: String(p.auth),
+        AUTH_DATABASE_URL: s.authDatabaseUrl,
+        AMQP_URL: s.amqpUrl,
+        AUTH_JWT_KEYS_DIR: s.jwtKeysDir,
+        AUTH_JWT_ISSUER: 'micromesh-auth',
+        AUTH_JWT_AUDIENCE: 'micromesh',
+        AUTH_BCRYPT_COST: String(s.bcryptCost),
+        AUTH_SEED_ADMIN_EMAIL: s.seedAdmin.email,
+        AUTH_SEED_ADMIN_PASSWORD: s.seedAdmin.password,
+      },
+    },
+    {
+      name: 'logger',
+      env: {
+        PORT: String(p.logger),
+        GRPC_PORT: String(p.loggerGrpc),
+        LOG_STORE_URL: s.logStoreUrl,
+      },
+      extra: { grpc: `127.0.0.1:${p.loggerGrpc}` },
+    },
+    {
+      name: 'mail',
+      env: {
+        PORT: String(p.mail),
+        MAIL_HOST: '127.0.0.1',
+        MAIL_PORT: String(p.smtp),
+        MAIL_ENCRYPTION: 'none',
+        FROM_NAME: 'micromesh',
+        FROM_ADDRESS: 'noreply@micromesh.local',
+        AMQP_URL: s.amqpUrl,
+      },
+    },
+    {
+      name: 'listener',
+      env: {
+        PORT: String(p.listener),
+        AMQP_URL: s.amqpUrl,
+        LOGGER_GRPC_ADDRESS: `127.0.0.1:${p.loggerGrpc}`,
+      },
+    },
+    {
+      name: 'broker',
+      env: {
+        PORT: String(p.broker),
+        AUTH_URL: local(p.auth),
+        LOGGER_URL: local(p.logger),
+        LOGGER_GRPC_ADDRESS: `127.0.0.1:${p.loggerGrpc}`,
+        MAIL_URL: local(p.mail),
+        LISTENER_URL: local(p.listener),
+        AMQP_URL: s.amqpUrl,
+        JWT_ISSUER: 'micromesh-auth',
+        JWT_AUDIENCE: 'micromesh',
+        CORS_ORIGINS: [local(p.frontend), `http://localhost:${p.frontend}`].join(','),
+      },
+    },
+    {
+      name: 'frontend',
+      env: {
+        PORT: String(p.frontend),
+        BROKER_URL: local(p.broker),
+      },
+    },
+  ];
+  return specs.map((spec) => ({
+    ...spec,
+    dir: path.join(s.root, 'services', spec.name),
+    httpUrl: local(Number(spec.env.PORT)),
+    env: { ...common, ...spec.env, ...s.extraEnv },
+  }));
+}

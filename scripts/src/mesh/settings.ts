@@ -1,0 +1,103 @@
+import path from 'node:path';
+
+export const SERVICE_NAMES = ['auth', 'logger', 'mail', 'listener', 'broker', 'frontend'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface MeshPorts {
+  broker: number;
+  frontend: number;
+  auth: number;
+  logger: number;
+  loggerGrpc: number;
+  mail: number;
+  listener: number;
+  smtp: number;
+  smtpWeb: number;
+}
+
+/** Everything the launcher needs to wire the services to each other and to their stores. */
+export interface MeshSettings {
+  root: string;
+  ports: MeshPorts;
+  authDatabaseUrl: string;
+  logStoreUrl: string;
+  amqpUrl: string;
+  jwtKeysDir: string;
+  seedAdmin: { email: string; password: string };
+  bcryptCost: number;
+  logLevel: string;
+  /** Extra variables passed to every service (wins over the computed ones). */
+  extraEnv?: Record<string, string>;
+}
+
+export const DEFAULT_PORTS: MeshPorts = {
+  broker: 8080,
+  frontend: 8081,
+  auth: 8082,
+  logger: 8083,
+  loggerGrpc: 50051,
+  mail: 8084,
+  listener: 8085,
+  smtp: 1025,
+  smtpWeb: 8025,
+};
+
+const PORT_VARIABLES: Record<keyof MeshPorts, string> = {
+  broker: 'MESH_BROKER_PORT',
+  frontend: 'MESH_FRONTEND_PORT',
+  auth: 'MESH_AUTH_PORT',
+  logger: 'MESH_LOGGER_PORT',
+  loggerGrpc: 'MESH_LOGGER_GRPC_PORT',
+  mail: 'MESH_MAIL_PORT',
+  listener: 'MESH_LISTENER_PORT',
+  smtp: 'MESH_SMTP_PORT',
+  smtpWeb: 'MESH_SMTP_WEB_PORT',
+};
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set (scripts/up reads it from .env)`);
+  return value;
+}
+
+function pgUrl(env: Env, database: string): string {
+  const user = encodeURIComponent(required(env, 'POSTGRES_USER'));
+  const password = encodeURIComponent(required(env, 'POSTGRES_PASSWORD'));
+  const host = env.POSTGRES_HOST || '127.0.0.1';
+  const port = env.POSTGRES_PORT || '5432';
+  return `postgres://${user}:${password}@${host}:${port}/${database}`;
+}
+
+export function amqpUrlFrom(env: Env, vhost = '/'): string {
+  const user = encodeURIComponent(required(env, 'RABBITMQ_USER'));
+  const password = encodeURIComponent(required(env, 'RABBITMQ_PASSWORD'));
+  const host = env.RABBITMQ_HOST || '127.0.0.1';
+  const port = env.RABBITMQ_PORT || '5672';
+  return `amqp://${user}:${password}@${host}:${port}/${encodeURIComponent(vhost)}`;
+}
+
+/** Settings for a native run, from the variables of .env (see .env.example). */
+export function settingsFromEnv(root: string, env: Env = process.env): MeshSettings {
+  const ports = { ...DEFAULT_PORTS };
+  for (const key of Object.keys(ports) as (keyof MeshPorts)[]) {
+    const value = env[PORT_VARIABLES[key]];
+    if (value) ports[key] = Number(value);
+  }
+  return {
+    root,
+    ports,
+    authDatabaseUrl: pgUrl(env, env.AUTH_DATABASE || 'micromesh_auth'),
+    logStoreUrl:
+      env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
+    amqpUrl: amqpUrlFrom(env),
+    jwtKeysDir: path.join(root, '.secrets', 'jwt'),
+    seedAdmin: {
+      email: env.AUTH_SEED_ADMIN_EMAIL || 'admin@example.com',
+      password: env.AUTH_SEED_ADMIN_PASSWORD || 'verysecret',
+    },
+    bcryptCost: Number(env.AUTH_BCRYPT_COST || 12),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

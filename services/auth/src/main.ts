@@ -1,0 +1,5 @@
+import { runMain } from '@micromesh/kit';
+import { startAuth } from './app';
+import { loadAuthConfig } from './config';
+
+runMain('auth', () => startAuth(loadAuthConfig()));

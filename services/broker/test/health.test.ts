@@ -1,0 +1,23 @@
+import request from 'supertest';
+import { captureLogs } from '@micromesh/kit/testing';
+import { startBroker } from '../src/app';
+import { loadBrokerConfig } from '../src/config';
+
+describe('broker health', () => {
+  const { logger } = captureLogs('broker', 'silent');
+  let broker: Awaited<ReturnType<typeof startBroker>>;
+
+  beforeAll(async () => {
+    broker = await startBroker(loadBrokerConfig({ PORT: '0' }), { logger });
+  });
+  afterAll(() => broker.stop());
+
+  it('When the broker is up, then /livez, /readyz and POST / answer', async () => {
+    const http = request(broker.address.url);
+    expect((await http.get('/livez')).status).toBe(200);
+    expect((await http.get('/readyz')).status).toBe(200);
+    const hit = await http.post('/');
+    expect(hit.status).toBe(200);
+    expect(hit.body).toEqual({ error: false, message: 'Hit the broker' });
+  });
+});

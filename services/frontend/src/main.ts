@@ -1,0 +1,5 @@
+import { runMain } from '@micromesh/kit';
+import { startFrontend } from './app';
+import { loadFrontendConfig } from './config';
+
+runMain('frontend', () => startFrontend(loadFrontendConfig()));

@@ -1,0 +1,19 @@
+/**
+ * The RabbitMQ names every service agrees on. Declaring is idempotent, so each side (publisher,
+ * consumer) declares what it relies on, and re-declares after every reconnect.
+ */
+export const LOGS_EXCHANGE = 'logs_topic';
+export const LOGS_EXCHANGE_TYPE = 'topic';
+
+export const EVENT_LEVELS = ['INFO', 'WARNING', 'ERROR'] as const;
+export type EventLevel = (typeof EVENT_LEVELS)[number];
+
+/** Routing key of an event: `log.INFO`, `log.WARNING`, `log.ERROR`. */
+export function routingKeyFor(level: EventLevel): string {
+  return `log.${level}`;
+}
+
+/** The listener's durable queue and its dead-letter pair. */
+export const LISTENER_QUEUE = 'logs.listener';
+export const DEAD_LETTER_EXCHANGE = 'logs_topic.dlx';
+export const DEAD_LETTER_QUEUE = 'logs.listener.dead';

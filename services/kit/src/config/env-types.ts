@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Reusable zod pieces for environment variables (which always arrive as strings). */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  url: () => z.url(),
+  list: (fallback: string[] = []) =>
+    z
+      .string()
+      .default(fallback.join(','))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+};
+
+/** Variables every service reads. Spread into each service's schema. */
+export const baseEnvShape = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Interface to bind; containers set 0.0.0.0, native runs stay on loopback. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Longest a graceful shutdown may take before the process is forced out. */
+  SHUTDOWN_TIMEOUT_MS: env.int(10_000),
+  /** Time between failing readiness and closing the listener, so load balancers stop routing. */
+  SHUTDOWN_DELAY_MS: env.int(0),
+  /** Largest accepted request body, in bytes-with-unit as understood by body-parser. */
+  BODY_LIMIT: z.string().default('100kb'),
+};

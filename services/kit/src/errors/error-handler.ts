@@ -1,0 +1,58 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AppError, isAppError } from './app-error';
+import { zodDetails } from './validation';
+import { fail } from '../http/envelope';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+}
+
+/** Maps anything thrown in a request to an AppError; unknown errors become an opaque 500. */
+export function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  if (err instanceof z.ZodError) return AppError.badRequest('invalid request', zodDetails(err));
+  const bp = (err ?? {}) as BodyParserError;
+  switch (bp.type) {
+    case 'entity.parse.failed':
+      return new AppError(400, 'malformed JSON body', { cause: err });
+    case 'entity.too.large':
+      return new AppError(413, 'request body too large', { cause: err });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'unsupported body encoding', { cause: err });
+    case 'request.aborted':
+      return new AppError(400, 'request aborted', { cause: err });
+  }
+  const status = bp.status ?? bp.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status, 'bad request', { cause: err });
+  }
+  return new AppError(500, 'internal error', { cause: err });
+}
+
+/** The one express error handler: logs, answers the envelope, never leaks a stack. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const appError = toAppError(err);
+    if (appError.status >= 500) {
+      logger.error({ err: appError.cause ?? appError, status: appError.status }, appError.message);
+    } else {
+      logger.debug({ status: appError.status, err: appError.cause }, appError.message);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (appError.headers) res.set(appError.headers);
+    res.status(appError.status).json(fail(appError.message, appError.details));
+  };
+}
+
+/** Unknown routes answer 404 in the envelope. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(AppError.notFound(`no route for ${req.method} ${req.path.slice(0, 200)}`));
+};

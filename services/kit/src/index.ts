@@ -1,0 +1,40 @@
+export { loadConfig, ConfigError } from './config/load-config';
+export { env, baseEnvShape } from './config/env-types';
+export { createLogger, type Logger, type LoggerSettings } from './logging/logger';
+export {
+  runWithRequestContext,
+  currentRequestId,
+  propagationHeaders,
+  acceptRequestId,
+  REQUEST_ID_HEADER,
+  type RequestContext,
+} from './logging/request-context';
+export { AppError, isAppError, type AppErrorOptions, type ErrorDetail } from './errors/app-error';
+export { errorHandler, notFoundHandler, toAppError } from './errors/error-handler';
+export { parseInput, zodDetails } from './errors/validation';
+export { ok, fail, type Envelope } from './http/envelope';
+export {
+  createHttpServer,
+  type HttpServer,
+  type HttpServerOptions,
+  type BoundAddress,
+} from './http/create-http-server';
+export { requireJsonBody } from './http/require-json';
+export { Health, type HealthCheck, type Readiness, type CheckResult } from './health/health';
+export { createMetrics, httpMetricsMiddleware, type Metrics } from './metrics/metrics';
+export { Lifecycle, type Closer } from './lifecycle/lifecycle';
+export {
+  createServiceContext,
+  type ServiceContext,
+  type BaseConfig,
+} from './lifecycle/service-context';
+export { runMain, type RunningService } from './lifecycle/run-main';
+export {
+  startHttpService,
+  type StartHttpOptions,
+  type StartedHttpService,
+} from './lifecycle/start-http-service';
+export { createPgPool, pgHealthCheck, type PgPoolOptions } from './db/pg-pool';
+export { migrate, type Migration, type MigrateOptions } from './db/migrate';
+export * from './amqp/topology';
+export * from './amqp/event-contract';

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import { ConfigError } from '../config/load-config';
+import { createLogger } from '../logging/logger';
+import type { Lifecycle } from './lifecycle';
+
+export interface RunningService {
+  logger: Logger;
+  lifecycle: Lifecycle;
+  /** Addresses to announce once started (name → URL). */
+  urls: Record<string, string>;
+}
+
+export interface RunMainOptions {
+  /** Longest a graceful shutdown may take before the process is forced out. */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * The process entry every service's main.ts calls. Starts the service, then owns the process:
+ * SIGTERM/SIGINT → graceful shutdown (bounded by a timeout), an uncaught error → log and exit.
+ * A configuration error prints one line naming the variable and exits 1.
+ */
+export function runMain(
+  name: string,
+  start: () => Promise<RunningService>,
+  options: RunMainOptions = {},
+): void {
+  const timeoutMs = options.shutdownTimeoutMs ?? Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+  let running: RunningService | undefined;
+  const fallbackLogger = createLogger({ service: name });
+
+  const stop = async (reason: string, code: number): Promise<void> => {
+    const logger = running?.logger ?? fallbackLogger;
+    const forced = setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown timed out; forcing exit');
+      process.exit(code || 1);
+    }, timeoutMs);
+    forced.unref();
+    try {
+      await running?.lifecycle.shutdown(reason);
+    } finally {
+      clearTimeout(forced);
+      process.exit(code);
+    }
+  };
+
+  let signals = 0;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      signals += 1;
+      if (signals > 1) process.exit(1); // a second signal means "now"
+      void stop(signal, 0);
+    });
+  }
+  process.on('uncaughtException', (err) => {
+    (running?.logger ?? fallbackLogger).fatal({ err }, 'uncaught exception');
+    void stop('uncaughtException', 1);
+  });
+  process.on('unhandledRejection', (err) => {
+    (running?.logger ?? fallbackLogger).fatal({ err }, 'unhandled rejection');
+    void stop('unhandledRejection', 1);
+  });
+
+  start().then(
+    (service) => {
+      running = service;
+      service.logger.info({ urls: service.urls }, `${name} started`);
+    },
+    (err: unknown) => {
+      if (err instanceof ConfigError) {
+        // eslint-disable-next-line no-console -- one plain line for people, before any logger exists
+        console.error(`${name}: ${err.message}`);
+        process.exit(1);
+      }
+      fallbackLogger.fatal({ err }, `${name} failed to start`);
+      process.exit(1);
+    },
+  );
+}

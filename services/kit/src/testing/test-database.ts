@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { infraEnv } from './infra-env';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+function adminUrl(database: string): string {
+  const { pg } = infraEnv();
+  const auth = `${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}`;
+  return `postgres://${auth}@${pg.host}:${pg.port}/${database}`;
+}
+
+/** A fresh, empty database on the real PostgreSQL, so suites never see each other's rows. */
+export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
+  const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(5).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl('postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: adminUrl(name),
+    async drop() {
+      const client = new Client({ connectionString: adminUrl('postgres') });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import request from 'supertest';
+import { z } from 'zod';
+import {
+  AppError,
+  Health,
+  Lifecycle,
+  createHttpServer,
+  createMetrics,
+  parseInput,
+  propagationHeaders,
+  type HttpServer,
+} from '@micromesh/kit';
+import { captureLogs } from '@micromesh/kit/testing';
+
+function buildServer(logs = captureLogs('kit-test')) {
+  const health = new Health();
+  const metrics = createMetrics('kit-test');
+  const server = createHttpServer({
+    logger: logs.logger,
+    health,
+    metrics,
+    bodyLimit: '1kb',
+    routes: (app) => {
+      app.post('/echo', (req, res) => {
+        const body = parseInput(z.object({ name: z.string().min(1) }), req.body);
+        res.status(201).json({ error: false, message: 'echoed', data: body });
+      });
+      app.get('/boom', () => {
+        throw new Error('secret internals at /srv/app.ts:12');
+      });
+      app.get('/teapot', () => {
+        throw new AppError(418, 'short and stout');
+      });
+      app.get('/whoami', (req, res) => {
+        req.log.info('handling whoami');
+        res.json({ error: false, message: 'ok', data: propagationHeaders() });
+      });
+    },
+  });
+  return { server, health, metrics, logs };
+}
+
+describe('kit http app', () => {
+  const built = buildServer();
+  const http = request(built.server.app);
+
+  describe('the envelope', () => {
+    it('When the JSON body is malformed, then 400 with a clear message', async () => {
+      const res = await http.post('/echo').set('content-type', 'application/json').send('{"name":');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: true, message: 'malformed JSON body' });
+    });
+
+    it('When fields are wrong, then 400 lists each problem in details', async () => {
+      const res = await http.post('/echo').send({ name: 42 });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe(true);
+      expect(res.body.message).toBe('invalid request');
+      expect(res.body.details).toEqual([{ path: 'name', message: expect.any(String) }]);
+    });
+
+    it('When the body is over the limit, then 413', async () => {
+      const res = await http.post('/echo').send({ name: 'x'.repeat(2_000) });
+      expect(res.status).toBe(413);
+      expect(res.body).toEqual({ error: true, message: 'request body too large' });
+    });
+
+    it('When the body is not JSON, then 415', async () => {
+      const res = await http.post('/echo').set('content-type', 'text/plain').send('name=x');
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({ error: true, message: 'content-type must be application/json' });
+    });
+
+    it('When the route does not exist, then 404 in the envelope', async () => {
+      const res = await http.get('/nowhere');
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: true, message: 'no route for GET /nowhere' });
+    });
+
+    it('When a handler throws an unknown error, then 500 without internals, and it is logged', async () => {
+      const res = await http.get('/boom');
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: true, message: 'internal error' });
+      expect(JSON.stringify(res.body)).not.toContain('/srv/app.ts');
+      const logged = built.logs.lines.find((l) => l.msg === 'internal error');
+      expect(logged).toMatchObject({
+        level: 'error',
+        err: { message: expect.stringContaining('secret') },
+      });
+    });
+
+    it('When a handler throws an AppError, then its status and public message', async () => {
+      const res = await http.get('/teapot');
+      expect(res.status).toBe(418);
+      expect(res.body).toEqual({ error: true, message: 'short and stout' });
+    });
+
+    it('When the input is valid, then the handler answers', async () => {
+      const res = await http.post('/echo').send({ name: 'ada' });
+      expect(res.status).toBe(201);
+      expect(res.body.data).toEqual({ name: 'ada' });
+    });
+  });
+
+  describe('request ids', () => {
+    it('When the caller sends x-request-id, then it is echoed, logged and propagated', async () => {
+      const res = await http.get('/whoami').set('x-request-id', 'abc-123');
+      expect(res.headers['x-request-id']).toBe('abc-123');
+      expect(res.body.data).toEqual({ 'x-request-id': 'abc-123' });
+      const handlerLine = built.logs.lines.find((l) => l.msg === 'handling whoami');
+      expect(handlerLine?.reqId).toBe('abc-123');
+      const accessLine = built.logs.lines.find(
+        (l) => l.msg === 'request completed' && l.reqId === 'abc-123',
+      );
+      expect(accessLine).toBeDefined();
+    });
+
+    it('When the caller sends none (or a hostile one), then a fresh id is made', async () => {
+      const none = await http.get('/whoami');
+      expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      const hostile = await http.get('/whoami').set('x-request-id', 'a\tb'.repeat(100));
+      expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe('/metrics', () => {
+    it('When a request is served, then the duration histogram counts it by route and status', async () => {
+      await http.post('/echo').send({ name: 'metered' });
+      const res = await http.get('/metrics');
+      expect(res.status).toBe(200);
+      expect(res.text).toMatch(
+        /http_request_duration_seconds_count\{service="kit-test",method="POST",route="\/echo",status_code="201"\} [1-9]/,
+      );
+      expect(res.text).toContain('process_cpu_user_seconds_total');
+    });
+
+    it('When an unknown path is hit, then it is counted under one "unmatched" label', async () => {
+      await http.get('/random-path-123');
+      const res = await http.get('/metrics');
+      expect(res.text).toContain('route="unmatched"');
+      expect(res.text).not.toContain('random-path-123');
+    });
+  });
+});
+
+describe('kit health and shutdown', () => {
+  let server: HttpServer;
+
+  afterEach(() => server?.stop());
+
+  it('When a dependency check fails, then /readyz is 503 naming it while /livez stays 200', async () => {
+    const built = buildServer(captureLogs('kit-test', 'silent'));
+    server = built.server;
+    built.health.addCheck('database', () => Promise.reject(new Error('connection refused')));
+    const http = request(server.app);
+    const ready = await http.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.data.checks.database).toMatchObject({
+      ok: false,
+      error: 'connection refused',
+    });
+    expect((await http.get('/livez')).status).toBe(200);
+  });
+
+  it('When shutdown starts, then readiness turns false before the listener closes', async () => {
+    const { logger } = captureLogs('kit-test', 'silent');
+    const built = buildServer(captureLogs('kit-test', 'silent'));
+    server = built.server;
+    const lifecycle = new Lifecycle({ logger, health: built.health, delayMs: 300 });
+    const address = await server.start(0);
+    const closed: string[] = [];
+    lifecycle.onShutdown('database', () => {
+      closed.push('database');
+    });
+    lifecycle.onShutdown('http', async () => {
+      await server.stop();
+      closed.push('http');
+    });
+
+    const before = await fetch(`${address.url}/readyz`);
+    expect(before.status).toBe(200);
+
+    const shutdown = lifecycle.shutdown('test');
+    const during = await fetch(`${address.url}/readyz`);
+    expect(during.status).toBe(503);
+    expect(((await during.json()) as { data: { shuttingDown: boolean } }).data.shuttingDown).toBe(
+      true,
+    );
+    expect(closed).toEqual([]);
+
+    await shutdown;
+    expect(closed).toEqual(['http', 'database']);
+    await expect(fetch(`${address.url}/livez`)).rejects.toThrow();
+  });
+
+  it('When a request is in flight at shutdown, then it completes before the server closes', async () => {
+    const health = new Health();
+    const { logger } = captureLogs('kit-test', 'silent');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    server = createHttpServer({
+      logger,
+      health,
+      metrics: createMetrics('kit-test'),
+      routes: (app) =>
+        app.get('/slow', async (_req, res) => {
+          await gate;
+          res.json({ error: false, message: 'done' });
+        }),
+    });
+    const address = await server.start(0);
+    const inFlight = fetch(`${address.url}/slow`);
+    await new Promise((r) => setTimeout(r, 50));
+    const stopping = server.stop();
+    release();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    await stopping;
+  });
+});
