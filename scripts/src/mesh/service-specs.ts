@@ -55,6 +55,7 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
         MAIL_ENCRYPTION: 'none',
         FROM_NAME: 'micromesh',
         FROM_ADDRESS: 'noreply@micromesh.local',
+        MAIL_DATABASE_URL: s.mailDatabaseUrl,
         AMQP_URL: s.amqpUrl,
       },
     },

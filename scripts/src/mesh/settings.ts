@@ -20,6 +20,7 @@ export interface MeshSettings {
   root: string;
   ports: MeshPorts;
   authDatabaseUrl: string;
+  mailDatabaseUrl: string;
   logStoreUrl: string;
   amqpUrl: string;
   jwtKeysDir: string;
@@ -89,6 +90,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     root,
     ports,
     authDatabaseUrl: pgUrl(env, env.AUTH_DATABASE || 'micromesh_auth'),
+    mailDatabaseUrl: pgUrl(env, env.MAIL_DATABASE || 'micromesh_mail'),
     logStoreUrl:
       env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
     amqpUrl: amqpUrlFrom(env),
