@@ -20,7 +20,13 @@ export {
   type BoundAddress,
 } from './http/create-http-server';
 export { requireJsonBody } from './http/require-json';
-export { Health, type HealthCheck, type Readiness, type CheckResult } from './health/health';
+export {
+  Health,
+  type HealthCheck,
+  type Readiness,
+  type CheckResult,
+  type CheckOptions,
+} from './health/health';
 export { createMetrics, httpMetricsMiddleware, type Metrics } from './metrics/metrics';
 export { Lifecycle, type Closer } from './lifecycle/lifecycle';
 export {
@@ -38,3 +44,18 @@ export { createPgPool, pgHealthCheck, type PgPoolOptions } from './db/pg-pool';
 export { migrate, type Migration, type MigrateOptions } from './db/migrate';
 export * from './amqp/topology';
 export * from './amqp/event-contract';
+export {
+  AmqpConnection,
+  type AmqpConnectionOptions,
+  type ChannelModel,
+  type ConnectSetup,
+  type DisconnectHandler,
+} from './amqp/amqp-connection';
+export {
+  EventPublisher,
+  PUBLISH_SEQ_HEADER,
+  type EventPublisherOptions,
+} from './amqp/event-publisher';
+export { PublishError, isPublishError, type PublishFailure } from './amqp/publish-error';
+export { eventMessage, type EventMessage } from './amqp/event-message';
+export { backoffDelay, type BackoffSettings } from './amqp/backoff';
