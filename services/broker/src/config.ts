@@ -1,9 +1,74 @@
 import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
 import { z } from 'zod';
 
+/**
+ * Express `trust proxy`: `false` (the default: the socket address is the client), a hop count, or a
+ * comma-separated list of trusted subnets. `true` is refused: it would let any client pick its own
+ * rate-limit key with a forged X-Forwarded-For.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v, ctx) => {
+    const value = v.trim();
+    if (value === '' || value === 'false' || value === '0') return false as const;
+    if (value === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'TRUST_PROXY=true is unsafe; give a hop count or subnets',
+      });
+      return z.NEVER;
+    }
+    return /^\d+$/.test(value) ? Number(value) : value;
+  });
+
 export const brokerConfigSchema = z.object({
   ...baseEnvShape,
   PORT: env.port(8080),
+  AUTH_URL: z.url().default('http://127.0.0.1:8082'),
+  LOGGER_URL: z.url().default('http://127.0.0.1:8083'),
+  LOGGER_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
+  MAIL_URL: z.url().default('http://127.0.0.1:8084'),
+  LISTENER_URL: z.url().default('http://127.0.0.1:8085'),
+  AMQP_URL: z.string().min(1).default('amqp://guest:guest@127.0.0.1:5672'),
+  JWT_ISSUER: z.string().min(1).default('micromesh-auth'),
+  JWT_AUDIENCE: z.string().min(1).default('micromesh'),
+  /** Browser origins allowed to call the broker (exact match). */
+  CORS_ORIGINS: env.list([]),
+  TRUST_PROXY: trustProxy,
+
+  /** Deadline of one call to auth / mail (HTTP) and of one gRPC call to the logger. */
+  AUTH_TIMEOUT_MS: env.int(3_000, 1),
+  MAIL_TIMEOUT_MS: env.int(5_000, 1),
+  LOGGER_TIMEOUT_MS: env.int(2_000, 1),
+  /** Time allowed for a proxied /api response to start (a live tail then streams without one). */
+  PROXY_TIMEOUT_MS: env.int(5_000, 1),
+  /** Per-service timeout of the /api/health fan-out. */
+  HEALTH_TIMEOUT_MS: env.int(1_000, 1),
+  /** Consecutive failures that open a downstream's circuit, and how long it stays open. */
+  BREAKER_FAILURES: env.int(5, 1),
+  BREAKER_HALF_OPEN_MS: env.int(5_000, 1),
+
+  /** Largest number of concurrent `log` actions sent as one gRPC WriteLogs batch. */
+  LOG_BATCH_MAX: env.int(256, 1),
+
+  /** Broker → RabbitMQ: per-publish confirm timeout and the bound on unconfirmed publishes. */
+  PUBLISH_TIMEOUT_MS: env.int(2_000, 1),
+  PUBLISH_MAX_IN_FLIGHT: env.int(2_000, 1),
+
+  /** JWKS: how long fetched keys are trusted, and the least time between refetches on an unknown kid. */
+  JWKS_CACHE_MAX_AGE_MS: env.int(600_000, 1),
+  JWKS_COOLDOWN_MS: env.int(30_000, 0),
+  /** Verified-token and API-key caches (entries; API keys are re-introspected after the TTL). */
+  TOKEN_CACHE_MAX: env.int(10_000, 1),
+  API_KEY_CACHE_TTL_MS: env.int(30_000, 0),
+  API_KEY_CACHE_MAX: env.int(1_000, 1),
+
+  /** Requests per window per client (API key, user or IP) and per IP for the public `auth` action. */
+  RATE_LIMIT_POINTS: env.int(6_000, 1),
+  RATE_LIMIT_WINDOW_S: env.int(60, 1),
+  AUTH_RATE_LIMIT_POINTS: env.int(10, 1),
+  AUTH_RATE_LIMIT_WINDOW_S: env.int(60, 1),
 });
 
 export type BrokerConfig = z.infer<typeof brokerConfigSchema>;

@@ -1,0 +1,49 @@
+import { levelSchema, metadataSchema } from '@micromesh/kit';
+import { z } from 'zod';
+
+/**
+ * The request shapes of the reference front-end (`{"action": "...", "<action>": {...}}`), kept
+ * valid; fields the reference never sent are optional. Unknown fields are ignored, as the
+ * reference broker did.
+ */
+export const authPayloadSchema = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(256),
+});
+
+const nameField = z.string().trim().min(1).max(200);
+const dataField = z.string().max(65_536);
+
+export const logPayloadSchema = z.object({
+  name: nameField,
+  data: dataField,
+  level: levelSchema.optional(),
+  metadata: metadataSchema.optional(),
+});
+
+export const eventPayloadSchema = z.object({
+  name: nameField,
+  data: dataField,
+  level: levelSchema.optional(),
+});
+
+export const mailPayloadSchema = z.object({
+  from: z.string().trim().min(1).max(320).optional(),
+  to: z.string().trim().min(1).max(320),
+  subject: z.string().max(998),
+  message: z.string().max(100_000),
+});
+
+export type AuthPayload = z.infer<typeof authPayloadSchema>;
+export type LogPayload = z.infer<typeof logPayloadSchema>;
+export type EventPayload = z.infer<typeof eventPayloadSchema>;
+export type MailPayload = z.infer<typeof mailPayloadSchema>;
+
+export const ACTIONS = ['auth', 'log', 'event', 'mail'] as const;
+export type ActionName = (typeof ACTIONS)[number];
+
+export const actionEnvelopeSchema = z.object({ action: z.string().max(64) });
+
+export function isKnownAction(action: string): action is ActionName {
+  return (ACTIONS as readonly string[]).includes(action);
+}

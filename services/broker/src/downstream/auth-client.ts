@@ -1,0 +1,69 @@
+import { AppError, type Envelope } from '@micromesh/kit';
+import { z } from 'zod';
+import type { AuthPayload } from '../domain/action-schemas';
+import type { Role } from '../domain/principal';
+import type { Downstream } from './downstream';
+import { callJson, relayClientError } from './http-json';
+
+const introspectionSchema = z.object({
+  active: z.boolean(),
+  sub: z.string().optional(),
+  role: z.enum(['user', 'admin']).optional(),
+  id: z.string().optional(),
+});
+
+export interface KeyIntrospection {
+  active: boolean;
+  sub?: string;
+  role?: Role;
+  id?: string;
+}
+
+/** The auth service, over HTTP: logins and API-key introspection. */
+export class AuthClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly downstream: Downstream,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** 202 with the user and token; auth's 4xx answers (401, 429, 400) are relayed as they are. */
+  async authenticate(credentials: AuthPayload): Promise<Envelope> {
+    return this.downstream.call(
+      async (signal) => {
+        const reply = await callJson(`${this.baseUrl}/authenticate`, {
+          method: 'POST',
+          body: credentials,
+          signal,
+        });
+        if (reply.status === 401) throw AppError.unauthorized('invalid credentials');
+        if (reply.status >= 400) throw relayClientError(reply);
+        return reply.body;
+      },
+      { timeoutMs: this.timeoutMs },
+    );
+  }
+
+  async introspectKey(key: string): Promise<KeyIntrospection> {
+    return this.downstream.call(
+      async (signal) => {
+        const reply = await callJson(`${this.baseUrl}/internal/keys/introspect`, {
+          method: 'POST',
+          body: { key },
+          signal,
+        });
+        if (reply.status >= 400) return { active: false };
+        const parsed = introspectionSchema.safeParse(reply.body.data);
+        if (!parsed.success) throw new Error('auth introspection answered an unexpected shape');
+        return parsed.data;
+      },
+      // Introspection only reads, so one retry on a dropped connection is safe.
+      { timeoutMs: this.timeoutMs, retryWhen: isConnectionFailure },
+    );
+  }
+}
+
+/** fetch's network failures (refused, reset) surface as a TypeError; aborts (deadlines) do not. */
+export function isConnectionFailure(err: Error): boolean {
+  return err instanceof TypeError;
+}

@@ -1,0 +1,83 @@
+import { AppError, type Logger } from '@micromesh/kit';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+
+export interface DownstreamOptions {
+  /** Consecutive failed calls that open the circuit. */
+  failures: number;
+  /** Time the circuit stays open before one trial call is let through. */
+  halfOpenAfterMs: number;
+  logger: Logger;
+}
+
+export interface CallOptions {
+  /** Deadline of one attempt. */
+  timeoutMs: number;
+  /** Errors worth one more attempt (only where a repeat is safe: gRPC UNAVAILABLE, idempotent reads). */
+  retryWhen?: (err: Error) => boolean;
+}
+
+/** A relayed 4xx is the caller's problem, not the downstream's: it never trips the breaker. */
+const isOutage = (err: Error) => !(err instanceof AppError && err.status < 500);
+
+/**
+ * One downstream service (auth, logger, mail): every call has a deadline, and consecutive
+ * failures open a circuit breaker so a dead service is answered with a fast 503
+ * "<name> unavailable" instead of every request waiting for its own timeout. Each service has its
+ * own breaker, so one dead service never affects the actions that do not use it.
+ */
+export class Downstream {
+  readonly breaker: CircuitBreakerPolicy;
+
+  constructor(
+    readonly name: string,
+    private readonly options: DownstreamOptions,
+  ) {
+    this.breaker = circuitBreaker(handleWhen(isOutage), {
+      halfOpenAfter: options.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(options.failures),
+    });
+    this.breaker.onStateChange((state) => {
+      options.logger.warn(
+        { downstream: name, state: CircuitState[state] },
+        'circuit state changed',
+      );
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.breaker.state === CircuitState.Open;
+  }
+
+  /**
+   * Runs `attempt` with an AbortSignal that fires at the deadline. AppErrors below 500 pass through
+   * untouched (they are answers); everything else becomes 503 "<name> unavailable".
+   */
+  async call<T>(attempt: (signal: AbortSignal) => Promise<T>, options: CallOptions): Promise<T> {
+    const once = () => attempt(AbortSignal.timeout(options.timeoutMs));
+    const run = options.retryWhen
+      ? () =>
+          retry(handleWhen(options.retryWhen ?? (() => false)), {
+            maxAttempts: 2,
+            backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 100 }),
+          }).execute(once)
+      : once;
+    try {
+      return await this.breaker.execute(run);
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) throw err;
+      if (!(err instanceof BrokenCircuitError)) {
+        this.options.logger.warn({ downstream: this.name, err }, 'downstream call failed');
+      }
+      throw AppError.unavailable(`${this.name} unavailable`, err);
+    }
+  }
+}

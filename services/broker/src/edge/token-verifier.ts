@@ -1,0 +1,83 @@
+import { AppError } from '@micromesh/kit';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import type { Principal } from '../domain/principal';
+import { BoundedCache } from './bounded-cache';
+
+export interface TokenVerifierOptions {
+  jwksUrl: URL;
+  issuer: string;
+  audience: string;
+  /** How long fetched keys are used before a refetch. */
+  cacheMaxAgeMs: number;
+  /** Least time between two JWKS fetches triggered by an unknown kid (stops kid-spraying). */
+  cooldownMs: number;
+  timeoutMs: number;
+  maxCachedTokens: number;
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  role: z.enum(['user', 'admin']),
+  exp: z.number(),
+});
+
+/** Failures that mean "we could not check", not "the token is bad": answered 503, not 401. */
+// (jose throws its generic JOSEError only when the JWKS response is not 200 / not JSON.)
+const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
+
+/**
+ * Verifies access tokens locally against the auth service's JWKS (EdDSA only; issuer, audience and
+ * exp required). A token's verified claims are cached until its own expiry, so the signature is
+ * checked once per token rather than once per request; the cache key is the whole token, so a
+ * tampered token never hits an entry.
+ */
+export class TokenVerifier {
+  private readonly keys: JWTVerifyGetKey;
+  private readonly verified: BoundedCache<Principal>;
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.keys = createRemoteJWKSet(options.jwksUrl, {
+      cacheMaxAge: options.cacheMaxAgeMs,
+      cooldownDuration: options.cooldownMs,
+      timeoutDuration: options.timeoutMs,
+    });
+    this.verified = new BoundedCache(options.maxCachedTokens);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    const cached = this.verified.get(token);
+    if (cached) return cached;
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        algorithms: ['EdDSA'],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (err) {
+      throw classify(err);
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw AppError.unauthorized('invalid token');
+    const principal: Principal = {
+      kind: 'user',
+      subject: claims.data.sub,
+      role: claims.data.role,
+      clientKey: `user:${claims.data.sub}`,
+    };
+    this.verified.set(token, principal, claims.data.exp * 1000);
+    return principal;
+  }
+}
+
+function classify(err: unknown): AppError {
+  if (err instanceof errors.JWTExpired) return AppError.unauthorized('token expired');
+  if (err instanceof errors.JOSEError) {
+    if (KEY_SOURCE_FAILURES.has(err.code)) return AppError.unavailable('auth unavailable', err);
+    return AppError.unauthorized('invalid token');
+  }
+  // The JWKS fetch itself failed (connection refused, bad JSON): auth is unreachable.
+  return AppError.unavailable('auth unavailable', err);
+}

@@ -1,0 +1,106 @@
+import http from 'node:http';
+import { propagationHeaders } from '@micromesh/kit';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Downstream } from '../../downstream/downstream';
+
+export interface ProxyTarget {
+  downstream: Downstream;
+  baseUrl: string;
+  /** Maps the public path (after the mount point) to the downstream path. */
+  rewrite: (path: string) => string;
+  /** Time allowed until the downstream's response headers arrive; the body then streams freely. */
+  headersTimeoutMs: number;
+}
+
+// Connection-scoped headers are never forwarded (RFC 9110 §7.6.1).
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+]);
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/**
+ * Forwards a request to a downstream service and streams the response back as it arrives, so a
+ * server-sent-events live tail passes through without buffering. The breaker and the headers
+ * deadline apply until the response starts; GETs are retried once on a refused connection.
+ */
+export function proxyTo(target: ProxyTarget): RequestHandler {
+  return async (req, res) => {
+    const upstream = await target.downstream.call((signal) => open(target, req, signal), {
+      timeoutMs: target.headersTimeoutMs,
+      retryWhen: req.method === 'GET' ? isRefused : undefined,
+    });
+    relay(upstream, res);
+  };
+}
+
+function open(
+  target: ProxyTarget,
+  req: Request,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
+  const url = new URL(target.rewrite(req.url), target.baseUrl);
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'content-length') {
+      headers[name] = value;
+    }
+  }
+  Object.assign(headers, propagationHeaders());
+  // express.json has consumed the stream; send the parsed body again.
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.body !== undefined;
+  const body = hasBody ? Buffer.from(JSON.stringify(req.body)) : undefined;
+  if (body) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(body.length);
+  }
+  return new Promise((resolve, reject) => {
+    // The deadline covers the wait for headers only: passing the signal to http.request would
+    // also cut a streaming body (a live tail) when it fires.
+    const onDeadline = () =>
+      outgoing.destroy(new Error('deadline exceeded before response headers'));
+    signal.addEventListener('abort', onDeadline, { once: true });
+    const outgoing = http.request(url, { method: req.method, headers, agent }, (incoming) => {
+      signal.removeEventListener('abort', onDeadline);
+      if ((incoming.statusCode ?? 502) >= 500) {
+        incoming.resume();
+        reject(new Error(`${req.method} ${url.pathname} answered ${incoming.statusCode}`));
+        return;
+      }
+      resolve(incoming);
+    });
+    outgoing.on('error', (err) => {
+      signal.removeEventListener('abort', onDeadline);
+      reject(err);
+    });
+    outgoing.end(body);
+  });
+}
+
+function relay(upstream: http.IncomingMessage, res: Response): void {
+  res.status(upstream.statusCode ?? 502);
+  for (const [name, value] of Object.entries(upstream.headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
+  }
+  // A live tail can last for hours: the client leaving must close the upstream stream too.
+  res.on('close', () => upstream.destroy());
+  res.flushHeaders();
+  upstream.pipe(res);
+}
+
+function isRefused(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET';
+}
+
+/** `/logs` + the path below the mount point (`/`, `/?q`, `/abc?q`) without a stray slash. */
+export function underPrefix(prefix: string, path: string): string {
+  return path === '/' || path.startsWith('/?') ? prefix + path.slice(1) : prefix + path;
+}
