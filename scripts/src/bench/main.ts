@@ -1,0 +1,255 @@
+/**
+ * scripts/bench: drives the broker with autocannon at fixed connection counts and durations
+ * (loopback only, bounded in time), next to a naive express → gRPC → PostgreSQL baseline measured
+ * in the same run, and measures how fast the listener drains events into the store.
+ *
+ *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
+ *                 [--scenarios baseline,log,event,auth,mail,burst,drain]
+ */
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AmqpConnection, EventPublisher, createEvent, createLogger } from '@micromesh/kit';
+import { countStored, waitUntilStored } from './drain';
+import { runLoad, type LoadResult } from './load';
+import { formatTable, type ScenarioResult } from './report';
+import { startBenchEnvironment, type BenchEnvironment } from './setup';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const ALL = ['baseline', 'log', 'event', 'auth', 'mail', 'burst', 'drain'] as const;
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '10,50,200' },
+    events: { type: 'string', default: '20000' },
+    scenarios: { type: 'string', default: ALL.join(',') },
+  },
+});
+const durationSeconds = Math.min(60, Math.max(1, Number(values.duration)));
+const connectionCounts = values.connections
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0 && n <= 1000);
+const eventCount = Math.min(200_000, Math.max(100, Number(values.events)));
+const scenarios = new Set(values.scenarios.split(',').map((s) => s.trim()));
+const bcryptCost = Number(process.env.AUTH_BCRYPT_COST || 12);
+
+const runId = new Date().toISOString().replace(/[:.]/g, '-');
+const resultsDir = path.join(root, 'scripts', 'results');
+mkdirSync(resultsDir, { recursive: true });
+const meshLog = createWriteStream(path.join(resultsDir, `bench-${runId}.mesh.log`));
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+async function login(env: BenchEnvironment): Promise<string> {
+  const res = await fetch(`${env.brokerUrl}/handle`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      action: 'auth',
+      auth: { email: env.settings.seedAdmin.email, password: env.settings.seedAdmin.password },
+    }),
+  });
+  const body = (await res.json()) as { data?: { token?: { access_token?: string } } };
+  const token = body.data?.token?.access_token;
+  if (res.status !== 202 || !token)
+    throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
+  return token;
+}
+
+interface Drain {
+  events: number;
+  publishSeconds: number;
+  drainSeconds: number;
+  eventsPerSecond: number;
+  stored: number;
+  distinct: number;
+  exactlyOnce: boolean;
+}
+
+/** Pre-loads the listener's queue with the listener stopped, then times the drain into the store. */
+async function measureDrain(env: BenchEnvironment): Promise<Drain> {
+  const name = `bench-drain-${runId}`;
+  await env.mesh.stopService('listener');
+  const connection = new AmqpConnection({
+    url: env.amqpUrl,
+    logger: createLogger({ service: 'bench', level: 'warn' }),
+    name: 'bench-drain',
+  });
+  const publisher = new EventPublisher({
+    connection,
+    maxInFlight: 5_000,
+    publishTimeoutMs: 30_000,
+  });
+  connection.start();
+  await connection.waitUntilConnected(10_000);
+  const publishStart = performance.now();
+  const window = 2_000;
+  for (let sent = 0; sent < eventCount; sent += window) {
+    const batch = Math.min(window, eventCount - sent);
+    await Promise.all(
+      Array.from({ length: batch }, () =>
+        publisher.publish(createEvent({ name, data: 'drain', service: 'bench', level: 'INFO' })),
+      ),
+    );
+  }
+  const publishSeconds = (performance.now() - publishStart) / 1000;
+  await publisher.close();
+  await connection.close();
+
+  const drainStart = performance.now();
+  await env.mesh.startService('listener');
+  const { count, at } = await waitUntilStored(env.logsDatabaseUrl, name, eventCount, 120_000);
+  const drainSeconds = (at - drainStart) / 1000;
+  // A little longer, so a late duplicate would show up in the count.
+  await new Promise((r) => setTimeout(r, 1_000));
+  const final = await countStored(env.logsDatabaseUrl, name);
+  return {
+    events: eventCount,
+    publishSeconds: Number(publishSeconds.toFixed(2)),
+    drainSeconds: Number(drainSeconds.toFixed(2)),
+    eventsPerSecond: Math.round(count.total / drainSeconds),
+    stored: final.total,
+    distinct: final.distinct,
+    exactlyOnce: final.total === eventCount && final.distinct === eventCount,
+  };
+}
+
+async function main(): Promise<void> {
+  say(`micromesh bench: ${durationSeconds}s per run at ${connectionCounts.join('/')} connections`);
+  const started = performance.now();
+  const env = await startBenchEnvironment({
+    root,
+    bcryptCost,
+    // The limiter still runs on every request; its budget is raised so one benchmark client is not
+    // throttled (production defaults: see services/broker/README.md).
+    brokerEnv: { RATE_LIMIT_POINTS: '1000000000', AUTH_RATE_LIMIT_POINTS: '1000000000' },
+    output: (line) => meshLog.write(`${line}\n`),
+  });
+  const results: ScenarioResult[] = [];
+  const extra: Record<string, unknown> = {};
+  try {
+    const token = await login(env);
+    const auth = { authorization: `Bearer ${token}` };
+    const handle = `${env.brokerUrl}/handle`;
+    const specs: Record<string, { url: string; body: unknown; headers?: Record<string, string> }> =
+      {
+        baseline: {
+          url: `${env.baselineUrl}/log`,
+          body: { name: 'bench', data: 'baseline entry' },
+        },
+        log: {
+          url: handle,
+          headers: auth,
+          body: { action: 'log', log: { name: 'bench', data: 'log entry' } },
+        },
+        event: {
+          url: handle,
+          headers: auth,
+          body: {
+            action: 'event',
+            event: { name: `bench-event-${runId}`, data: 'event', level: 'INFO' },
+          },
+        },
+        auth: {
+          url: handle,
+          body: { action: 'auth', auth: { email: 'admin@example.com', password: 'verysecret' } },
+        },
+        mail: {
+          url: handle,
+          headers: auth,
+          body: {
+            action: 'mail',
+            mail: {
+              to: 'bench@example.com',
+              subject: 'bench',
+              message: 'Hello from the benchmark',
+            },
+          },
+        },
+      };
+    for (const name of ['baseline', 'log', 'event', 'auth', 'mail'] as const) {
+      if (!scenarios.has(name)) continue;
+      const spec = specs[name]!;
+      say(`· ${name}: warm-up`);
+      await runLoad({ ...spec, connections: 10, durationSeconds: 2 });
+      for (const connections of connectionCounts) {
+        const result = await runLoad({ ...spec, connections, durationSeconds });
+        const base = results.find(
+          (r) => r.scenario === 'baseline' && r.connections === connections,
+        );
+        results.push({
+          scenario: name,
+          ...result,
+          ...(base && name !== 'baseline' ? { ratio: result.reqPerSec / base.reqPerSec } : {}),
+        });
+        say(`  ${name} @${connections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms`);
+      }
+    }
+
+    if (scenarios.has('burst')) {
+      say('· burst: log @50 alone, then log @50 during an auth burst @20');
+      const alone = await runLoad({ ...specs.log!, connections: 50, durationSeconds });
+      const [during, burst] = await Promise.all([
+        runLoad({ ...specs.log!, connections: 50, durationSeconds }),
+        runLoad({ ...specs.auth!, connections: 20, durationSeconds }),
+      ]);
+      const row = (scenario: string, r: LoadResult): ScenarioResult => ({ scenario, ...r });
+      results.push(
+        row('log alone', alone),
+        row('log + auth burst', during),
+        row('auth burst', burst),
+      );
+      extra.burst = {
+        logAloneP99: alone.p99,
+        logDuringBurstP99: during.p99,
+        authBurstReqPerSec: burst.reqPerSec,
+      };
+    }
+
+    if (scenarios.has('event')) {
+      const stored = await waitUntilStored(
+        env.logsDatabaseUrl,
+        `bench-event-${runId}`,
+        Infinity,
+        3_000,
+      );
+      extra.eventActionStored = stored.count;
+    }
+
+    if (scenarios.has('drain')) {
+      say(`· drain: ${eventCount} events pre-loaded, then the listener started`);
+      const drain = await measureDrain(env);
+      extra.drain = drain;
+      say(
+        `  drained ${drain.stored} in ${drain.drainSeconds}s = ${drain.eventsPerSecond} events/s; exactly once: ${drain.exactlyOnce}`,
+      );
+    }
+  } finally {
+    await env.teardown();
+    meshLog.end();
+  }
+
+  const table = formatTable(results);
+  say(`\n${table}\n`);
+  const summary = {
+    runId,
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    settings: { durationSeconds, connectionCounts, eventCount, bcryptCost },
+    results,
+    ...extra,
+    elapsedSeconds: Math.round((performance.now() - started) / 1000),
+  };
+  const file = path.join(resultsDir, `bench-${runId}.json`);
+  writeFileSync(file, JSON.stringify(summary, null, 2));
+  say(JSON.stringify(extra, null, 2));
+  say(`results: ${path.relative(root, file)} (took ${summary.elapsedSeconds}s)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

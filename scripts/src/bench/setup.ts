@@ -1,0 +1,149 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, createTestVhost, type TestDatabase } from '@micromesh/kit/testing';
+import { spawnManaged, waitUntilReady, type ManagedProcess } from '../mesh/child-process';
+import { freePorts } from '../mesh/free-ports';
+import { launchMesh, type Mesh } from '../mesh/launcher';
+import type { MeshSettings } from '../mesh/settings';
+
+export interface BenchEnvironment {
+  mesh: Mesh;
+  settings: MeshSettings;
+  brokerUrl: string;
+  baselineUrl: string;
+  logsDatabaseUrl: string;
+  amqpUrl: string;
+  teardown(): Promise<void>;
+}
+
+/**
+ * A mesh of its own for the benchmark (fresh databases and RabbitMQ vhost, free ports, so a dev
+ * mesh on the default ports is untouched), plus the naive baseline beside it.
+ */
+export async function startBenchEnvironment(options: {
+  root: string;
+  bcryptCost: number;
+  brokerEnv: Record<string, string>;
+  output: (line: string) => void;
+}): Promise<BenchEnvironment> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const teardown = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const databases: TestDatabase[] = await Promise.all(
+      ['bench_auth', 'bench_logs', 'bench_mail', 'bench_baseline'].map((p) =>
+        createTestDatabase(p),
+      ),
+    );
+    cleanups.push(() => Promise.all(databases.map((db) => db.drop())));
+    const [authDb, logsDb, mailDb, baselineDb] = databases as [
+      TestDatabase,
+      TestDatabase,
+      TestDatabase,
+      TestDatabase,
+    ];
+    const vhost = await createTestVhost('bench');
+    cleanups.push(() => vhost.drop());
+
+    const jwtKeysDir = mkdtempSync(path.join(tmpdir(), 'micromesh-bench-jwt-'));
+    const { privateKey } = generateKeyPairSync('ed25519');
+    writeFileSync(
+      path.join(jwtKeysDir, 'bench.pem'),
+      privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
+
+    const [
+      broker,
+      frontend,
+      auth,
+      logger,
+      loggerGrpc,
+      mail,
+      listener,
+      smtp,
+      smtpWeb,
+      baseHttp,
+      baseGrpc,
+    ] = (await freePorts(11)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const settings: MeshSettings = {
+      root: options.root,
+      ports: { broker, frontend, auth, logger, loggerGrpc, mail, listener, smtp, smtpWeb },
+      authDatabaseUrl: authDb.url,
+      mailDatabaseUrl: mailDb.url,
+      logStoreUrl: logsDb.url,
+      amqpUrl: vhost.url,
+      jwtKeysDir,
+      seedAdmin: { email: 'admin@example.com', password: 'verysecret' },
+      bcryptCost: options.bcryptCost,
+      logLevel: 'info',
+      extraEnv: options.brokerEnv,
+    };
+    const mesh = await launchMesh({ settings, output: options.output, smtpSink: true });
+    cleanups.push(() => mesh.stop());
+
+    const started: ManagedProcess[] = [];
+    cleanups.push(() => Promise.all(started.map((p) => p.stop())));
+    let storeReady!: () => void;
+    const storeUp = new Promise<void>((resolve) => {
+      storeReady = resolve;
+    });
+    const dist = path.join(options.root, 'scripts', 'dist', 'bench', 'baseline');
+    started.push(
+      spawnManaged({
+        name: 'baseline-store',
+        command: process.execPath,
+        args: [path.join(dist, 'grpc-store.js')],
+        cwd: options.root,
+        env: { BASELINE_PG_URL: baselineDb.url, BASELINE_GRPC_PORT: String(baseGrpc) },
+        onLine: (line) => {
+          options.output(`baseline-store │ ${line}`);
+          if (line.includes('ready')) storeReady();
+        },
+      }),
+    );
+    await Promise.race([
+      storeUp,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('baseline store did not start')), 30_000),
+      ),
+    ]);
+    const gateway = spawnManaged({
+      name: 'baseline-gateway',
+      command: process.execPath,
+      args: [path.join(dist, 'http-gateway.js')],
+      cwd: options.root,
+      env: { BASELINE_HTTP_PORT: String(baseHttp), BASELINE_GRPC_ADDRESS: `127.0.0.1:${baseGrpc}` },
+      onLine: (line) => options.output(`baseline-gateway │ ${line}`),
+    });
+    started.push(gateway);
+    await waitUntilReady(`http://127.0.0.1:${baseHttp}/readyz`, gateway, 30_000);
+
+    return {
+      mesh,
+      settings,
+      brokerUrl: `http://127.0.0.1:${broker}`,
+      baselineUrl: `http://127.0.0.1:${baseHttp}`,
+      logsDatabaseUrl: logsDb.url,
+      amqpUrl: vhost.url,
+      teardown,
+    };
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}
