@@ -1,12 +1,32 @@
 import {
+  AmqpConnection,
   createPgPool,
   createServiceContext,
+  EventPublisher,
+  migrate,
   pgHealthCheck,
   startHttpService,
   type Logger,
   type StartedHttpService,
 } from '@micromesh/kit';
+import type { Pool } from 'pg';
 import type { AuthConfig } from './config';
+import { ApiKeysRepository } from './data-access/api-keys-repository';
+import { createFailedLoginCounter } from './data-access/failed-login-counters';
+import { LoginEventPublisher } from './data-access/login-event-publisher';
+import { authMigrations } from './data-access/migrations';
+import { readKeyFiles } from './data-access/signing-key-files';
+import { UsersRepository } from './data-access/users-repository';
+import { ApiKeys } from './domain/api-keys';
+import { noLoginEvents, type LoginEvents } from './domain/login-events';
+import { LoginThrottle } from './domain/login-throttle';
+import { PasswordHasher } from './domain/password-hasher';
+import { Authenticator } from './domain/principal';
+import { seedAdmin } from './domain/seed-admin';
+import { signingKeyFromPem, TokenService } from './domain/token-service';
+import { Users } from './domain/users';
+import { mountRoutes } from './entry-points/http/routes';
+import { createAuthMetrics, type AuthMetrics } from './metrics';
 
 export interface AuthOverrides {
   logger?: Logger;
@@ -18,17 +38,122 @@ export async function startAuth(
   overrides: AuthOverrides = {},
 ): Promise<StartedHttpService> {
   const ctx = createServiceContext('auth', config, overrides);
+  const { logger, lifecycle } = ctx;
+  const metrics = createAuthMetrics(ctx.metrics);
+  const tokens = await loadTokenService(config, logger);
+
   const pool = createPgPool({
     connectionString: config.AUTH_DATABASE_URL,
     applicationName: 'micromesh-auth',
-    logger: ctx.logger,
+    logger,
   });
-  ctx.lifecycle.onShutdown('postgres', () => pool.end());
+  lifecycle.onShutdown('postgres', () => pool.end());
   ctx.health.addCheck('postgres', pgHealthCheck(pool));
+  try {
+    await migrate({ pool, migrations: authMigrations, logger, table: 'auth_schema_migrations' });
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+
+  const usersRepo = new UsersRepository(pool);
+  const hasher = new PasswordHasher(config.AUTH_BCRYPT_COST);
+  await seedConfiguredAdmin(config, usersRepo, hasher, logger);
+  await hasher.warmUp();
+
+  const events = startLoginEvents(config, ctx, metrics);
+  const apiKeys = new ApiKeys(new ApiKeysRepository(pool));
   return startHttpService(ctx, {
     port: config.PORT,
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
-    routes: () => {},
+    trustProxy: config.AUTH_TRUST_PROXY,
+    routes: (app) =>
+      mountRoutes(app, {
+        login: {
+          users: usersRepo,
+          hasher,
+          tokens,
+          throttle: createThrottle(pool, config),
+          events,
+          recordOutcome: (result) => metrics.logins.inc({ result }),
+        },
+        tokens,
+        users: new Users(usersRepo, hasher),
+        apiKeys,
+        authenticator: new Authenticator(tokens, apiKeys, usersRepo),
+      }),
   });
+}
+
+async function loadTokenService(config: AuthConfig, logger: Logger): Promise<TokenService> {
+  const files = await readKeyFiles(config.AUTH_JWT_KEYS_DIR);
+  const keys = await Promise.all(files.map((f) => signingKeyFromPem(f.pem, `${f.stem}.pem`)));
+  const tokens = new TokenService(keys, {
+    issuer: config.AUTH_JWT_ISSUER,
+    audience: config.AUTH_JWT_AUDIENCE,
+    ttlSeconds: config.AUTH_TOKEN_TTL_SECONDS,
+  });
+  logger.info(
+    { signingKid: tokens.signingKid, keys: keys.map((k) => ({ kid: k.kid, file: k.source })) },
+    'JWT keys loaded',
+  );
+  return tokens;
+}
+
+async function seedConfiguredAdmin(
+  config: AuthConfig,
+  repo: UsersRepository,
+  hasher: PasswordHasher,
+  logger: Logger,
+): Promise<void> {
+  const email = config.AUTH_SEED_ADMIN_EMAIL;
+  const password = config.AUTH_SEED_ADMIN_PASSWORD;
+  if (!email || !password) return;
+  if (await seedAdmin(repo, hasher, { email, password })) {
+    logger.info({ email }, 'seed admin created');
+  }
+}
+
+function createThrottle(pool: Pool, config: AuthConfig): LoginThrottle {
+  const durationSeconds = config.AUTH_LOGIN_FAIL_WINDOW_SECONDS;
+  return new LoginThrottle(
+    createFailedLoginCounter(pool, {
+      keyPrefix: 'login_email_ip',
+      points: config.AUTH_LOGIN_MAX_FAILS_PER_EMAIL_IP,
+      durationSeconds,
+    }),
+    createFailedLoginCounter(pool, {
+      keyPrefix: 'login_ip',
+      points: config.AUTH_LOGIN_MAX_FAILS_PER_IP,
+      durationSeconds,
+    }),
+  );
+}
+
+/**
+ * RabbitMQ is optional for auth: the connection heals in the background and readiness does not
+ * depend on it, because a login must work while RabbitMQ is down.
+ */
+function startLoginEvents(
+  config: AuthConfig,
+  ctx: ReturnType<typeof createServiceContext>,
+  metrics: AuthMetrics,
+): LoginEvents {
+  if (!config.AMQP_URL) {
+    ctx.logger.warn('AMQP_URL is not set: logins publish no authentication events');
+    return noLoginEvents;
+  }
+  const connection = new AmqpConnection({ url: config.AMQP_URL, logger: ctx.logger, name: 'auth' });
+  const publisher = new EventPublisher({ connection, publishTimeoutMs: 5_000 });
+  const events = new LoginEventPublisher({
+    sink: publisher,
+    logger: ctx.logger,
+    outcomes: metrics.loginEvents,
+  });
+  ctx.lifecycle.onShutdown('amqp', () => connection.close());
+  ctx.lifecycle.onShutdown('amqp-publisher', () => publisher.close());
+  ctx.lifecycle.onShutdown('login-events', () => events.drain());
+  connection.start();
+  return events;
 }

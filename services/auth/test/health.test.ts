@@ -1,25 +1,24 @@
 import request from 'supertest';
-import { captureLogs, createTestDatabase, type TestDatabase } from '@micromesh/kit/testing';
-import { startAuth } from '../src/app';
-import { loadAuthConfig } from '../src/config';
+import { startAuthHarness, type AuthHarness } from './support/auth-harness';
 
-describe('auth health', () => {
-  const { logger } = captureLogs('auth', 'silent');
-  let db: TestDatabase;
-  let auth: Awaited<ReturnType<typeof startAuth>>;
+describe('GET /readyz', () => {
+  let h: AuthHarness;
 
   beforeAll(async () => {
-    db = await createTestDatabase('auth_health');
-    auth = await startAuth(loadAuthConfig({ PORT: '0', AUTH_DATABASE_URL: db.url }), { logger });
+    h = await startAuthHarness('auth_health');
   });
-  afterAll(async () => {
-    await auth.stop();
-    await db.drop();
-  });
+  afterAll(() => h.close());
 
   it('When PostgreSQL answers, then /readyz reports the postgres check ready', async () => {
-    const res = await request(auth.address.url).get('/readyz');
+    const res = await request(h.url).get('/readyz');
+
     expect(res.status).toBe(200);
     expect(res.body.data.checks.postgres.ok).toBe(true);
+  });
+
+  it('When no RabbitMQ is configured, then readiness does not depend on it', async () => {
+    const res = await request(h.url).get('/readyz');
+
+    expect(Object.keys(res.body.data.checks)).toEqual(['postgres']);
   });
 });

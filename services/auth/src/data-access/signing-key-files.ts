@@ -1,0 +1,28 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface KeyFile {
+  /** File name without `.pem`, e.g. `2026-11-22`. */
+  stem: string;
+  pem: string;
+}
+
+/**
+ * Reads every `*.pem` in the keys directory, sorted by file name (oldest first), so date-named
+ * files put the newest key last. Fails when there is none: auth cannot issue tokens without one.
+ */
+export async function readKeyFiles(dir: string): Promise<KeyFile[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.pem')).sort();
+  } catch (err) {
+    throw new Error(`cannot read JWT keys directory ${dir}`, { cause: err });
+  }
+  if (names.length === 0) throw new Error(`no *.pem signing key in ${dir}`);
+  return Promise.all(
+    names.map(async (name) => ({
+      stem: name.slice(0, -'.pem'.length),
+      pem: await readFile(path.join(dir, name), 'utf8'),
+    })),
+  );
+}

@@ -1,0 +1,91 @@
+import { AppError, parseInput } from '@micromesh/kit';
+import type { ApiKeysRepository } from '../data-access/api-keys-repository';
+import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
+import { isKeyActive, toPublicApiKey, type PublicApiKey } from './api-key';
+import { createApiKeySchema, idSchema, introspectSchema, listApiKeysSchema } from './input-schemas';
+import type { Principal } from './principal';
+import { lesserRole, type Role } from './user';
+
+/** last_used_at is written at most this often per key. */
+const LAST_USED_GRANULARITY_SECONDS = 60;
+
+export type Introspection =
+  | { active: false }
+  | {
+      active: true;
+      sub: string;
+      role: Role;
+      email: string;
+      key_id: string;
+      name: string;
+      expires_at: string | null;
+    };
+
+export interface ApiKeyPage {
+  api_keys: PublicApiKey[];
+  limit: number;
+  offset: number;
+}
+
+/** API keys: created for the caller, shown once, listed, revoked, introspected by the broker. */
+export class ApiKeys {
+  constructor(private readonly repo: ApiKeysRepository) {}
+
+  async create(actor: Principal, input: unknown): Promise<{ key: string; api_key: PublicApiKey }> {
+    const { name, role, expires_at } = parseInput(createApiKeySchema, input);
+    if (role === 'admin' && actor.role !== 'admin') {
+      throw AppError.forbidden('a key cannot have more rights than its owner');
+    }
+    const secret = generateApiKey();
+    const record = await this.repo.insert({
+      user_id: actor.userId,
+      name,
+      prefix: secret.prefix,
+      key_hash: secret.hash,
+      role: role ?? actor.role,
+      expires_at: expires_at ?? null,
+    });
+    return { key: secret.key, api_key: toPublicApiKey(record) };
+  }
+
+  /** Own keys; an admin sees everyone's (optionally one user's). */
+  async list(actor: Principal, query: unknown): Promise<ApiKeyPage> {
+    const { limit, offset, user_id } = parseInput(listApiKeysSchema, query);
+    if (user_id !== undefined && actor.role !== 'admin' && user_id !== actor.userId) {
+      throw AppError.forbidden('only an admin can list other users’ keys');
+    }
+    const owner = actor.role === 'admin' ? user_id : actor.userId;
+    const keys = await this.repo.list(owner, limit, offset);
+    return { api_keys: keys.map((k) => toPublicApiKey(k)), limit, offset };
+  }
+
+  /** Revokes the caller's key (any key for an admin). Someone else's key is "not found". */
+  async revoke(actor: Principal, id: unknown): Promise<PublicApiKey> {
+    const keyId = parseInput(idSchema, id, 'invalid key id');
+    const existing = await this.repo.findById(keyId);
+    if (!existing || (existing.user_id !== actor.userId && actor.role !== 'admin')) {
+      throw AppError.notFound('api key not found');
+    }
+    const revoked = await this.repo.revoke(keyId);
+    if (!revoked) throw AppError.notFound('api key not found');
+    return toPublicApiKey(revoked);
+  }
+
+  /** Active only when not revoked, not expired and the owner is still active. */
+  async introspect(input: unknown): Promise<Introspection> {
+    const { key } = parseInput(introspectSchema, input);
+    if (!looksLikeApiKey(key)) return { active: false };
+    const found = await this.repo.findByHashWithOwner(hashApiKey(key));
+    if (!found || !found.owner.active || !isKeyActive(found.key)) return { active: false };
+    await this.repo.touch(found.key.id, LAST_USED_GRANULARITY_SECONDS);
+    return {
+      active: true,
+      sub: found.owner.id,
+      role: lesserRole(found.key.role, found.owner.role),
+      email: found.owner.email,
+      key_id: found.key.id,
+      name: found.key.name,
+      expires_at: found.key.expires_at ? found.key.expires_at.toISOString() : null,
+    };
+  }
+}

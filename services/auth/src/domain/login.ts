@@ -1,0 +1,48 @@
+import { AppError, parseInput } from '@micromesh/kit';
+import type { UsersRepository } from '../data-access/users-repository';
+import { loginSchema } from './input-schemas';
+import type { LoginEvents } from './login-events';
+import type { LoginThrottle } from './login-throttle';
+import type { PasswordHasher } from './password-hasher';
+import type { AccessToken, TokenService } from './token-service';
+import { toPublicUser, type PublicUser } from './user';
+
+export interface LoginDeps {
+  users: UsersRepository;
+  hasher: PasswordHasher;
+  tokens: TokenService;
+  throttle: LoginThrottle;
+  events: LoginEvents;
+  /** Counts outcomes: success, invalid, rate_limited. */
+  recordOutcome: (outcome: 'success' | 'invalid' | 'rate_limited') => void;
+}
+
+export interface LoginResult {
+  user: PublicUser;
+  token: AccessToken;
+}
+
+/**
+ * Email + password → user and access token. Unknown email, wrong password and inactive user are
+ * indistinguishable: same error, and each spends one bcrypt compare.
+ */
+export async function login(deps: LoginDeps, input: unknown, ip: string): Promise<LoginResult> {
+  const { email, password } = parseInput(loginSchema, input);
+  try {
+    await deps.throttle.spend(email, ip);
+  } catch (err) {
+    deps.recordOutcome('rate_limited');
+    throw err;
+  }
+  const user = await deps.users.findByEmail(email);
+  const passwordOk = await deps.hasher.verify(password, user?.password_hash);
+  if (!user || !passwordOk || !user.active) {
+    deps.recordOutcome('invalid');
+    throw new AppError(401, 'invalid credentials');
+  }
+  await deps.throttle.forgive(email, ip);
+  const token = await deps.tokens.issue(user);
+  deps.events.userLoggedIn(user, { ip });
+  deps.recordOutcome('success');
+  return { user: toPublicUser(user), token };
+}

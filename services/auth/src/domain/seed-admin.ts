@@ -1,0 +1,31 @@
+import { parseInput } from '@micromesh/kit';
+import type { UsersRepository } from '../data-access/users-repository';
+import { emailSchema, newPasswordSchema } from './input-schemas';
+import type { PasswordHasher } from './password-hasher';
+
+/**
+ * Creates the configured admin when no account has that email yet. An existing account is never
+ * touched (its password or role may have been changed on purpose), so this is safe on every start
+ * and on several replicas at once.
+ */
+export async function seedAdmin(
+  repo: UsersRepository,
+  hasher: PasswordHasher,
+  credentials: { email: string; password: string },
+): Promise<boolean> {
+  const email = parseInput(emailSchema, credentials.email, 'AUTH_SEED_ADMIN_EMAIL is invalid');
+  const password = parseInput(
+    newPasswordSchema,
+    credentials.password,
+    'AUTH_SEED_ADMIN_PASSWORD is invalid',
+  );
+  if (await repo.findByEmail(email)) return false;
+  return repo.insertIfAbsent({
+    email,
+    first_name: 'Admin',
+    last_name: 'User',
+    password_hash: await hasher.hash(password),
+    role: 'admin',
+    active: true,
+  });
+}

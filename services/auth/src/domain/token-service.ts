@@ -1,0 +1,113 @@
+import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  exportJWK,
+  jwtVerify,
+  SignJWT,
+  type JWK,
+} from 'jose';
+import type { Role } from './user';
+
+export const TOKEN_ALG = 'EdDSA';
+
+export interface SigningKey {
+  kid: string;
+  /** The file it came from, for logs. */
+  source: string;
+  privateKey: KeyObject;
+  publicJwk: JWK;
+}
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export interface AccessToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+export interface TokenClaims {
+  sub: string;
+  role: Role;
+  email: string;
+  jti: string;
+  kid: string;
+}
+
+/** Parses an Ed25519 PKCS#8 PEM; kid is its RFC 7638 JWK thumbprint (stable, content-derived). */
+export async function signingKeyFromPem(pem: string, source: string): Promise<SigningKey> {
+  const privateKey = createPrivateKey(pem);
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new Error(`${source}: expected an Ed25519 key, got ${privateKey.asymmetricKeyType}`);
+  }
+  const jwk = await exportJWK(createPublicKey(privateKey));
+  const kid = await calculateJwkThumbprint(jwk, 'sha256');
+  return { kid, source, privateKey, publicJwk: { ...jwk, kid, alg: TOKEN_ALG, use: 'sig' } };
+}
+
+/**
+ * Issues and verifies access tokens. The last key signs; every key verifies and is published, so
+ * a new key can take over signing while tokens signed by the old one stay valid until they expire.
+ */
+export class TokenService {
+  private readonly signer: SigningKey;
+  private readonly jwks: { keys: JWK[] };
+  private readonly verifySet: ReturnType<typeof createLocalJWKSet>;
+
+  constructor(
+    keys: readonly SigningKey[],
+    private readonly settings: TokenSettings,
+  ) {
+    const signer = keys.at(-1);
+    if (!signer) throw new Error('at least one signing key is required');
+    this.signer = signer;
+    // Newest first: clients that pick the first key get the one that signs now.
+    this.jwks = { keys: [...keys].reverse().map((k) => k.publicJwk) };
+    this.verifySet = createLocalJWKSet(this.jwks);
+  }
+
+  get signingKid(): string {
+    return this.signer.kid;
+  }
+
+  publicJwks(): { keys: JWK[] } {
+    return this.jwks;
+  }
+
+  async issue(user: { id: string; role: Role; email: string }): Promise<AccessToken> {
+    const token = await new SignJWT({ role: user.role, email: user.email })
+      .setProtectedHeader({ alg: TOKEN_ALG, kid: this.signer.kid, typ: 'JWT' })
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setSubject(user.id)
+      .setIssuedAt()
+      .setExpirationTime(`${this.settings.ttlSeconds}s`)
+      .setJti(randomUUID())
+      .sign(this.signer.privateKey);
+    return { access_token: token, token_type: 'Bearer', expires_in: this.settings.ttlSeconds };
+  }
+
+  /** Verifies signature, issuer, audience and expiry; throws on anything wrong. */
+  async verify(token: string): Promise<TokenClaims> {
+    const { payload, protectedHeader } = await jwtVerify(token, this.verifySet, {
+      issuer: this.settings.issuer,
+      audience: this.settings.audience,
+      algorithms: [TOKEN_ALG],
+      requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+    });
+    const role = payload.role;
+    if (role !== 'user' && role !== 'admin') throw new Error('token has no valid role claim');
+    return {
+      sub: String(payload.sub),
+      role,
+      email: typeof payload.email === 'string' ? payload.email : '',
+      jti: String(payload.jti),
+      kid: String(protectedHeader.kid),
+    };
+  }
+}
