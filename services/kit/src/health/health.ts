@@ -4,6 +4,13 @@ export interface CheckResult {
   ok: boolean;
   ms: number;
   error?: string;
+  /** Present (false) for a check that is reported but does not decide readiness. */
+  required?: false;
+}
+
+export interface CheckOptions {
+  /** Default true. A non-required check is shown in /readyz but never makes it fail. */
+  required?: boolean;
 }
 
 export interface Readiness {
@@ -18,12 +25,15 @@ export interface Readiness {
  */
 export class Health {
   private readonly checks = new Map<string, HealthCheck>();
+  private readonly optional = new Set<string>();
   private shuttingDown = false;
 
   constructor(private readonly checkTimeoutMs = 2_000) {}
 
-  addCheck(name: string, check: HealthCheck): this {
+  addCheck(name: string, check: HealthCheck, options: CheckOptions = {}): this {
     this.checks.set(name, check);
+    if (options.required === false) this.optional.add(name);
+    else this.optional.delete(name);
     return this;
   }
 
@@ -38,10 +48,16 @@ export class Health {
 
   async readiness(): Promise<Readiness> {
     const entries = await Promise.all(
-      [...this.checks].map(async ([name, check]) => [name, await this.run(check)] as const),
+      [...this.checks].map(async ([name, check]) => {
+        const result = await this.run(check);
+        return [
+          name,
+          this.optional.has(name) ? { ...result, required: false as const } : result,
+        ] as const;
+      }),
     );
     const checks = Object.fromEntries(entries);
-    const ready = !this.shuttingDown && entries.every(([, r]) => r.ok);
+    const ready = !this.shuttingDown && entries.every(([, r]) => r.ok || r.required === false);
     return { ready, shuttingDown: this.shuttingDown, checks };
   }
 

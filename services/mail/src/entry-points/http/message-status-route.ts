@@ -1,0 +1,25 @@
+import { AppError, ok, parseInput } from '@micromesh/kit';
+import type { Express } from 'express';
+import { z } from 'zod';
+import { publicView, type StoredMessage } from '../../domain/message';
+
+export interface MessageStatusDeps {
+  findById: (id: string) => Promise<StoredMessage | undefined>;
+}
+
+const idSchema = z.uuid('must be a message id (UUID)');
+
+/** `GET /messages/:id`: the delivery state of one message, without its content. */
+export function mountMessageStatusRoute(app: Express, deps: MessageStatusDeps): void {
+  app.get('/messages/:id', async (req, res) => {
+    const id = parseInput(idSchema, req.params.id, 'invalid message id');
+    let message: StoredMessage | undefined;
+    try {
+      message = await deps.findById(id);
+    } catch (err) {
+      throw AppError.unavailable('mail storage is unavailable', err);
+    }
+    if (!message) throw AppError.notFound('no message with this id');
+    res.json(ok(`message is ${publicView(message).status}`, publicView(message)));
+  });
+}
