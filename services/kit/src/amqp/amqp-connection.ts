@@ -155,10 +155,15 @@ export class AmqpConnection {
     let lastWarning = 0;
     while (this.state === 'connecting') {
       try {
-        await this.connectOnce();
+        const model = await this.connectOnce();
+        if (!model) return;
         const downMs = Date.now() - downSince;
         if (attempt > 0) this.logger.info({ attempts: attempt + 1, downMs }, 'AMQP reconnected');
         else this.logger.info('AMQP connected');
+        this.isBlocked = false;
+        this.lastError = undefined;
+        this.state = 'connected';
+        this.notifyWaiters();
         return;
       } catch (err) {
         if (this.state !== 'connecting') return;
@@ -183,7 +188,8 @@ export class AmqpConnection {
     }
   }
 
-  private async connectOnce(): Promise<void> {
+  /** Connects and runs every setup; undefined when close() came first. */
+  private async connectOnce(): Promise<ChannelModel | undefined> {
     const model = await amqp.connect(this.urlWithHeartbeat(), {
       clientProperties: { connection_name: this.options.name },
       timeout: this.options.connectTimeoutMs ?? 5_000,
@@ -232,12 +238,9 @@ export class AmqpConnection {
       // close() was called while setups ran.
       this.model = undefined;
       await model.close().catch(() => undefined);
-      return;
+      return undefined;
     }
-    this.isBlocked = false;
-    this.lastError = undefined;
-    this.state = 'connected';
-    this.notifyWaiters();
+    return model;
   }
 
   private onConnectionLost(model: ChannelModel, reason: Error): void {

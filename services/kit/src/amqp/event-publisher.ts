@@ -240,7 +240,10 @@ export class EventPublisher {
       void target.channel.close().catch(() => undefined);
       return;
     }
-    if (!writable) target.writable = false;
+    if (!writable) {
+      target.writable = false;
+      this.logger.debug('publish write buffer full; holding publishes until it drains');
+    }
   }
 
   private onConfirm(target: PublishChannel, seq: number, err: unknown): void {
