@@ -17,5 +17,5 @@ export function aUser(overrides: Record<string, unknown> = {}) {
 /** A unique client address, so throttle counters of different tests never meet. */
 export function anIp(): string {
   const b = randomBytes(3);
-  return `198.${b[0]! % 256}.${b[1]! % 256}.${(b[2]! % 250) + 1}`;
+  return `198.18.${b[0]! % 256}.${(b[1]! % 250) + 1}`;
 }
