@@ -5,6 +5,9 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { FrontendConfig } from './config';
+import { contentSecurityPolicy } from './entry-points/content-security-policy';
+import { mountRoutes } from './entry-points/routes';
+import { mountStaticFiles } from './entry-points/static-files';
 
 export interface FrontendOverrides {
   logger?: Logger;
@@ -20,6 +23,8 @@ export async function startFrontend(
     port: config.PORT,
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
-    routes: () => {},
+    helmet: contentSecurityPolicy(config.BROKER_URL),
+    beforeBody: (app) => mountStaticFiles(app, config.STATIC_DIR, ctx.logger),
+    routes: (app) => mountRoutes(app, { brokerUrl: config.BROKER_URL }),
   });
 }

@@ -1,0 +1,26 @@
+// Bundles the browser app (web/) into dist/public: app.js + app.css from TypeScript and CSS,
+// plus the static files. Everything is local: no CDN, no web fonts.
+//   node bundle.mjs [outdir]
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outdir = path.resolve(process.argv[2] ?? path.join(here, 'dist', 'public'));
+
+mkdirSync(outdir, { recursive: true });
+await build({
+  entryPoints: { app: path.join(here, 'web', 'src', 'main.ts') },
+  bundle: true,
+  outdir,
+  format: 'iife',
+  target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+  minify: true,
+  sourcemap: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+for (const file of ['index.html', 'favicon.svg']) {
+  copyFileSync(path.join(here, 'web', file), path.join(outdir, file));
+}
