@@ -70,7 +70,7 @@ export async function startBroker(
   const authClient = new AuthClient(config.AUTH_URL, authService, config.AUTH_TIMEOUT_MS);
   const mailClient = new MailClient(config.MAIL_URL, mailService, config.MAIL_TIMEOUT_MS);
   const actions = new BrokerActions({
-    authenticate: (credentials) => authClient.authenticate(credentials),
+    authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
     writeLog: (record) => logWriter.write(record),
     publishEvent: (event) => publishConfirmed(publisher, event),
     sendMail: (mail, key) => mailClient.send(mail, key),

@@ -18,8 +18,8 @@ export const SERVICE_NAME = 'broker';
 export class BrokerActions {
   constructor(private readonly ports: BrokerPorts) {}
 
-  async auth(credentials: AuthPayload): Promise<ActionOutcome> {
-    return { status: 202, body: await this.ports.authenticate(credentials) };
+  async auth(credentials: AuthPayload, clientIp: string): Promise<ActionOutcome> {
+    return { status: 202, body: await this.ports.authenticate(credentials, clientIp) };
   }
 
   async log(entry: LogPayload): Promise<ActionOutcome> {

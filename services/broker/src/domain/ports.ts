@@ -14,7 +14,7 @@ export interface LogRecord {
 
 /** What the broker's use cases need from the outside; the adapters live in downstream/. */
 export interface BrokerPorts {
-  authenticate(credentials: AuthPayload): Promise<Envelope>;
+  authenticate(credentials: AuthPayload, clientIp: string): Promise<Envelope>;
   writeLog(record: LogRecord): Promise<void>;
   publishEvent(event: LogEvent): Promise<void>;
   sendMail(mail: MailPayload, idempotencyKey?: string): Promise<Envelope>;

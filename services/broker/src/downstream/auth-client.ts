@@ -9,14 +9,14 @@ const introspectionSchema = z.object({
   active: z.boolean(),
   sub: z.string().optional(),
   role: z.enum(['user', 'admin']).optional(),
-  id: z.string().optional(),
+  key_id: z.string().optional(),
 });
 
 export interface KeyIntrospection {
   active: boolean;
   sub?: string;
   role?: Role;
-  id?: string;
+  key_id?: string;
 }
 
 /** The auth service, over HTTP: logins and API-key introspection. */
@@ -27,13 +27,18 @@ export class AuthClient {
     private readonly timeoutMs: number,
   ) {}
 
-  /** 202 with the user and token; auth's 4xx answers (401, 429, 400) are relayed as they are. */
-  async authenticate(credentials: AuthPayload): Promise<Envelope> {
+  /**
+   * 202 with the user and token; auth's 4xx answers (401, 429, 400) are relayed as they are. The
+   * client's IP goes along in X-Forwarded-For: auth throttles failed logins per client IP, and
+   * without it every client would share the broker's.
+   */
+  async authenticate(credentials: AuthPayload, clientIp: string): Promise<Envelope> {
     return this.downstream.call(
       async (signal) => {
         const reply = await callJson(`${this.baseUrl}/authenticate`, {
           method: 'POST',
           body: credentials,
+          headers: { 'x-forwarded-for': clientIp },
           signal,
         });
         if (reply.status === 401) throw AppError.unauthorized('invalid credentials');

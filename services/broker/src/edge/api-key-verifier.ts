@@ -34,7 +34,7 @@ export class ApiKeyVerifier {
               kind: 'api-key',
               subject: answer.sub,
               role: answer.role,
-              clientKey: `key:${answer.id ?? digest.slice(0, 16)}`,
+              clientKey: `key:${answer.key_id ?? digest.slice(0, 16)}`,
             }
           : null;
       this.answers.set(digest, principal, Date.now() + this.options.ttlMs);

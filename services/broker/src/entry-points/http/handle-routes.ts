@@ -54,9 +54,10 @@ async function run(
 ): Promise<ActionOutcome> {
   if (action === 'auth') {
     // Limited before any work, so guessing passwords costs the guesser, not bcrypt.
-    await deps.authLimit.consume(`ip:${req.ip ?? 'unknown'}`, res);
+    const ip = req.ip ?? 'unknown';
+    await deps.authLimit.consume(`ip:${ip}`, res);
     const { auth } = parseInput(payloadSchemas.auth, req.body);
-    return deps.actions.auth(auth);
+    return deps.actions.auth(auth, ip);
   }
   const principal = await authenticate(deps.edge, req);
   await deps.clientLimit.consume(principal.clientKey, res);

@@ -1,0 +1,98 @@
+import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SignJWT, type JWTPayload } from 'jose';
+
+export interface SigningKey {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  /** The kid auth publishes for this key (looked up in its JWKS once auth runs). */
+  kid: string;
+}
+
+export interface KeyDir {
+  dir: string;
+  key: SigningKey;
+  remove(): Promise<void>;
+}
+
+export function newEd25519Key(kid = 'unset'): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { privateKey, publicKey, kid };
+}
+
+/** A fresh keys directory for the real auth process, so tests hold the private key it signs with. */
+export async function createKeyDir(): Promise<KeyDir> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'broker-jwt-'));
+  const key = newEd25519Key();
+  await writeFile(
+    path.join(dir, '2026-01-01.pem'),
+    key.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  );
+  return { dir, key, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Finds the kid auth's JWKS gives our key, by matching the public key bytes. */
+export async function kidFromJwks(authUrl: string, key: SigningKey): Promise<string> {
+  const res = await fetch(`${authUrl}/.well-known/jwks.json`);
+  const jwks = (await res.json()) as { keys: { kid: string; x: string }[] };
+  const x = key.publicKey.export({ format: 'jwk' }).x;
+  const match = jwks.keys.find((k) => k.x === x);
+  if (!match) throw new Error('auth does not publish the test signing key');
+  return match.kid;
+}
+
+export interface ClaimsOptions {
+  issuer?: string;
+  audience?: string;
+  role?: 'user' | 'admin';
+  sub?: string;
+  /** Seconds from now; null = no exp claim at all. */
+  expiresIn?: number | null;
+}
+
+export const ISSUER = 'micromesh-auth';
+export const AUDIENCE = 'micromesh';
+
+function claims(options: ClaimsOptions): JWTPayload {
+  const now = Math.floor(Date.now() / 1000);
+  const expiresIn = options.expiresIn === undefined ? 600 : options.expiresIn;
+  return {
+    iss: options.issuer ?? ISSUER,
+    aud: options.audience ?? AUDIENCE,
+    sub: options.sub ?? '00000000-0000-4000-8000-000000000001',
+    role: options.role ?? 'user',
+    iat: now,
+    jti: `test-${now}-${Math.random()}`,
+    ...(expiresIn === null ? {} : { exp: now + expiresIn }),
+  };
+}
+
+/** A token signed like auth signs (EdDSA, kid), with claims the test chooses. */
+export function mintToken(key: SigningKey, options: ClaimsOptions = {}): Promise<string> {
+  return new SignJWT(claims(options))
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: key.kid })
+    .sign(key.privateKey);
+}
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** `alg: none`: a token with no signature at all. */
+export function unsignedToken(key: SigningKey, options: ClaimsOptions = {}): string {
+  return `${b64({ alg: 'none', typ: 'JWT', kid: key.kid })}.${b64(claims(options))}.`;
+}
+
+/** The classic key-confusion forgery: HS256 with the server's *public* key as the HMAC secret. */
+export function hs256WithPublicKey(key: SigningKey, options: ClaimsOptions = {}): string {
+  const input = `${b64({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${b64(claims(options))}`;
+  const secret = key.publicKey.export({ type: 'spki', format: 'pem' });
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+/** A valid token whose payload was swapped after signing (role raised to admin). */
+export function tamperedToken(validToken: string): string {
+  const [header, payload, signature] = validToken.split('.') as [string, string, string];
+  const claimsOfToken = JSON.parse(Buffer.from(payload, 'base64url').toString()) as JWTPayload;
+  return `${header}.${b64({ ...claimsOfToken, role: 'admin' })}.${signature}`;
+}
