@@ -1,34 +1,103 @@
 import {
-  createPgPool,
   createServiceContext,
-  pgHealthCheck,
   startHttpService,
   type Logger,
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { LoggerConfig } from './config';
+import { createLogStore } from './data-access/create-log-store';
+import type { LogStore } from './domain/log-store';
+import { LogService } from './domain/log-service';
+import { startRetention } from './domain/retention';
+import { StoreMonitor } from './domain/store-monitor';
+import { TailHub } from './domain/tail-hub';
+import { startGrpcServer } from './entry-points/grpc/start-grpc-server';
+import { mountLogRoutes } from './entry-points/http/log-routes';
+import { mountLogStreamRoute } from './entry-points/http/log-stream-route';
 
 export interface LoggerOverrides {
   logger?: Logger;
+}
+
+export interface StartedLogger extends StartedHttpService {
+  /** host:port of the gRPC server (LogService + grpc.health.v1). */
+  grpcAddress: string;
+  store: LogStore;
+  /** Runs one retention pass now (the timer does it every LOG_RETENTION_INTERVAL_MS). */
+  runRetention(): Promise<number>;
 }
 
 /** Starts the logger service: where every log and event is stored and queried. */
 export async function startLogger(
   config: LoggerConfig,
   overrides: LoggerOverrides = {},
-): Promise<StartedHttpService> {
+): Promise<StartedLogger> {
   const ctx = createServiceContext('logger', config, overrides);
-  const pool = createPgPool({
-    connectionString: config.LOG_STORE_URL,
-    applicationName: 'micromesh-logger',
-    logger: ctx.logger,
+  const { logger, lifecycle } = ctx;
+
+  const store = createLogStore({
+    url: config.LOG_STORE_URL,
+    logger,
+    poolSize: config.LOG_STORE_POOL_SIZE,
+    connectTimeoutMs: config.LOG_STORE_CONNECT_TIMEOUT_MS,
+    retentionDays: config.LOG_RETENTION_DAYS,
   });
-  ctx.lifecycle.onShutdown('postgres', () => pool.end());
-  ctx.health.addCheck('store', pgHealthCheck(pool));
-  return startHttpService(ctx, {
+  lifecycle.onShutdown('log store', () => store.close());
+  try {
+    await store.init();
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+  ctx.health.addCheck('store', () => store.ping());
+
+  const monitor = new StoreMonitor(store, logger, config.LOG_STORE_CHECK_INTERVAL_MS);
+  monitor.start();
+  lifecycle.onShutdown('store monitor', () => monitor.stop());
+
+  const retention = startRetention(
+    store,
+    logger,
+    config.LOG_RETENTION_DAYS,
+    config.LOG_RETENTION_INTERVAL_MS,
+  );
+  lifecycle.onShutdown('retention', () => retention.stop());
+
+  const tail = new TailHub(store, logger);
+  lifecycle.onShutdown('live tail', () => tail.close());
+
+  const service = new LogService(store, monitor, {
+    maxBatch: config.LOG_MAX_BATCH,
+    writeBatchMax: config.LOG_WRITE_BATCH_MAX,
+    writeMaxInFlight: config.LOG_WRITE_MAX_IN_FLIGHT,
+  });
+
+  const grpc = await startGrpcServer(service, logger, {
+    host: config.HOST,
+    port: config.GRPC_PORT,
+    maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
+  });
+  lifecycle.onShutdown('grpc', () => grpc.stop());
+  monitor.onChange((up) => grpc.health.setServing(up && !ctx.health.isShuttingDown));
+
+  const http = await startHttpService(ctx, {
     port: config.PORT,
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
-    routes: () => {},
+    routes: (app) => {
+      mountLogStreamRoute(app, tail, {
+        heartbeatMs: config.LOG_TAIL_HEARTBEAT_MS,
+        health: ctx.health,
+      });
+      mountLogRoutes(app, service);
+    },
   });
+  logger.info({ store: store.kind, grpc: grpc.address, http: http.address.url }, 'logger ready');
+  return {
+    ...http,
+    urls: { ...http.urls, grpc: grpc.address },
+    grpcAddress: grpc.address,
+    store,
+    runRetention: () => retention.runOnce(),
+  };
 }

@@ -5,8 +5,31 @@ export const loggerConfigSchema = z.object({
   ...baseEnvShape,
   PORT: env.port(8083),
   GRPC_PORT: env.port(50051),
-  /** postgres://… (native default) or mongodb://… (compose, k8s). */
-  LOG_STORE_URL: z.url(),
+  /** postgres://… (native default) or mongodb://… (compose, k8s); the scheme picks the adapter. */
+  LOG_STORE_URL: z.url().refine((u) => /^(postgres(ql)?|mongodb(\+srv)?):\/\//.test(u), {
+    message:
+      'LOG_STORE_URL must start with postgres://, postgresql://, mongodb:// or mongodb+srv://',
+  }),
+  /** A bulk body of 500 entries is well over the kit's 100kb default. */
+  BODY_LIMIT: z.string().default('1mb'),
+  /** Largest gRPC request; larger ones fail RESOURCE_EXHAUSTED before reaching a handler. */
+  GRPC_MAX_MESSAGE_BYTES: env.int(4 * 1024 * 1024, 1024),
+  /** Most entries in one WriteLogs call or POST /logs/bulk. */
+  LOG_MAX_BATCH: env.int(1000, 1),
+  /** Entries older than this (by their timestamp) are deleted. 0 keeps everything. */
+  LOG_RETENTION_DAYS: env.int(30),
+  LOG_RETENTION_INTERVAL_MS: env.int(60 * 60 * 1000, 1000),
+  /** Bounds connection acquisition, so a dead store fails a call fast instead of hanging it. */
+  LOG_STORE_CONNECT_TIMEOUT_MS: env.int(1000, 100),
+  LOG_STORE_POOL_SIZE: env.int(10, 1),
+  /** How often the store is probed for gRPC health (and recovery while it is down). */
+  LOG_STORE_CHECK_INTERVAL_MS: env.int(2000, 50),
+  /** Largest number of single writes coalesced into one multi-row insert. */
+  LOG_WRITE_BATCH_MAX: env.int(500, 1),
+  /** Concurrent multi-row inserts; further writes wait and join the next batch. */
+  LOG_WRITE_MAX_IN_FLIGHT: env.int(4, 1),
+  /** Comment line sent on idle live-tail streams so proxies keep them open. */
+  LOG_TAIL_HEARTBEAT_MS: env.int(15_000, 100),
 });
 
 export type LoggerConfig = z.infer<typeof loggerConfigSchema>;

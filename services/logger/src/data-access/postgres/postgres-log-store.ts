@@ -1,0 +1,265 @@
+import { createPgPool, migrate, type Logger } from '@micromesh/kit';
+import { Client, type Pool, type PoolClient } from 'pg';
+import type { LogEntry, LogLevel } from '../../domain/log-entry';
+import type { LogQuery } from '../../domain/log-query';
+import { StoreUnavailableError, type LogStore } from '../../domain/log-store';
+import { LOG_MIGRATIONS, LOG_MIGRATIONS_TABLE, TAIL_CHANNEL } from './migrations';
+import { isConnectionError } from './pg-errors';
+
+export interface PostgresLogStoreOptions {
+  url: string;
+  logger: Logger;
+  poolSize: number;
+  connectTimeoutMs: number;
+  /** Delay between reconnect attempts of the LISTEN connection. */
+  listenRetryMs?: number;
+}
+
+interface LogRow {
+  event_id: string;
+  name: string;
+  data: string;
+  service_name: string;
+  log_level: LogLevel;
+  trace_id: string | null;
+  span_id: string | null;
+  metadata: Record<string, unknown> | null;
+  timestamp: Date;
+}
+
+const COLUMNS = `event_id, name, data, service_name, log_level, trace_id, span_id, metadata, timestamp`;
+
+// unnest() turns nine array parameters into rows: one statement (and one cached plan) for any
+// batch size, and no 65 535-parameter ceiling.
+const INSERT_SQL = `
+  INSERT INTO logs (${COLUMNS})
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::jsonb[], $9::timestamptz[])
+  ON CONFLICT (event_id) DO NOTHING
+  RETURNING event_id`;
+
+const RETENTION_CHUNK = 10_000;
+
+export class PostgresLogStore implements LogStore {
+  readonly kind = 'postgres' as const;
+  private readonly pool: Pool;
+
+  constructor(private readonly options: PostgresLogStoreOptions) {
+    this.pool = createPgPool({
+      connectionString: options.url,
+      applicationName: 'micromesh-logger',
+      logger: options.logger,
+      max: options.poolSize,
+      connectionTimeoutMs: options.connectTimeoutMs,
+    });
+  }
+
+  async init(): Promise<void> {
+    await migrate({
+      pool: this.pool,
+      migrations: LOG_MIGRATIONS,
+      logger: this.options.logger,
+      table: LOG_MIGRATIONS_TABLE,
+    });
+  }
+
+  async insertMany(entries: readonly LogEntry[]): Promise<Set<string>> {
+    if (entries.length === 0) return new Set();
+    const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+    for (const e of entries) {
+      const values = [
+        e.event_id,
+        e.name,
+        e.data,
+        e.service,
+        e.level,
+        e.trace_id ?? null,
+        e.span_id ?? null,
+        e.metadata ? JSON.stringify(e.metadata) : null,
+        e.timestamp.toISOString(),
+      ];
+      values.forEach((v, i) => columns[i]?.push(v));
+    }
+    const { rows } = await this.run<{ event_id: string }>({
+      name: 'logs_insert_many',
+      text: INSERT_SQL,
+      values: columns,
+    });
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  async query(query: LogQuery): Promise<LogEntry[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const param = (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    if (query.service) where.push(`service_name = ${param(query.service)}`);
+    if (query.level) where.push(`log_level = ${param(query.level)}`);
+    if (query.trace_id) where.push(`trace_id = ${param(query.trace_id)}`);
+    if (query.text) where.push(`search @@ websearch_to_tsquery('simple', ${param(query.text)})`);
+    if (query.from) where.push(`timestamp >= ${param(query.from)}`);
+    if (query.to) where.push(`timestamp < ${param(query.to)}`);
+    if (query.after) {
+      where.push(
+        `(timestamp, event_id) < (${param(query.after.timestamp)}, ${param(query.after.event_id)}::uuid)`,
+      );
+    }
+    const { rows } = await this.run<LogRow>({
+      text: `SELECT ${COLUMNS} FROM logs
+             ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+             ORDER BY timestamp DESC, event_id DESC
+             LIMIT ${param(query.limit)}`,
+      values,
+    });
+    return rows.map(toEntry);
+  }
+
+  async get(eventId: string): Promise<LogEntry | undefined> {
+    const { rows } = await this.run<LogRow>({
+      text: `SELECT ${COLUMNS} FROM logs WHERE event_id = $1`,
+      values: [eventId],
+    });
+    return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    // In chunks, so one run never holds a long transaction over a large table.
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.run({
+        text: `DELETE FROM logs WHERE id IN
+                 (SELECT id FROM logs WHERE timestamp < $1 LIMIT ${RETENTION_CHUNK})`,
+        values: [cutoff],
+      });
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < RETENTION_CHUNK) return total;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.run({ text: 'SELECT 1' });
+  }
+
+  async watch(onEntries: (entries: LogEntry[]) => void): Promise<{ close(): Promise<void> }> {
+    const retryMs = this.options.listenRetryMs ?? 1_000;
+    let client: Client | undefined;
+    let closed = false;
+    let retry: NodeJS.Timeout | undefined;
+
+    const fetchRange = async (payload: string) => {
+      const [from, to] = payload.split(':').map(Number);
+      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) return;
+      const { rows } = await this.run<LogRow>({
+        text: `SELECT ${COLUMNS} FROM logs WHERE id BETWEEN $1 AND $2 ORDER BY id`,
+        values: [from, to],
+      });
+      if (rows.length > 0) onEntries(rows.map(toEntry));
+    };
+
+    const connect = async (): Promise<void> => {
+      const next = new Client({
+        connectionString: this.options.url,
+        application_name: 'micromesh-logger-tail',
+        connectionTimeoutMillis: this.options.connectTimeoutMs,
+      });
+      next.on('notification', (message) => {
+        if (message.channel !== TAIL_CHANNEL || !message.payload) return;
+        fetchRange(message.payload).catch((err: unknown) =>
+          this.options.logger.warn({ err }, 'live tail: fetching new entries failed'),
+        );
+      });
+      next.on('error', (err) => {
+        this.options.logger.warn({ err }, 'live tail: LISTEN connection lost; reconnecting');
+        scheduleReconnect(next);
+      });
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${TAIL_CHANNEL}`);
+      } catch (err) {
+        await next.end().catch(() => {});
+        throw err;
+      }
+      client = next;
+    };
+
+    const scheduleReconnect = (broken: Client) => {
+      if (closed || client !== broken) return;
+      client = undefined;
+      void broken.end().catch(() => {});
+      const attempt = () => {
+        retry = undefined;
+        if (closed) return;
+        connect().catch(() => {
+          retry = setTimeout(attempt, retryMs);
+          retry.unref();
+        });
+      };
+      retry = setTimeout(attempt, retryMs);
+      retry.unref();
+    };
+
+    try {
+      await connect();
+    } catch (err) {
+      throw isConnectionError(err) ? new StoreUnavailableError(err) : err;
+    }
+    return {
+      close: async () => {
+        closed = true;
+        clearTimeout(retry);
+        await client?.end().catch(() => {});
+        client = undefined;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /**
+   * Every statement goes through here: acquisition is bounded by the pool's connection timeout, and
+   * connection-level failures become StoreUnavailableError (UNAVAILABLE / 503 to callers).
+   */
+  private async run<R extends object = Record<string, unknown>>(query: {
+    name?: string;
+    text: string;
+    values?: unknown[];
+  }) {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw new StoreUnavailableError(err);
+    }
+    let broken: Error | undefined;
+    try {
+      return await client.query<R>(query);
+    } catch (err) {
+      if (isConnectionError(err)) {
+        broken = err instanceof Error ? err : new Error(String(err));
+        throw new StoreUnavailableError(err);
+      }
+      throw err;
+    } finally {
+      // A broken connection must not go back to the pool for the next caller.
+      client.release(broken);
+    }
+  }
+}
+
+function toEntry(row: LogRow): LogEntry {
+  return {
+    event_id: row.event_id,
+    name: row.name,
+    data: row.data,
+    level: row.log_level,
+    service: row.service_name,
+    ...(row.trace_id ? { trace_id: row.trace_id } : {}),
+    ...(row.span_id ? { span_id: row.span_id } : {}),
+    ...(row.metadata ? { metadata: row.metadata } : {}),
+    timestamp: row.timestamp,
+  };
+}

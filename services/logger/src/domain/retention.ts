@@ -1,0 +1,36 @@
+import type { Logger } from '@micromesh/kit';
+import type { LogStore } from './log-store';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes entries older than `days` now and then every `intervalMs`. Every replica runs it; the
+ * deletes are idempotent, so overlapping runs only cost a little work.
+ */
+export function startRetention(
+  store: LogStore,
+  logger: Logger,
+  days: number,
+  intervalMs: number,
+): { stop(): void; runOnce(): Promise<number> } {
+  const runOnce = async () => {
+    const cutoff = new Date(Date.now() - days * DAY_MS);
+    const deleted = await store.deleteOlderThan(cutoff);
+    if (deleted > 0) logger.info({ deleted, cutoff }, 'retention: old log entries deleted');
+    return deleted;
+  };
+  if (days <= 0) return { stop: () => {}, runOnce: async () => 0 };
+  const run = () =>
+    runOnce().catch((err: unknown) => logger.warn({ err }, 'retention run failed; will retry'));
+  const first = setTimeout(run, 1_000);
+  const timer = setInterval(run, intervalMs);
+  first.unref();
+  timer.unref();
+  return {
+    stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+    runOnce,
+  };
+}

@@ -1,0 +1,84 @@
+import type { Logger } from '@micromesh/kit';
+import type { LogEntry } from './log-entry';
+import type { LogFilter } from './log-query';
+import type { LogStore } from './log-store';
+
+export type TailListener = (entry: LogEntry) => void;
+
+/**
+ * The live tail: ONE store watch per process (which sees commits of every replica), fanned out to
+ * each subscriber whose filter matches. The watch opens with the first subscriber and closes
+ * with the last, so an idle logger holds no extra connection.
+ */
+export class TailHub {
+  private readonly subscribers = new Map<TailListener, LogFilter>();
+  private watching?: Promise<{ close(): Promise<void> }>;
+
+  constructor(
+    private readonly store: LogStore,
+    private readonly logger: Logger,
+  ) {}
+
+  get size(): number {
+    return this.subscribers.size;
+  }
+
+  /** Resolves once the watch is live, so nothing committed after this returns is missed. */
+  async subscribe(filter: LogFilter, listener: TailListener): Promise<() => void> {
+    this.subscribers.set(listener, filter);
+    try {
+      this.watching ??= this.store.watch((entries) => this.publish(entries));
+      await this.watching;
+    } catch (error) {
+      this.subscribers.delete(listener);
+      this.watching = undefined;
+      throw error;
+    }
+    return () => this.unsubscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    this.subscribers.clear();
+    await this.stopWatching();
+  }
+
+  private unsubscribe(listener: TailListener): void {
+    this.subscribers.delete(listener);
+    if (this.subscribers.size === 0) void this.stopWatching();
+  }
+
+  private async stopWatching(): Promise<void> {
+    const watching = this.watching;
+    this.watching = undefined;
+    if (!watching) return;
+    try {
+      await (await watching).close();
+    } catch (err) {
+      this.logger.debug({ err }, 'closing the tail watch failed');
+    }
+  }
+
+  private publish(entries: LogEntry[]): void {
+    for (const entry of entries) {
+      for (const [listener, filter] of this.subscribers) {
+        if (matches(entry, filter)) listener(entry);
+      }
+    }
+  }
+}
+
+/**
+ * The tail's in-process filter. `text` here is a case-insensitive "every word occurs in name or
+ * data" check, close to (not identical with) the store's full-text search used by GET /logs.
+ */
+export function matches(entry: LogEntry, filter: LogFilter): boolean {
+  if (filter.service !== undefined && entry.service !== filter.service) return false;
+  if (filter.level !== undefined && entry.level !== filter.level) return false;
+  if (filter.trace_id !== undefined && entry.trace_id !== filter.trace_id) return false;
+  if (filter.text !== undefined) {
+    const haystack = `${entry.name} ${entry.data}`.toLowerCase();
+    const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
+    if (!words.every((word) => haystack.includes(word))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,42 @@
+import { AppError } from '@micromesh/kit';
+import { decodeMetadata, encodeMetadata, type Log, type Log__Output } from '@micromesh/proto';
+import type { LogEntry } from '../../domain/log-entry';
+
+/**
+ * A gRPC Log → the domain's input shape: proto3 cannot tell "absent" from "", so empty strings
+ * are dropped and the domain applies its defaults; `metadata` is JSON text on the wire.
+ */
+export function fromLogMessage(message: Log__Output | null | undefined, path = 'logEntry') {
+  if (!message) throw AppError.badRequest('invalid log entry', [{ path, message: 'required' }]);
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(message)) {
+    if (value !== '' && key !== 'metadata') input[key] = value;
+  }
+  if (message.metadata !== '') {
+    try {
+      input.metadata = decodeMetadata(message.metadata);
+    } catch (error) {
+      throw AppError.badRequest('invalid log entry', [
+        {
+          path: `${path}.metadata`,
+          message: error instanceof Error ? error.message : 'not JSON object text',
+        },
+      ]);
+    }
+  }
+  return input;
+}
+
+export function toLogMessage(entry: LogEntry): Log {
+  return {
+    name: entry.name,
+    data: entry.data,
+    level: entry.level,
+    service: entry.service,
+    event_id: entry.event_id,
+    trace_id: entry.trace_id ?? '',
+    span_id: entry.span_id ?? '',
+    metadata: encodeMetadata(entry.metadata),
+    timestamp: entry.timestamp.toISOString(),
+  };
+}

@@ -1,0 +1,42 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from '@micromesh/kit';
+import type { LogServiceHandlers } from '@micromesh/proto';
+import type { LogService } from '../../domain/log-service';
+import { toGrpcError } from './grpc-errors';
+import { fromLogMessage, toLogMessage } from './log-messages';
+
+/** Wraps a promise-returning handler body: the result or a mapped gRPC error goes to callback. */
+function unary<Req, Res>(
+  logger: Logger,
+  body: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const requestId = call.metadata.get('x-request-id')[0];
+    body(call.request, call).then(
+      (response) => callback(null, response),
+      (error: unknown) =>
+        callback(toGrpcError(error, requestId ? logger.child({ requestId }) : logger)),
+    );
+  };
+}
+
+/** Thin translation between the generated message types and the LogService use cases. */
+export function logServiceHandlers(service: LogService, logger: Logger): LogServiceHandlers {
+  return {
+    WriteLog: unary(logger, async (request) => {
+      const result = await service.writeOne(fromLogMessage(request.logEntry));
+      return { result: result.duplicate ? 'duplicate' : 'logged', event_id: result.event_id };
+    }),
+    WriteLogs: unary(logger, async (request) =>
+      service.writeMany(request.entries.map((e, i) => fromLogMessage(e, `entries.${i}`))),
+    ),
+    QueryLogs: unary(logger, async (request) => {
+      const input: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(request)) {
+        if (value !== '' && value !== 0) input[key] = value;
+      }
+      const page = await service.query(input);
+      return { entries: page.entries.map(toLogMessage), next_cursor: page.next_cursor ?? '' };
+    }),
+  };
+}

@@ -1,0 +1,39 @@
+import type { Logger } from '@micromesh/kit';
+import {
+  addLogService,
+  bindGrpcServer,
+  createGrpcHealth,
+  createGrpcServer,
+  stopGrpcServer,
+  type GrpcHealth,
+} from '@micromesh/proto';
+import type { LogService } from '../../domain/log-service';
+import { logServiceHandlers } from './log-service-handlers';
+
+export interface StartedGrpcServer {
+  address: string;
+  health: GrpcHealth;
+  stop(): Promise<void>;
+}
+
+/** LogService + grpc.health.v1 on one port; health starts NOT_SERVING until the owner says so. */
+export async function startGrpcServer(
+  service: LogService,
+  logger: Logger,
+  options: { host: string; port: number; maxMessageBytes: number },
+): Promise<StartedGrpcServer> {
+  const server = createGrpcServer({ maxReceiveMessageBytes: options.maxMessageBytes });
+  addLogService(server, logServiceHandlers(service, logger));
+  const health = createGrpcHealth();
+  health.addToServer(server);
+  const port = await bindGrpcServer(server, `${options.host}:${options.port}`);
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    address: `${shownHost}:${port}`,
+    health,
+    async stop() {
+      health.setServing(false);
+      await stopGrpcServer(server, 5_000);
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { LogEntry } from '../src/domain/log-entry';
+
+let sequence = 0;
+
+/** A stored-shape entry with every field set; override what a test is about. */
+export function aLogEntry(overrides: Partial<LogEntry> = {}): LogEntry {
+  sequence += 1;
+  return {
+    event_id: randomUUID(),
+    name: `event-${sequence}`,
+    data: `something happened #${sequence}`,
+    level: 'INFO',
+    service: 'auth',
+    trace_id: randomBytes(16).toString('hex'),
+    span_id: randomBytes(8).toString('hex'),
+    metadata: { attempt: sequence, tags: ['a', 'b'], nested: { ok: true, none: null } },
+    timestamp: new Date(Date.UTC(2026, 10, 22, 3, 0, 0, sequence % 1000)),
+    ...overrides,
+  };
+}
+
+/** The JSON a producer sends (HTTP body / gRPC fields before wire encoding). */
+export function aNewLog(overrides: Record<string, unknown> = {}) {
+  const { timestamp, ...entry } = aLogEntry();
+  return { ...entry, timestamp: timestamp.toISOString(), ...overrides };
+}
+
+/** A unique service name, so assertions only see the rows a test wrote. */
+export function aServiceName(): string {
+  return `svc-${randomBytes(4).toString('hex')}`;
+}
