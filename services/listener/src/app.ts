@@ -1,21 +1,70 @@
 import {
+  AmqpConnection,
   createServiceContext,
   startHttpService,
   type Logger,
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { ListenerConfig } from './config';
+import { createLogWriter, isDataRefusal, MAX_REQUEST_BYTES } from './data-access/log-writer';
+import { LogConsumer } from './entry-points/amqp/log-consumer';
+import { createListenerMetrics } from './metrics';
 
 export interface ListenerOverrides {
   logger?: Logger;
 }
 
-/** Starts the listener service: consumes logs_topic and forwards events to the logger (HTTP only for health and metrics). */
+/** Share of the shutdown budget given to storing and acking the batches in hand. */
+const DRAIN_SHARE = 0.5;
+
+/**
+ * Starts the listener: consumes the listener queue on logs_topic and forwards the events to the
+ * logger over gRPC; HTTP only for /livez, /readyz and /metrics. Nothing blocks on RabbitMQ or the
+ * logger here: both are reached in the background and reported by /readyz.
+ */
 export async function startListener(
   config: ListenerConfig,
   overrides: ListenerOverrides = {},
 ): Promise<StartedHttpService> {
   const ctx = createServiceContext('listener', config, overrides);
+  const { logger } = ctx;
+  const metrics = createListenerMetrics(ctx.metrics.registry);
+
+  const writer = createLogWriter(config.LOGGER_GRPC_ADDRESS, config.LOGGER_DEADLINE_MS);
+  ctx.lifecycle.onShutdown('logger-grpc', () => writer.close());
+
+  const amqp = new AmqpConnection({
+    url: config.AMQP_URL,
+    logger,
+    name: 'listener',
+    reconnect: { initialDelayMs: 250, maxDelayMs: config.LISTENER_RETRY_MAX_MS },
+  });
+  ctx.lifecycle.onShutdown('amqp', () => amqp.close());
+
+  const consumer = new LogConsumer({
+    prefetch: config.LISTENER_PREFETCH,
+    batchSize: config.LISTENER_BATCH_SIZE,
+    maxBatchBytes: MAX_REQUEST_BYTES,
+    flushMs: config.LISTENER_FLUSH_MS,
+    retry: { minMs: config.LISTENER_RETRY_MIN_MS, maxMs: config.LISTENER_RETRY_MAX_MS },
+    store: (events) => writer.write(events),
+    isRefusal: isDataRefusal,
+    metrics,
+    logger,
+  });
+  amqp.onConnect((model) => consumer.attach(model));
+  amqp.onDisconnect((reason) => consumer.detach(reason));
+  ctx.lifecycle.onShutdown('consumer', () =>
+    consumer.stop(config.SHUTDOWN_TIMEOUT_MS * DRAIN_SHARE),
+  );
+
+  ctx.health.addCheck('rabbitmq', amqp.healthCheck());
+  ctx.health.addCheck('forwarding', async () => {
+    consumer.checkForwarding();
+    if (!writer.reachable()) throw new Error('logger unreachable');
+  });
+
+  amqp.start();
   return startHttpService(ctx, {
     port: config.PORT,
     host: config.HOST,

@@ -1,10 +1,30 @@
 import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
 import { z } from 'zod';
 
-export const listenerConfigSchema = z.object({
-  ...baseEnvShape,
-  PORT: env.port(8085),
-});
+export const listenerConfigSchema = z
+  .object({
+    ...baseEnvShape,
+    PORT: env.port(8085),
+    /** RabbitMQ holding logs_topic (amqp://user:pass@host:port/vhost). */
+    AMQP_URL: z.string().regex(/^amqps?:\/\//, 'an amqp:// or amqps:// URL'),
+    /** The logger's gRPC endpoint, host:port. */
+    LOGGER_GRPC_ADDRESS: z.string().min(1),
+    /** Unacknowledged messages RabbitMQ may hand us at once: the in-memory window. */
+    LISTENER_PREFETCH: env.int(1_000, 1),
+    /** Events per WriteLogs call. */
+    LISTENER_BATCH_SIZE: env.int(500, 1),
+    /** Longest a partial batch waits for more events before it is sent. */
+    LISTENER_FLUSH_MS: env.int(20, 0),
+    /** Deadline of one WriteLogs call. */
+    LOGGER_DEADLINE_MS: env.int(5_000, 1),
+    /** Backoff between attempts while the logger cannot take a batch (exponential, capped). */
+    LISTENER_RETRY_MIN_MS: env.int(200, 1),
+    LISTENER_RETRY_MAX_MS: env.int(5_000, 1),
+  })
+  .refine((c) => c.LISTENER_RETRY_MIN_MS <= c.LISTENER_RETRY_MAX_MS, {
+    message: 'LISTENER_RETRY_MIN_MS must not exceed LISTENER_RETRY_MAX_MS',
+    path: ['LISTENER_RETRY_MIN_MS'],
+  });
 
 export type ListenerConfig = z.infer<typeof listenerConfigSchema>;
 

@@ -3,3 +3,10 @@ export { createTestDatabase, type TestDatabase } from './test-database';
 export { createTestVhost, type TestVhost } from './test-vhost';
 export { waitFor, type WaitOptions } from './wait-for';
 export { captureLogs, type CapturedLogs } from './capture-logs';
+export {
+  startServiceProcess,
+  freePort,
+  repoRoot,
+  type ServiceProcess,
+  type ServiceProcessOptions,
+} from './service-process';

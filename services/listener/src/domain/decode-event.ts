@@ -1,0 +1,23 @@
+import { eventSchema, type LogEvent } from '@micromesh/kit';
+
+export type Decoded = { ok: true; event: LogEvent } | { ok: false; reason: string };
+
+/**
+ * A message body → a valid event, or why not. A message that fails here can never succeed, so the
+ * consumer dead-letters it at once instead of redelivering it.
+ */
+export function decodeEvent(body: Buffer): Decoded {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'body is not JSON' };
+  }
+  const parsed = eventSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'body';
+    return { ok: false, reason: `${where}: ${issue?.message ?? 'invalid event'}` };
+  }
+  return { ok: true, event: parsed.data };
+}

@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface ListenerMetrics {
+  consumed: Counter;
+  acked: Counter;
+  deadLettered: Counter<'reason'>;
+  redelivered: Counter;
+  batchSize: Histogram;
+  forwardDuration: Histogram;
+  forwardRetries: Counter;
+  forwardingBlocked: Gauge;
+}
+
+/** The listener's own series, on the service's registry (served at /metrics). */
+export function createListenerMetrics(registry: Registry): ListenerMetrics {
+  const registers = [registry];
+  return {
+    consumed: new Counter({
+      name: 'listener_events_consumed_total',
+      help: 'Messages received from the listener queue (redeliveries included)',
+      registers,
+    }),
+    acked: new Counter({
+      name: 'listener_events_acked_total',
+      help: 'Messages acknowledged after the logger stored them',
+      registers,
+    }),
+    deadLettered: new Counter({
+      name: 'listener_events_dead_lettered_total',
+      help: 'Messages sent to the dead-letter queue (malformed: not a valid event; refused: the logger refused the event itself)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    redelivered: new Counter({
+      name: 'listener_events_redelivered_total',
+      help: 'Messages RabbitMQ delivered again (after a crash, reconnect or channel loss)',
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: 'listener_batch_size',
+      help: 'Events per WriteLogs call that the logger stored',
+      buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers,
+    }),
+    forwardDuration: new Histogram({
+      name: 'listener_forward_duration_seconds',
+      help: 'Duration of a successful WriteLogs call',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    forwardRetries: new Counter({
+      name: 'listener_forward_retries_total',
+      help: 'WriteLogs attempts that failed transiently and were retried after a backoff',
+      registers,
+    }),
+    forwardingBlocked: new Gauge({
+      name: 'listener_forwarding_blocked',
+      help: '1 while a batch is held because the logger cannot store it',
+      registers,
+    }),
+  };
+}

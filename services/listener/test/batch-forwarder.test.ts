@@ -1,0 +1,144 @@
+import { waitFor } from '@micromesh/kit/testing';
+import { BatchForwarder, type BatchForwarderOptions } from '../src/domain/batch-forwarder';
+
+/** A downstream store the tests control: it records batches, and can be down or refuse items. */
+function aStore() {
+  const batches: number[][] = [];
+  const store = {
+    batches,
+    calls: 0,
+    down: false,
+    refused: new Set<number>(),
+    async forward(items: readonly number[]) {
+      store.calls += 1;
+      await Promise.resolve();
+      if (store.down) throw new Error('store down');
+      if (items.some((item) => store.refused.has(item))) throw new RefusedError();
+      batches.push([...items]);
+    },
+  };
+  return store;
+}
+
+class RefusedError extends Error {}
+
+function aForwarder(
+  store: ReturnType<typeof aStore>,
+  overrides: Partial<BatchForwarderOptions<number>> = {},
+) {
+  const stored: number[][] = [];
+  const rejected: number[] = [];
+  const forwarder = new BatchForwarder<number>({
+    maxBatchSize: 10,
+    maxBatchWeight: 1_000,
+    weigh: () => 1,
+    flushMs: 5,
+    forward: (items) => store.forward(items),
+    classify: (err) => (err instanceof RefusedError ? 'reject' : 'retry'),
+    retryDelayMs: () => 20,
+    onStored: (items) => stored.push([...items]),
+    onRejected: (item) => rejected.push(item),
+    ...overrides,
+  });
+  return { forwarder, stored, rejected };
+}
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+
+describe('BatchForwarder', () => {
+  it('When more items than a batch arrive, then they are stored in full batches, in order', async () => {
+    const store = aStore();
+    const { forwarder, stored } = aForwarder(store);
+
+    for (const item of range(1, 25)) forwarder.add(item);
+    await waitFor(() => stored.flat().length === 25, { what: '25 items stored' });
+
+    expect(stored.flat()).toEqual(range(1, 25));
+    expect(Math.max(...stored.map((batch) => batch.length))).toBe(10);
+  });
+
+  it('When fewer items than a batch arrive, then they are sent after the flush delay', async () => {
+    const store = aStore();
+    const { forwarder, stored } = aForwarder(store, { flushMs: 30 });
+
+    forwarder.add(1);
+    forwarder.add(2);
+    expect(store.calls).toBe(0);
+    await waitFor(() => stored.length === 1, { what: 'the partial batch' });
+
+    expect(stored).toEqual([[1, 2]]);
+  });
+
+  it('When batches would exceed the weight limit, then they are cut before it', async () => {
+    const store = aStore();
+    const { forwarder, stored } = aForwarder(store, { maxBatchWeight: 25, weigh: () => 10 });
+
+    for (const item of range(1, 5)) forwarder.add(item);
+    await waitFor(() => stored.flat().length === 5, { what: '5 items stored' });
+
+    expect(stored).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('When the store is down, then the batch is held and retried with backoff, then stored once', async () => {
+    const store = aStore();
+    store.down = true;
+    const delays: number[] = [];
+    const { forwarder, stored } = aForwarder(store, {
+      retryDelayMs: (attempt) => {
+        delays.push(attempt);
+        return 10;
+      },
+    });
+
+    for (const item of range(1, 3)) forwarder.add(item);
+    await waitFor(() => store.calls >= 4, { what: 'a few failed attempts' });
+    expect(forwarder.blocked).toBe(true);
+    expect(stored).toEqual([]);
+    store.down = false;
+    await waitFor(() => stored.length === 1, { what: 'the held batch stored' });
+
+    expect(stored).toEqual([[1, 2, 3]]);
+    expect(forwarder.blocked).toBe(false);
+    expect(delays.slice(0, 3)).toEqual([0, 1, 2]);
+  });
+
+  it('When the store refuses one item, then only that item is rejected and the rest is stored in order', async () => {
+    const store = aStore();
+    store.refused.add(6);
+    const { forwarder, stored, rejected } = aForwarder(store);
+
+    for (const item of range(1, 10)) forwarder.add(item);
+    await waitFor(() => stored.flat().length === 9, { what: 'the 9 good items' });
+
+    expect(rejected).toEqual([6]);
+    expect(stored.flat()).toEqual([1, 2, 3, 4, 5, 7, 8, 9, 10]);
+  });
+
+  it('When closed while a batch waits for its retry, then nothing more is stored or reported', async () => {
+    const store = aStore();
+    store.down = true;
+    const { forwarder, stored } = aForwarder(store, { retryDelayMs: () => 5 });
+    for (const item of range(1, 12)) forwarder.add(item);
+    await waitFor(() => store.calls >= 2, { what: 'a failed attempt' });
+
+    const dropped = forwarder.close();
+    store.down = false;
+    const callsAtClose = store.calls;
+    forwarder.add(13);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(dropped).toBe(2);
+    expect(store.calls).toBeLessThanOrEqual(callsAtClose + 1);
+    expect(stored).toEqual([]);
+  });
+
+  it('When flushed, then it resolves once everything added so far is stored', async () => {
+    const store = aStore();
+    const { forwarder, stored } = aForwarder(store, { flushMs: 60_000 });
+    for (const item of range(1, 4)) forwarder.add(item);
+
+    await forwarder.flush();
+
+    expect(stored.flat()).toEqual([1, 2, 3, 4]);
+  });
+});

@@ -1,0 +1,87 @@
+import { DEAD_LETTER_QUEUE, LISTENER_QUEUE } from '@micromesh/kit';
+import { waitFor } from '@micromesh/kit/testing';
+import { readDeadLetters } from './support/dead-letters';
+import { anEvent, manyEvents } from './support/events';
+import { metricValue, startListenerMesh, type ListenerMesh } from './support/listener-mesh';
+
+jest.setTimeout(120_000);
+
+describe('listener: logs_topic → logger', () => {
+  let mesh: ListenerMesh;
+
+  beforeAll(async () => {
+    mesh = await startListenerMesh('listener-forwarding');
+  });
+  afterAll(() => mesh?.close());
+
+  it('When 5,000 events are published, then exactly 5,000 are stored, none twice, and all are acked', async () => {
+    // Arrange
+    const events = manyEvents(5_000);
+    const ids = events.map((event) => event.event_id);
+
+    // Act
+    await mesh.publisher.publishAll(events);
+
+    // Assert
+    await waitFor(async () => (await mesh.store.countsOf(ids)).rows === 5_000, {
+      timeoutMs: 60_000,
+      what: '5,000 events stored',
+    });
+    await waitFor(async () => (await mesh.vhost!.queueDepth(LISTENER_QUEUE)) === 0, {
+      timeoutMs: 15_000,
+      what: 'the listener queue fully acked',
+    });
+    expect(await mesh.store.countsOf(ids)).toEqual({ rows: 5_000, distinct: 5_000 });
+    expect(await mesh.vhost!.queueDepth(DEAD_LETTER_QUEUE)).toBe(0);
+    expect(await metricValue(mesh.listener, 'listener_events_acked_total')).toBeGreaterThanOrEqual(
+      5_000,
+    );
+    expect(await metricValue(mesh.listener, 'listener_batch_size_count')).toBeGreaterThan(0);
+    expect(
+      await metricValue(mesh.listener, 'listener_forward_duration_seconds_count'),
+    ).toBeGreaterThan(0);
+  });
+
+  it('When a malformed message arrives among valid ones, then it is dead-lettered after one delivery and the others are stored', async () => {
+    // Arrange
+    const before = anEvent();
+    const after = manyEvents(100);
+    const notAnEvent = JSON.stringify({ ...anEvent(), event_id: 'not-a-uuid' });
+    const deadLetteredBefore = await metricValue(
+      mesh.listener,
+      'listener_events_dead_lettered_total',
+      { reason: 'malformed' },
+    );
+
+    // Act
+    await mesh.publisher.publishAll([before]);
+    await mesh.publisher.publishRaw('this is not JSON');
+    await mesh.publisher.publishRaw(notAnEvent);
+    await mesh.publisher.publishAll(after);
+
+    // Assert
+    const ids = [before, ...after].map((event) => event.event_id);
+    await waitFor(async () => (await mesh.store.countsOf(ids)).rows === ids.length, {
+      timeoutMs: 30_000,
+      what: 'the valid events stored',
+    });
+    await waitFor(async () => (await mesh.vhost!.queueDepth(DEAD_LETTER_QUEUE)) === 2, {
+      timeoutMs: 15_000,
+      what: 'two dead letters',
+    });
+    const letters = await readDeadLetters(mesh.amqpUrl);
+    expect(letters.map((letter) => letter.body).sort()).toEqual(
+      ['this is not JSON', notAnEvent].sort(),
+    );
+    for (const letter of letters) {
+      expect(letter.deaths).toEqual([{ count: 1, reason: 'rejected', queue: LISTENER_QUEUE }]);
+    }
+    expect(await metricValue(mesh.listener, 'listener_events_redelivered_total')).toBe(0);
+    expect(
+      await metricValue(mesh.listener, 'listener_events_dead_lettered_total', {
+        reason: 'malformed',
+      }),
+    ).toBe(deadLetteredBefore + 2);
+    expect(await mesh.store.countsOf(ids)).toEqual({ rows: ids.length, distinct: ids.length });
+  });
+});

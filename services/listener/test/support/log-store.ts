@@ -1,0 +1,35 @@
+import { Pool } from 'pg';
+
+export interface StoredCounts {
+  rows: number;
+  distinct: number;
+}
+
+/** Reads what the logger stored in its PostgreSQL database (the `logs` table of its migrations). */
+export function openLogStore(databaseUrl: string) {
+  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  return {
+    async counts(): Promise<StoredCounts> {
+      const { rows } = await pool.query<StoredCounts>(
+        'SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS distinct FROM logs',
+      );
+      return rows[0] ?? { rows: 0, distinct: 0 };
+    },
+    /** Rows and distinct event ids stored among `eventIds` (other tests' rows do not count). */
+    async countsOf(eventIds: readonly string[]): Promise<StoredCounts> {
+      const { rows } = await pool.query<StoredCounts>(
+        `SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS distinct
+           FROM logs WHERE event_id = ANY($1::uuid[])`,
+        [eventIds],
+      );
+      return rows[0] ?? { rows: 0, distinct: 0 };
+    },
+    async eventIds(): Promise<Set<string>> {
+      const { rows } = await pool.query<{ event_id: string }>('SELECT event_id FROM logs');
+      return new Set(rows.map((row) => row.event_id));
+    },
+    close: () => pool.end(),
+  };
+}
+
+export type LogStore = ReturnType<typeof openLogStore>;
