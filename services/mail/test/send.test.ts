@@ -67,7 +67,10 @@ describe('POST /send', () => {
     for (const to of [withoutFrom.to, emptyFrom.to]) {
       const [mail] = received(to);
       expect(mail?.envelopeFrom).toBe(FROM_ADDRESS);
-      expect(mail?.parsed.from?.value[0]).toEqual({ address: FROM_ADDRESS, name: 'micromesh test' });
+      expect(mail?.parsed.from?.value[0]).toEqual({
+        address: FROM_ADDRESS,
+        name: 'micromesh test',
+      });
     }
   });
 
@@ -98,8 +101,14 @@ describe('POST /send', () => {
     const key = `key-${body.to}`;
 
     // Act
-    const first = await request(h.mail.address.url).post('/send').set('Idempotency-Key', key).send(body);
-    const second = await request(h.mail.address.url).post('/send').set('Idempotency-Key', key).send(body);
+    const first = await request(h.mail.address.url)
+      .post('/send')
+      .set('Idempotency-Key', key)
+      .send(body);
+    const second = await request(h.mail.address.url)
+      .post('/send')
+      .set('Idempotency-Key', key)
+      .send(body);
 
     // Assert
     expect(first.status).toBe(202);
@@ -125,7 +134,9 @@ describe('POST /send', () => {
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
     expect(new Set(answers.map((a) => a.body.data.id)).size).toBe(1);
     const id = answers[0]?.body.data.id as string;
-    await waitFor(async () => (await storedRow(id))?.status === 'sent', { what: 'the mail to be sent' });
+    await waitFor(async () => (await storedRow(id))?.status === 'sent', {
+      what: 'the mail to be sent',
+    });
     expect(received(body.to)).toHaveLength(1);
   });
 

@@ -1,4 +1,11 @@
-import { captureLogs, createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '@micromesh/kit/testing';
+import {
+  captureLogs,
+  createTestDatabase,
+  createTestVhost,
+  type TestDatabase,
+  type TestVhost,
+  waitFor,
+} from '@micromesh/kit/testing';
 import { startMail, type StartedMail } from '../../src/app';
 import { loadMailConfig } from '../../src/config';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
@@ -43,7 +50,18 @@ export async function startMailHarness(prefix: string): Promise<MailHarness> {
   const smtp = await startSmtpSink();
   const { logger, lines } = captureLogs('mail', 'debug');
   const env = testEnv(db, vhost, smtp.port);
-  const start = () => startMail(loadMailConfig(env), { logger });
+  const start = async () => {
+    const mail = await startMail(loadMailConfig(env), { logger });
+    await waitFor(
+      async () => {
+        const res = await fetch(`${mail.address.url}/readyz`);
+        const body = (await res.json()) as { data?: { checks?: { rabbitmq?: { ok?: boolean } } } };
+        return body.data?.checks?.rabbitmq?.ok;
+      },
+      { what: 'the mail service to connect to RabbitMQ', timeoutMs: 15_000 },
+    );
+    return mail;
+  };
   const harness: MailHarness = {
     db,
     vhost,
