@@ -12,5 +12,6 @@ module.exports = {
     '<rootDir>/services/mail',
     '<rootDir>/services/listener',
     '<rootDir>/services/frontend',
+    '<rootDir>/deploy',
   ],
 };

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { composePolicyViolations, composeSchemaErrors } from './support/compose-checks';
+import { nativeVariables } from './support/native-wiring';
+import { composeFile, repoRoot, SERVICES } from './support/paths';
+import { parseYamlFile, type Doc } from './support/yaml-files';
+
+type Obj = Record<string, unknown>;
+const obj = (value: unknown): Obj =>
+  typeof value === 'object' && value !== null ? (value as Obj) : {};
+
+/** Only the front-end, the broker and the two dependency UIs are reachable from the host. */
+export const ALLOWED_PUBLISHED_PORTS = {
+  frontend: [8081],
+  broker: [8080],
+  mailpit: [8025],
+  rabbitmq: [15672],
+};
+
+describe('docker-compose.yml', () => {
+  let compose: Doc;
+  let services: Obj;
+  beforeAll(() => {
+    [compose] = parseYamlFile(composeFile).docs as [Doc];
+    services = obj(compose.services);
+  });
+
+  test('When it is validated against the Compose Specification schema, then it conforms', () => {
+    expect(composeSchemaErrors(compose)).toEqual([]);
+  });
+
+  test('When the policies are checked, then every long-running container has a health check, waits for healthy dependencies, runs a pinned image, keeps its credentials in .env and publishes only the allowed ports', () => {
+    expect(
+      composePolicyViolations(compose, { allowedPublishedPorts: ALLOWED_PUBLISHED_PORTS }),
+    ).toEqual([]);
+  });
+
+  test('When the containers are listed, then the four dependencies and all six services are there', () => {
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['postgres', 'mongodb', 'rabbitmq', 'mailpit', ...SERVICES]),
+    );
+  });
+
+  test('When each service’s build is read, then it is the one Dockerfile with SERVICE set to that service', () => {
+    for (const service of SERVICES) {
+      const build = obj(obj(services[service]).build);
+
+      expect({ service, dockerfile: build.dockerfile, args: build.args }).toEqual({
+        service,
+        dockerfile: 'deploy/Dockerfile',
+        args: { SERVICE: service },
+      });
+    }
+  });
+
+  test('When the stateful dependencies are read, then each keeps its data in a named volume', () => {
+    const named = new Set(Object.keys(obj(compose.volumes)));
+    const dataVolumes = {
+      postgres: '/var/lib/postgresql/data',
+      mongodb: '/data/db',
+      rabbitmq: '/var/lib/rabbitmq',
+      mailpit: '/data',
+    };
+
+    for (const [name, target] of Object.entries(dataVolumes)) {
+      const mounts = (obj(services[name]).volumes as string[]).map((v) => v.split(':'));
+      const data = mounts.find(([, mountPath]) => mountPath === target);
+
+      expect(named.has(data?.[0] ?? '')).toBe(true);
+    }
+  });
+
+  test('When the logger’s store is read, then it is the MongoDB replica set', () => {
+    const env = obj(obj(services.logger).environment);
+
+    expect(String(env.LOG_STORE_URL)).toMatch(/^mongodb:\/\/.+@mongodb:27017\/.+replicaSet=rs0/);
+    expect(obj(obj(obj(services.logger).depends_on).mongodb).condition).toBe('service_healthy');
+  });
+
+  test('When each service’s environment is read, then it has every variable the native wiring gives it, bound to 0.0.0.0', () => {
+    const native = nativeVariables();
+
+    const missing = SERVICES.flatMap((service) => {
+      const env = obj(obj(services[service]).environment);
+      return native[service].filter((v) => env[v] === undefined).map((v) => `${service}: ${v}`);
+    });
+
+    expect(missing).toEqual([]);
+    for (const service of SERVICES) {
+      expect(obj(obj(services[service]).environment).HOST).toBe('0.0.0.0');
+    }
+  });
+
+  test('When .env.example is copied to .env, then every variable compose requires is set', () => {
+    const text = fs.readFileSync(composeFile, 'utf8');
+    const required = [...new Set([...text.matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]!))];
+    const example = fs.readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
+    const defined = new Set([...example.matchAll(/^(\w+)=.+$/gm)].map((m) => m[1]!));
+
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((v) => !defined.has(v))).toEqual([]);
+  });
+});

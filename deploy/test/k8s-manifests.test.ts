@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { findKubectl, rawResources, renderOverlay } from './support/kustomize';
+import { schemaErrors } from './support/k8s-schema';
+import {
+  deploymentViolations,
+  imageViolations,
+  networkPolicyViolations,
+  secretViolations,
+  type SecretMode,
+} from './support/k8s-policy';
+import { nativeVariables } from './support/native-wiring';
+import { k8sDir, SERVICES } from './support/paths';
+import { parseYamlFile, yamlFilesUnder, type Doc } from './support/yaml-files';
+
+type Obj = Record<string, unknown>;
+const obj = (value: unknown): Obj =>
+  typeof value === 'object' && value !== null ? (value as Obj) : {};
+const named = (docs: Doc[], kind: string) =>
+  docs.filter((d) => d.kind === kind).map((d) => String(obj(d.metadata).name));
+
+const manifestFiles = yamlFilesUnder(k8sDir);
+const relative = (file: string) => path.relative(k8sDir, file);
+
+/**
+ * The manifest sets to check. With kubectl on PATH: what `kubectl kustomize` renders for each
+ * overlay (exactly what `kubectl apply -k` would send). Without it: the raw base resources.
+ */
+interface ManifestSet {
+  what: string;
+  load: () => Doc[];
+  secrets: SecretMode;
+  overlay?: 'dev' | 'prod';
+}
+const kubectl = findKubectl();
+const rawBase = (): Doc[] =>
+  rawResources(yamlFilesUnder(path.join(k8sDir, 'base')).map(parseYamlFile));
+const manifestSets: ManifestSet[] = kubectl
+  ? [
+      {
+        what: 'the dev overlay rendered by kubectl kustomize',
+        load: () => renderOverlay(kubectl, 'dev'),
+        secrets: { allowGeneratedDevSecrets: true },
+        overlay: 'dev',
+      },
+      {
+        what: 'the prod overlay rendered by kubectl kustomize',
+        load: () => renderOverlay(kubectl, 'prod'),
+        secrets: { allowGeneratedDevSecrets: false },
+        overlay: 'prod',
+      },
+    ]
+  : [
+      {
+        what: 'the raw base manifests (kubectl is not on PATH, so overlays are not rendered)',
+        load: rawBase,
+        secrets: { allowGeneratedDevSecrets: false },
+      },
+    ];
+
+describe('k8s/ files', () => {
+  test.each(manifestFiles.map(relative))(
+    'When %s is parsed, then it is valid YAML with at least one document',
+    (file) => {
+      const { docs } = parseYamlFile(path.join(k8sDir, file));
+
+      expect(docs.length).toBeGreaterThan(0);
+    },
+  );
+
+  test('When every raw resource (base and overlays, patches aside) is validated offline, then each matches its Kubernetes schema', () => {
+    const resources = rawResources(manifestFiles.map(parseYamlFile));
+
+    const errors = resources.flatMap(schemaErrors);
+
+    expect(resources.length).toBeGreaterThan(40);
+    expect(errors).toEqual([]);
+  });
+
+  test('When the committed manifests are searched, then none is a Secret and only the dev overlay generates any', () => {
+    const files = manifestFiles.map(parseYamlFile);
+
+    const committedSecrets = files.flatMap(({ file, docs }) =>
+      docs.filter((d) => d.kind === 'Secret').map(() => relative(file)),
+    );
+    const generators = files
+      .filter(({ docs }) => docs.some((d) => d.kind === 'Kustomization' && d.secretGenerator))
+      .map(({ file }) => relative(file));
+
+    expect(committedSecrets).toEqual([]);
+    expect(generators).toEqual([path.join('overlays', 'dev', 'kustomization.yaml')]);
+  });
+});
+
+describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
+  let docs: Doc[];
+  beforeAll(() => {
+    docs = load();
+  });
+
+  test('When each object is validated offline with kubernetes-models, then it matches the Kubernetes schema', () => {
+    expect(docs.flatMap(schemaErrors)).toEqual([]);
+  });
+
+  test('When the workloads are listed, then each service has a Deployment, Service, ServiceAccount, ConfigMap, HPA and PDB', () => {
+    for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'HorizontalPodAutoscaler']) {
+      expect(named(docs, kind)).toEqual(expect.arrayContaining([...SERVICES]));
+    }
+    expect(named(docs, 'PodDisruptionBudget')).toEqual(expect.arrayContaining([...SERVICES]));
+    expect(named(docs, 'ConfigMap')).toEqual(
+      expect.arrayContaining(
+        SERVICES.map((s) => expect.stringMatching(new RegExp(`^${s}-config`))),
+      ),
+    );
+  });
+
+  test('When each Deployment is checked, then it has probes, resources, the restricted security context, its ServiceAccount, a NetworkPolicy, an HPA and a PDB', () => {
+    expect(deploymentViolations(docs)).toEqual([]);
+  });
+
+  test('When the NetworkPolicies are checked, then traffic is denied by default and DNS egress is allowed', () => {
+    expect(networkPolicyViolations(docs)).toEqual([]);
+  });
+
+  test('When the images are checked, then every one is pinned by tag or digest (never latest)', () => {
+    expect(imageViolations(docs)).toEqual([]);
+  });
+
+  test('When Secrets and settings are checked, then no plaintext credential is committed', () => {
+    expect(secretViolations(docs, secrets)).toEqual([]);
+  });
+
+  test('When the logger is probed, then its readiness uses the gRPC health service on 50051', () => {
+    const logger = docs.find((d) => d.kind === 'Deployment' && obj(d.metadata).name === 'logger');
+    const container = (obj(obj(obj(logger?.spec).template).spec).containers as Obj[])[0];
+
+    expect(obj(container?.readinessProbe).grpc).toEqual({ port: 50051 });
+  });
+
+  test('When the Ingress is read, then it routes one host to the frontend and one to the broker', () => {
+    const ingress = docs.find((d) => d.kind === 'Ingress');
+    const backends = (obj(ingress?.spec).rules as Obj[]).map(
+      (rule) => obj(obj((obj(rule.http).paths as Obj[])[0]?.backend).service).name,
+    );
+
+    expect(backends.sort()).toEqual(['broker', 'frontend']);
+  });
+
+  if (overlay === 'dev') {
+    test('When the dev dependencies are listed, then PostgreSQL, MongoDB, RabbitMQ and Mailpit are StatefulSets with PVCs', () => {
+      const statefulSets = docs.filter((d) => d.kind === 'StatefulSet');
+
+      expect(statefulSets.map((s) => obj(s.metadata).name).sort()).toEqual([
+        'mailpit',
+        'mongodb',
+        'postgres',
+        'rabbitmq',
+      ]);
+      for (const set of statefulSets) {
+        expect(obj(set.spec).volumeClaimTemplates).toHaveLength(1);
+      }
+    });
+
+    test('When each service’s ConfigMap and Secret are combined, then they provide every variable the native wiring gives it', () => {
+      const native = nativeVariables();
+      const data = (kind: string, prefix: string) =>
+        docs
+          .filter((d) => d.kind === kind && String(obj(d.metadata).name).startsWith(prefix))
+          .flatMap((d) => Object.keys(obj(d.data)));
+
+      const missing = SERVICES.flatMap((service) => {
+        const provided = new Set([
+          ...data('ConfigMap', `${service}-config`),
+          ...data('Secret', `${service}-secrets`),
+        ]);
+        return native[service].filter((v) => !provided.has(v)).map((v) => `${service}: ${v}`);
+      });
+
+      expect(missing).toEqual([]);
+    });
+  }
+
+  if (overlay === 'prod') {
+    test('When the prod overlay is rendered, then it only references Secrets and uses registry images', () => {
+      const images = docs
+        .filter((d) => d.kind === 'Deployment')
+        .map((d) => (obj(obj(obj(d.spec).template).spec).containers as Obj[])[0]?.image);
+
+      expect(named(docs, 'Secret')).toEqual([]);
+      expect(images.every((i) => String(i).startsWith('registry.example.com/'))).toBe(true);
+    });
+  }
+});
+
+test('When the overlays are listed, then dev and prod both exist', () => {
+  expect(fs.readdirSync(path.join(k8sDir, 'overlays')).sort()).toEqual(['dev', 'prod']);
+});
