@@ -17,6 +17,12 @@ export interface ServiceProcessOptions {
   /** Directory name under services/ (logger, auth, listener, …). */
   service: string;
   /**
+   * Where to run it from instead of the repository root, with `entry` (default dist/main.js)
+   * relative to it: e.g. a production bundle made by `pnpm deploy`, run as `node dist/main.js`.
+   */
+  cwd?: string;
+  entry?: string;
+  /**
    * The service's environment. The child does NOT inherit the test's environment (only PATH, HOME,
    * TMPDIR, LANG, TZ), so every variable the service needs must be given here. PORT is set by the
    * helper unless `port` is given.
@@ -88,7 +94,11 @@ export function freePort(): Promise<number> {
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const root = repoRoot();
-  const mainJs = path.join(root, 'services', options.service, 'dist', 'main.js');
+  const cwd = options.cwd ?? root;
+  const entry =
+    options.entry ??
+    (options.cwd ? 'dist/main.js' : path.join('services', options.service, 'dist', 'main.js'));
+  const mainJs = path.resolve(cwd, entry);
   if (!existsSync(mainJs)) {
     throw new Error(
       `${mainJs} is missing: build it first (npx tsc -b services/${options.service})`,
@@ -116,8 +126,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   };
 
   const spawnChild = () => {
-    child = spawn(process.execPath, [mainJs], {
-      cwd: root,
+    child = spawn(process.execPath, [entry], {
+      cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
