@@ -66,6 +66,11 @@ export async function startBroker(
   });
   lifecycle.onShutdown('publisher', () => publisher.close());
   amqp.start();
+  // A normal start is ready for events at once; a RabbitMQ that is down only delays the start by
+  // this much (the connection keeps retrying, and events answer 503 until it is up).
+  await amqp.waitUntilConnected(config.AMQP_START_WAIT_MS).catch((err: unknown) => {
+    logger.warn({ err }, 'RabbitMQ not reachable at start; events answer 503 until it is');
+  });
 
   const authClient = new AuthClient(config.AUTH_URL, authService, config.AUTH_TIMEOUT_MS);
   const mailClient = new MailClient(config.MAIL_URL, mailService, config.MAIL_TIMEOUT_MS);

@@ -55,6 +55,8 @@ export const brokerConfigSchema = z.object({
   /** Broker → RabbitMQ: per-publish confirm timeout and the bound on unconfirmed publishes. */
   PUBLISH_TIMEOUT_MS: env.int(2_000, 1),
   PUBLISH_MAX_IN_FLIGHT: env.int(2_000, 1),
+  /** How long start-up waits for the first RabbitMQ connection before serving without it. */
+  AMQP_START_WAIT_MS: env.int(3_000, 0),
 
   /** JWKS: how long fetched keys are trusted, and the least time between refetches on an unknown kid. */
   JWKS_CACHE_MAX_AGE_MS: env.int(600_000, 1),

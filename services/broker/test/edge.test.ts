@@ -220,4 +220,56 @@ describe('broker: authentication at the edge', () => {
       });
     });
   });
+
+  describe('rate limits', () => {
+    let limited: StartedHttpService;
+
+    beforeAll(async () => {
+      limited = await mesh.startBroker({
+        RATE_LIMIT_POINTS: '3',
+        RATE_LIMIT_WINDOW_S: '60',
+        AUTH_RATE_LIMIT_POINTS: '2',
+      });
+    });
+
+    it('When a client exceeds its limit, then each answer counts down and the next is 429 with Retry-After', async () => {
+      const http = () =>
+        request(limited.address.url).post('/handle').set('authorization', `Bearer ${user.token}`);
+
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await http().send(anEvent('rate-limited')));
+
+      expect(answers.map((r) => r.status)).toEqual([202, 202, 202, 429]);
+      expect(answers.map((r) => r.headers['x-ratelimit-limit'])).toEqual(['3', '3', '3', '3']);
+      expect(answers.map((r) => r.headers['x-ratelimit-remaining'])).toEqual(['2', '1', '0', '0']);
+      const refused = answers[3]!;
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(Number(refused.headers['x-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+      expect(refused.body).toEqual({ error: true, message: 'too many requests' });
+      expect(specViolations('/handle', 'post', refused)).toEqual([]);
+    });
+
+    it('When one client is limited, then another client (by its own identity) is not', async () => {
+      const res = await request(limited.address.url)
+        .post('/handle')
+        .set('authorization', `Bearer ${admin.token}`)
+        .send(anEvent('other-client'));
+
+      expect(res.status).toBe(202);
+      expect(res.headers['x-ratelimit-remaining']).toBe('2');
+    });
+
+    it('When logins from one IP exceed the stricter auth limit, then 429 before auth is asked', async () => {
+      const login = () =>
+        request(limited.address.url)
+          .post('/handle')
+          .send({ action: 'auth', auth: { email: ADMIN.email, password: ADMIN.password } });
+
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await login()).status);
+
+      expect(statuses).toEqual([202, 202, 429]);
+    });
+  });
 });

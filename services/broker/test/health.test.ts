@@ -8,7 +8,9 @@ describe('broker health', () => {
   let broker: Awaited<ReturnType<typeof startBroker>>;
 
   beforeAll(async () => {
-    broker = await startBroker(loadBrokerConfig({ PORT: '0' }), { logger });
+    broker = await startBroker(loadBrokerConfig({ PORT: '0', AMQP_START_WAIT_MS: '0' }), {
+      logger,
+    });
   });
   afterAll(() => broker.stop());
 

@@ -25,8 +25,8 @@ export interface CallOptions {
   retryWhen?: (err: Error) => boolean;
 }
 
-/** A relayed 4xx is the caller's problem, not the downstream's: it never trips the breaker. */
-const isOutage = (err: Error) => !(err instanceof AppError && err.status < 500);
+/** A relayed answer (an AppError) is not an outage: it never trips the breaker. */
+const isOutage = (err: Error) => !(err instanceof AppError);
 
 /**
  * One downstream service (auth, logger, mail): every call has a deadline, and consecutive
@@ -58,8 +58,8 @@ export class Downstream {
   }
 
   /**
-   * Runs `attempt` with an AbortSignal that fires at the deadline. AppErrors below 500 pass through
-   * untouched (they are answers); everything else becomes 503 "<name> unavailable".
+   * Runs `attempt` with an AbortSignal that fires at the deadline. AppErrors pass through untouched
+   * (they are the downstream's answers); everything else becomes 503 "<name> unavailable".
    */
   async call<T>(attempt: (signal: AbortSignal) => Promise<T>, options: CallOptions): Promise<T> {
     const once = () => attempt(AbortSignal.timeout(options.timeoutMs));
@@ -73,7 +73,7 @@ export class Downstream {
     try {
       return await this.breaker.execute(run);
     } catch (err) {
-      if (err instanceof AppError && err.status < 500) throw err;
+      if (err instanceof AppError) throw err;
       if (!(err instanceof BrokenCircuitError)) {
         this.options.logger.warn({ downstream: this.name, err }, 'downstream call failed');
       }

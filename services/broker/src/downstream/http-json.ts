@@ -6,14 +6,20 @@ export interface JsonReply {
   headers: Headers;
 }
 
+export interface CallInit {
+  method: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal: AbortSignal;
+  /** 5xx statuses that are deliberate answers to relay (mail's 502 "refused for good"). */
+  answers?: number[];
+}
+
 /**
- * One JSON call to a downstream service. 5xx and unreadable answers throw (an outage, counted by
- * the breaker); any other status is returned for the caller to relay.
+ * One JSON call to a downstream service. 5xx (unless listed in `answers`) and unreadable answers
+ * throw (an outage, counted by the breaker); any other status is returned for the caller to relay.
  */
-export async function callJson(
-  url: string,
-  init: { method: string; body?: unknown; headers?: Record<string, string>; signal: AbortSignal },
-): Promise<JsonReply> {
+export async function callJson(url: string, init: CallInit): Promise<JsonReply> {
   const res = await fetch(url, {
     method: init.method,
     headers: {
@@ -25,7 +31,7 @@ export async function callJson(
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: init.signal,
   });
-  if (res.status >= 500) {
+  if (res.status >= 500 && !init.answers?.includes(res.status)) {
     await res.body?.cancel();
     throw new Error(`${init.method} ${url} answered ${res.status}`);
   }

@@ -3,7 +3,10 @@ import type { MailPayload } from '../domain/action-schemas';
 import type { Downstream } from './downstream';
 import { callJson, relayClientError } from './http-json';
 
-/** The mail service, over HTTP. Its 202 and 4xx answers are relayed. */
+/**
+ * The mail service, over HTTP. Its 202 (sent, or durably queued while SMTP is down), 4xx and 502
+ * (the mail server refused the message for good) answers are relayed.
+ */
 export class MailClient {
   constructor(
     private readonly baseUrl: string,
@@ -19,6 +22,7 @@ export class MailClient {
           body: mail,
           headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
           signal,
+          answers: [502],
         });
         if (reply.status >= 400) throw relayClientError(reply);
         return reply.body;

@@ -1,0 +1,319 @@
+import type { StartedHttpService } from '@micromesh/kit';
+import {
+  createTestDatabase,
+  startServiceProcess,
+  waitFor,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@micromesh/kit/testing';
+import request from 'supertest';
+import { bindTestQueue } from './support/event-queue';
+import { aLog, aMail, anEventPayload } from './support/factories';
+import { specViolations } from './support/openapi-check';
+import { ADMIN, TestMesh, type MeshUser } from './support/test-mesh';
+
+const QUEUE = 'broker-actions-events';
+
+describe('broker: actions', () => {
+  let mesh: TestMesh;
+  let mail: ServiceProcess;
+  let mailDb: TestDatabase;
+  let broker: StartedHttpService;
+  let user: MeshUser;
+  let queue: Awaited<ReturnType<typeof bindTestQueue>>;
+
+  beforeAll(async () => {
+    mesh = await TestMesh.start();
+    mailDb = await createTestDatabase('broker_mail');
+    // The real mail service; its SMTP server is "the outside" and is deliberately absent
+    // (nothing listens on port 9), so mail answers 202 "queued" and keeps the message durably.
+    mail = await startServiceProcess({
+      service: 'mail',
+      env: {
+        LOG_LEVEL: 'warn',
+        MAIL_HOST: '127.0.0.1',
+        MAIL_PORT: '9',
+        MAIL_SMTP_TIMEOUT_MS: '1000',
+        MAIL_DATABASE_URL: mailDb.url,
+        AMQP_URL: mesh.vhost.url,
+      },
+    });
+    // Only INFO and WARNING are bound: an ERROR event is unroutable in this vhost.
+    queue = await bindTestQueue(mesh.vhost, QUEUE, ['log.INFO', 'log.WARNING']);
+    broker = await mesh.startBroker({ MAIL_URL: mail.url });
+    user = await mesh.createUser('user');
+  }, 120_000);
+  afterAll(async () => {
+    await mail?.stop();
+    await mesh?.close();
+    await mailDb?.drop();
+  });
+
+  const handle = (path = '/handle') =>
+    request(broker.address.url).post(path).set('authorization', `Bearer ${user.token}`);
+  const storedLog = async (eventId: string) => {
+    const res = await request(broker.address.url)
+      .get(`/api/logs/${eventId}`)
+      .set('authorization', `Bearer ${user.token}`);
+    return res.status === 200 ? (res.body as { data: Record<string, unknown> }).data : undefined;
+  };
+
+  describe('POST / and GET /ping', () => {
+    it('When the broker is hit, then it answers as the reference did', async () => {
+      const hit = await request(broker.address.url).post('/');
+      const ping = await request(broker.address.url).get('/ping');
+
+      expect(hit.body).toEqual({ error: false, message: 'Hit the broker' });
+      expect(specViolations('/', 'post', hit)).toEqual([]);
+      expect(ping.status).toBe(200);
+    });
+  });
+
+  describe('POST /handle — auth', () => {
+    it('When the credentials are right, then 202 with the user and a Bearer token', async () => {
+      const res = await request(broker.address.url)
+        .post('/handle')
+        .send({ action: 'auth', auth: { email: ADMIN.email, password: ADMIN.password } });
+
+      expect(res.status).toBe(202);
+      expect(res.body.message).toBe(`Logged in user ${ADMIN.email}`);
+      expect(res.body.data.token.token_type).toBe('Bearer');
+      expect(res.body.data.user.email).toBe(ADMIN.email);
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+
+    it('When the password is wrong, then 401 "invalid credentials"', async () => {
+      const res = await request(broker.address.url)
+        .post('/handle')
+        .send({ action: 'auth', auth: { email: ADMIN.email, password: 'wrong-password' } });
+
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: true, message: 'invalid credentials' });
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+
+    it('When the email is missing, then 400 names the field', async () => {
+      const res = await request(broker.address.url)
+        .post('/handle')
+        .send({ action: 'auth', auth: { password: 'x' } });
+
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ path: 'auth.email' })]);
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+  });
+
+  describe('POST /handle — log', () => {
+    it('When a signed-in client logs, then 202 with the event id and the logger stores the entry', async () => {
+      const log = aLog({ level: 'warn', metadata: { order: 42 } });
+
+      const res = await handle().send({ action: 'log', log });
+
+      expect(res.status).toBe(202);
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+      const stored = await waitFor(() => storedLog(res.body.data.event_id), { what: 'stored log' });
+      expect(stored).toMatchObject({ name: log.name, data: log.data, level: 'WARNING' });
+    });
+
+    it('When many clients log at once, then every one gets 202 and every entry is stored once', async () => {
+      const logs = Array.from({ length: 40 }, () => aLog());
+
+      const answers = await Promise.all(logs.map((log) => handle().send({ action: 'log', log })));
+
+      expect(answers.map((r) => r.status)).toEqual(logs.map(() => 202));
+      const ids = answers.map((r) => r.body.data.event_id as string);
+      expect(new Set(ids).size).toBe(logs.length);
+      const stored = await Promise.all(ids.map((id) => storedLog(id)));
+      expect(stored.map((s) => s?.name)).toEqual(logs.map((l) => l.name));
+    });
+
+    it('When the reference alias POST /log-grpc is used, then the entry is stored the same way', async () => {
+      const log = aLog();
+
+      const res = await handle('/log-grpc').send({ action: 'log', log });
+
+      expect(res.status).toBe(202);
+      expect(specViolations('/log-grpc', 'post', res)).toEqual([]);
+      expect(await waitFor(() => storedLog(res.body.data.event_id))).toMatchObject({
+        name: log.name,
+      });
+    });
+
+    it('When data is not a string, then 400 names log.data', async () => {
+      const res = await handle().send({ action: 'log', log: aLog({ data: 123 }) });
+
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ path: 'log.data' })]);
+    });
+
+    it('When the level is not a known level, then 400 names log.level', async () => {
+      const res = await handle().send({ action: 'log', log: aLog({ level: 'LOUD' }) });
+
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ path: 'log.level' })]);
+    });
+  });
+
+  describe('GET /api/logs', () => {
+    it('When logs are queried through the broker, then the logger answers with the stored entries', async () => {
+      const log = aLog();
+      const written = await handle().send({ action: 'log', log });
+
+      const res = await waitFor(async () => {
+        const page = await request(broker.address.url)
+          .get('/api/logs')
+          .query({ text: log.name })
+          .set('authorization', `Bearer ${user.token}`);
+        return JSON.stringify(page.body).includes(written.body.data.event_id) ? page : undefined;
+      });
+
+      expect(res.status).toBe(200);
+    });
+  });
+
+  describe('POST /handle — event', () => {
+    it('When an event is sent, then 202 comes after the confirm and the message waits in the bound queue', async () => {
+      const event = anEventPayload({ level: 'warning' });
+
+      const res = await handle().send({ action: 'event', event });
+
+      expect(res.status).toBe(202);
+      expect(res.body.data.routing_key).toBe('log.WARNING');
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+      const [message] = await queue.take(10);
+      expect(message?.routing_key).toBe('log.WARNING');
+      expect(message?.properties).toMatchObject({
+        message_id: res.body.data.event_id,
+        delivery_mode: 2,
+        content_type: 'application/json',
+      });
+      expect(JSON.parse(message?.payload ?? '{}')).toMatchObject({
+        event_id: res.body.data.event_id,
+        name: event.name,
+        data: event.data,
+        level: 'WARNING',
+        service: 'broker',
+      });
+    });
+
+    it('When no queue is bound for the event’s routing key, then 503 and never 202', async () => {
+      const res = await handle().send({
+        action: 'event',
+        event: anEventPayload({ level: 'error' }),
+      });
+
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({
+        error: true,
+        message: 'event not routable: no queue is bound for its routing key',
+      });
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+  });
+
+  describe('POST /handle — mail', () => {
+    it('When a mail is sent, then the mail service’s 202 is relayed and it holds the message', async () => {
+      const message = aMail();
+
+      const res = await handle()
+        .set('idempotency-key', `broker-test-${Date.now()}`)
+        .send({ action: 'mail', mail: message });
+
+      expect(res.status).toBe(202);
+      expect(res.body.message).toContain(message.to);
+      const status = await request(mail.url).get(`/messages/${res.body.data.id}`);
+      expect(status.status).toBe(200);
+    });
+
+    it('When the recipient is missing, then 400 names mail.to', async () => {
+      const res = await handle().send({ action: 'mail', mail: aMail({ to: undefined }) });
+
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ path: 'mail.to' })]);
+    });
+
+    it('When the mail service refuses the input, then its 400 and details are relayed', async () => {
+      const res = await handle().send({ action: 'mail', mail: aMail({ to: 'not-an-address' }) });
+
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe(true);
+      expect(res.body.details?.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('POST /handle — bad requests', () => {
+    it('When the action is unknown, then 400 "unknown action"', async () => {
+      const res = await handle().send({ action: 'teleport' });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: true, message: 'unknown action' });
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+
+    it('When the body is malformed JSON, then 400', async () => {
+      const res = await handle().set('content-type', 'application/json').send('{"action": "log",');
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: true, message: 'malformed JSON body' });
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+
+    it('When the body is larger than the limit, then 413', async () => {
+      const res = await handle().send({ action: 'log', log: aLog({ data: 'x'.repeat(200_000) }) });
+
+      expect(res.status).toBe(413);
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+
+    it('When the body is not JSON, then 415', async () => {
+      const res = await handle().set('content-type', 'text/plain').send('action=log');
+
+      expect(res.status).toBe(415);
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+
+    it.each([
+      ['an array', [1, 2]],
+      ['a string', '"log"'],
+      ['an action that is a number', { action: 7 }],
+      ['no action at all', { log: aLog() }],
+    ])('When the body is %s, then 400', async (_, body) => {
+      const res = await handle()
+        .set('content-type', 'application/json')
+        .send(typeof body === 'string' ? body : JSON.stringify(body));
+
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe(true);
+    });
+  });
+
+  describe('CORS', () => {
+    it('When an allowed origin preflights, then it is allowed; another origin gets no CORS headers', async () => {
+      const preflight = (origin: string) =>
+        request(broker.address.url)
+          .options('/handle')
+          .set('origin', origin)
+          .set('access-control-request-method', 'POST')
+          .set('access-control-request-headers', 'authorization,content-type');
+
+      const allowed = await preflight('http://127.0.0.1:8081');
+      const other = await preflight('https://evil.example');
+
+      expect(allowed.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8081');
+      expect(allowed.headers['access-control-allow-headers']).toContain('Authorization');
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('GET /openapi.json', () => {
+    it('When the document is fetched, then it is OpenAPI 3.1 and names every public route', async () => {
+      const res = await request(broker.address.url).get('/openapi.json');
+
+      expect(res.status).toBe(200);
+      expect(res.body.openapi).toBe('3.1.0');
+      expect(Object.keys(res.body.paths)).toEqual(
+        expect.arrayContaining(['/', '/ping', '/handle', '/log-grpc', '/api/health', '/api/logs']),
+      );
+    });
+  });
+});
