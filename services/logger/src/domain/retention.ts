@@ -4,7 +4,7 @@ import type { LogStore } from './log-store';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Deletes entries older than `days` now and then every `intervalMs`. Every replica runs it; the
+ * Deletes entries older than `days` at start-up and then every `intervalMs`. Every replica runs it; the
  * deletes are idempotent, so overlapping runs only cost a little work.
  */
 export function startRetention(
@@ -22,13 +22,11 @@ export function startRetention(
   if (days <= 0) return { stop: () => {}, runOnce: async () => 0 };
   const run = () =>
     runOnce().catch((err: unknown) => logger.warn({ err }, 'retention run failed; will retry'));
-  const first = setTimeout(run, 1_000);
+  void run();
   const timer = setInterval(run, intervalMs);
-  first.unref();
   timer.unref();
   return {
     stop() {
-      clearTimeout(first);
       clearInterval(timer);
     },
     runOnce,

@@ -3,14 +3,16 @@ import { decodeMetadata, encodeMetadata, type Log, type Log__Output } from '@mic
 import type { LogEntry } from '../../domain/log-entry';
 
 /**
- * A gRPC Log → the domain's input shape: proto3 cannot tell "absent" from "", so empty strings
- * are dropped and the domain applies its defaults; `metadata` is JSON text on the wire.
+ * A gRPC Log → the domain's input shape: proto3 cannot tell "absent" from "", so empty extension
+ * fields are dropped and the domain applies its defaults (name and data, the reference fields,
+ * are always kept: empty data is a valid log); `metadata` is JSON text on the wire.
  */
 export function fromLogMessage(message: Log__Output | null | undefined, path = 'logEntry') {
   if (!message) throw AppError.badRequest('invalid log entry', [{ path, message: 'required' }]);
   const input: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(message)) {
-    if (value !== '' && key !== 'metadata') input[key] = value;
+    if (key === 'metadata') continue;
+    if (value !== '' || key === 'name' || key === 'data') input[key] = value;
   }
   if (message.metadata !== '') {
     try {

@@ -1,0 +1,210 @@
+import { createTestDatabase, type TestDatabase } from '@micromesh/kit/testing';
+import {
+  callUnary,
+  checkHealth,
+  GrpcStatus,
+  LOG_SERVICE_NAME,
+  type Log,
+  type LogResponse__Output,
+} from '@micromesh/proto';
+import { aNewLog, aServiceName } from './factories';
+import { startTestLogger, type TestLogger } from './start-test-logger';
+
+const DEADLINE = { timeoutMs: 5_000 };
+
+/** A gRPC Log as producers send it: every extension as a string, metadata as JSON text. */
+function aLogMessage(overrides: Partial<Log> = {}): Log {
+  const { metadata, ...rest } = aNewLog();
+  return { ...rest, metadata: JSON.stringify(metadata), ...overrides } as Log;
+}
+
+describe('logger gRPC', () => {
+  let db: TestDatabase;
+  let logger: TestLogger;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('logger_grpc');
+    logger = await startTestLogger(db.url, { GRPC_MAX_MESSAGE_BYTES: String(256 * 1024) });
+  });
+  afterAll(async () => {
+    await logger.stop();
+    await db.drop();
+  });
+
+  describe('WriteLog', () => {
+    it('When the data is empty, then it is still a valid log', async () => {
+      const response = await logger.calls.writeLog({ name: 'empty', data: '' }, DEADLINE);
+
+      expect((await logger.service.store.get(response.event_id))?.data).toBe('');
+    });
+
+    it('When a reference client sends only name and data, then it is logged with an assigned event_id and defaults', async () => {
+      const response = await logger.calls.writeLog({ name: 'ref', data: 'hello' }, DEADLINE);
+
+      expect(response.result).toBe('logged');
+      const stored = await logger.service.store.get(response.event_id);
+      expect(stored).toMatchObject({
+        name: 'ref',
+        data: 'hello',
+        level: 'INFO',
+        service: 'unknown',
+      });
+    });
+
+    it('When every extended field is sent, then the entry is stored with them all', async () => {
+      const message = aLogMessage({ level: 'warn' });
+
+      const response = await logger.calls.writeLog(message, DEADLINE);
+
+      expect(response).toEqual({ result: 'logged', event_id: message.event_id });
+      expect(await logger.service.store.get(message.event_id!)).toEqual({
+        event_id: message.event_id,
+        name: message.name,
+        data: message.data,
+        level: 'WARNING',
+        service: message.service,
+        trace_id: message.trace_id,
+        span_id: message.span_id,
+        metadata: JSON.parse(message.metadata!),
+        timestamp: new Date(message.timestamp!),
+      });
+    });
+
+    it('When the same event_id is written twice, then the second answers "duplicate" and one row exists', async () => {
+      const message = aLogMessage({ service: aServiceName() });
+      await logger.calls.writeLog(message, DEADLINE);
+
+      const again = await logger.calls.writeLog({ ...message, data: 'changed' }, DEADLINE);
+
+      expect(again.result).toBe('duplicate');
+      const rows = await logger.service.store.query({ service: message.service!, limit: 10 });
+      expect(rows.map((r) => r.data)).toEqual([message.data]);
+    });
+
+    it('When the entry is malformed, then it fails INVALID_ARGUMENT naming the fields and stores nothing', async () => {
+      const service = aServiceName();
+      const bad = aLogMessage({
+        service,
+        name: '',
+        level: 'LOUD',
+        metadata: '[1]',
+        event_id: 'nope',
+      });
+
+      const error = await logger.calls.writeLog(bad, DEADLINE).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+      expect((error as Error).message).toMatch(/metadata/);
+      expect(await logger.service.store.query({ service, limit: 10 })).toEqual([]);
+    });
+
+    it('When logEntry is missing altogether, then it fails INVALID_ARGUMENT', async () => {
+      const error = await callUnary<LogResponse__Output>(
+        (md, opts, cb) => logger.client.WriteLog({}, md, opts, cb),
+        DEADLINE,
+      ).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+    });
+
+    it('When the message is larger than GRPC_MAX_MESSAGE_BYTES, then it fails RESOURCE_EXHAUSTED', async () => {
+      const service = aServiceName();
+
+      const error = await logger.calls
+        .writeLog(aLogMessage({ service, data: 'x'.repeat(300 * 1024) }), DEADLINE)
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ code: GrpcStatus.RESOURCE_EXHAUSTED });
+      expect(await logger.service.store.query({ service, limit: 10 })).toEqual([]);
+    });
+
+    it('When 50 writes arrive at once, then all are stored', async () => {
+      const service = aServiceName();
+      const messages = Array.from({ length: 50 }, () => aLogMessage({ service }));
+
+      const responses = await Promise.all(messages.map((m) => logger.calls.writeLog(m, DEADLINE)));
+
+      expect(responses.every((r) => r.result === 'logged')).toBe(true);
+      const rows = await logger.service.store.query({ service, limit: 100 });
+      expect(rows.map((r) => r.event_id).sort()).toEqual(messages.map((m) => m.event_id).sort());
+    });
+  });
+
+  describe('WriteLogs', () => {
+    it('When a batch repeats an already stored event and one of its own, then written and duplicates count them', async () => {
+      const service = aServiceName();
+      const stored = aLogMessage({ service });
+      await logger.calls.writeLogs([stored], DEADLINE);
+      const fresh = [aLogMessage({ service }), aLogMessage({ service })];
+
+      const result = await logger.calls.writeLogs([stored, ...fresh, fresh[0]!], DEADLINE);
+
+      expect(result).toEqual({ written: 2, duplicates: 2 });
+      const rows = await logger.service.store.query({ service, limit: 10 });
+      expect(rows).toHaveLength(3);
+    });
+
+    it('When one entry of a batch is invalid, then the whole batch fails INVALID_ARGUMENT naming its index', async () => {
+      const service = aServiceName();
+
+      const error = await logger.calls
+        .writeLogs([aLogMessage({ service }), aLogMessage({ service, trace_id: 'XYZ' })], DEADLINE)
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+      expect((error as Error).message).toMatch(/index 1/);
+      expect(await logger.service.store.query({ service, limit: 10 })).toEqual([]);
+    });
+
+    it('When a batch is larger than LOG_MAX_BATCH, then it fails INVALID_ARGUMENT', async () => {
+      const entries = Array.from({ length: 1001 }, () => ({ name: 'n', data: '' }));
+
+      const error = await logger.calls.writeLogs(entries, DEADLINE).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+    });
+  });
+
+  describe('QueryLogs', () => {
+    it('When filtered by service and paged, then pages come newest first and the cursor ends empty', async () => {
+      const service = aServiceName();
+      const messages = [0, 1, 2].map((i) =>
+        aLogMessage({ service, timestamp: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }),
+      );
+      await logger.calls.writeLogs(messages, DEADLINE);
+
+      const first = await logger.calls.queryLogs({ service, limit: 2 }, DEADLINE);
+      const second = await logger.calls.queryLogs(
+        { service, limit: 2, cursor: first.next_cursor },
+        DEADLINE,
+      );
+
+      expect(first.entries.map((e) => e.event_id)).toEqual([
+        messages[2]!.event_id,
+        messages[1]!.event_id,
+      ]);
+      expect(first.next_cursor).not.toBe('');
+      expect(second.entries.map((e) => e.event_id)).toEqual([messages[0]!.event_id]);
+      expect(second.next_cursor).toBe('');
+      // JSONB may reorder metadata keys; the JSON value is what must survive.
+      const { metadata, ...rest } = second.entries[0]!;
+      expect(rest).toEqual({ ...messages[0], metadata: undefined, level: 'INFO' });
+      expect(JSON.parse(metadata)).toEqual(JSON.parse(messages[0]!.metadata!));
+    });
+
+    it('When the cursor is not one the logger made, then it fails INVALID_ARGUMENT', async () => {
+      const error = await logger.calls
+        .queryLogs({ cursor: 'not-a-cursor' }, DEADLINE)
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+    });
+  });
+
+  describe('grpc.health.v1', () => {
+    it('When the store answers, then the server and logs.LogService are SERVING', async () => {
+      expect(await checkHealth(logger.health, '', 5_000)).toBe('SERVING');
+      expect(await checkHealth(logger.health, LOG_SERVICE_NAME, 5_000)).toBe('SERVING');
+    });
+  });
+});

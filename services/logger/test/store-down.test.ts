@@ -1,0 +1,76 @@
+import { createTestDatabase, waitFor, type TestDatabase } from '@micromesh/kit/testing';
+import { checkHealth, GrpcStatus, LOG_SERVICE_NAME } from '@micromesh/proto';
+import { Client } from 'pg';
+import request from 'supertest';
+import { aNewLog } from './factories';
+import { startTestLogger, type TestLogger } from './start-test-logger';
+
+/** Runs SQL on the maintenance database (the logger's own database is the one we take away). */
+async function asAdmin(dbUrl: string, sql: string): Promise<void> {
+  const url = new URL(dbUrl);
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+describe('logger when the store goes down', () => {
+  let db: TestDatabase;
+  let logger: TestLogger;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('logger_down');
+    logger = await startTestLogger(db.url);
+  });
+  afterAll(async () => {
+    await logger.stop();
+    await db.drop();
+  });
+
+  it('When PostgreSQL refuses the database, then calls fail UNAVAILABLE fast, health and readiness go down, and all recover', async () => {
+    // Arrange: take the database away: refuse new connections, kill the existing ones.
+    await asAdmin(db.url, `ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
+    await asAdmin(
+      db.url,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}'`,
+    );
+
+    // Act + Assert: a write answers UNAVAILABLE well within its 5 s deadline, never hangs.
+    const started = Date.now();
+    const error = await logger.calls
+      .writeLog({ name: 'during outage', data: 'x' }, { timeoutMs: 5_000 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
+    expect(Date.now() - started).toBeLessThan(4_000);
+
+    await waitFor(
+      async () => (await checkHealth(logger.health, LOG_SERVICE_NAME, 2_000)) === 'NOT_SERVING',
+      { timeoutMs: 10_000, what: 'gRPC health NOT_SERVING' },
+    );
+    const ready = await request(logger.service.address.url).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.data.checks.store.ok).toBe(false);
+    const viaHttp = await request(logger.service.address.url).post('/log').send(aNewLog());
+    expect(viaHttp.status).toBe(503);
+    expect(viaHttp.body).toEqual({ error: true, message: 'log store unavailable' });
+
+    // Recovery: the database comes back; nothing is restarted.
+    await asAdmin(db.url, `ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
+
+    await waitFor(
+      async () => (await checkHealth(logger.health, LOG_SERVICE_NAME, 2_000)) === 'SERVING',
+      { timeoutMs: 15_000, what: 'gRPC health SERVING again' },
+    );
+    const body = aNewLog();
+    const written = await logger.calls.writeLog(
+      { ...body, metadata: JSON.stringify(body.metadata) },
+      { timeoutMs: 5_000 },
+    );
+    expect(written).toEqual({ result: 'logged', event_id: body.event_id });
+    expect((await request(logger.service.address.url).get('/readyz')).status).toBe(200);
+  });
+});

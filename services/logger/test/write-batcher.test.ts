@@ -1,0 +1,76 @@
+import { WriteBatcher } from '../src/domain/write-batcher';
+import type { LogEntry } from '../src/domain/log-entry';
+import type { LogStore } from '../src/domain/log-store';
+import { aLogEntry } from './factories';
+import { configuredBackends } from './store-backends';
+
+describe('WriteBatcher on the real PostgreSQL store', () => {
+  let store: LogStore;
+  let drop: () => Promise<void>;
+  const postgres = configuredBackends().find((b) => b.name === 'postgres')!;
+
+  beforeAll(async () => {
+    ({ store, drop } = await postgres.create());
+  });
+  afterAll(async () => {
+    await drop();
+  });
+
+  /** The real insert, recording each batch size it was handed. */
+  function recordingInsert(batches: number[]) {
+    return (entries: LogEntry[]) => {
+      batches.push(entries.length);
+      return store.insertMany(entries);
+    };
+  }
+
+  it('When 50 writes arrive in the same turn, then they become one multi-row insert and all are stored', async () => {
+    const batches: number[] = [];
+    const batcher = new WriteBatcher(recordingInsert(batches), { maxBatch: 500, maxInFlight: 1 });
+    const entries = Array.from({ length: 50 }, () => aLogEntry());
+
+    const results = await Promise.all(entries.map((e) => batcher.write(e)));
+
+    expect(results.every(Boolean)).toBe(true);
+    expect(batches).toEqual([50]);
+    expect(await store.get(entries[49]!.event_id)).toEqual(entries[49]);
+  });
+
+  it('When more writes than maxBatch arrive, then batches are capped at maxBatch', async () => {
+    const batches: number[] = [];
+    const batcher = new WriteBatcher(recordingInsert(batches), { maxBatch: 5, maxInFlight: 2 });
+
+    await Promise.all(Array.from({ length: 12 }, () => batcher.write(aLogEntry())));
+
+    expect([...batches].sort()).toEqual([2, 5, 5]);
+  });
+
+  it('When one event_id is written twice in a batch or again later, then only the first write reports stored', async () => {
+    const batcher = new WriteBatcher(recordingInsert([]), { maxBatch: 500, maxInFlight: 1 });
+    const entry = aLogEntry();
+
+    const sameTurn = await Promise.all([batcher.write(entry), batcher.write({ ...entry })]);
+    const later = await batcher.write({ ...entry });
+
+    expect(sameTurn).toEqual([true, false]);
+    expect(later).toBe(false);
+  });
+
+  it('When the insert fails, then every write of that batch rejects with its error', async () => {
+    const failure = new Error('store down');
+    const batcher = new WriteBatcher(() => Promise.reject(failure), {
+      maxBatch: 500,
+      maxInFlight: 1,
+    });
+
+    const results = await Promise.allSettled([
+      batcher.write(aLogEntry()),
+      batcher.write(aLogEntry()),
+    ]);
+
+    expect(results).toEqual([
+      { status: 'rejected', reason: failure },
+      { status: 'rejected', reason: failure },
+    ]);
+  });
+});
