@@ -185,6 +185,12 @@ ensure_secrets() {
   fi
 }
 
+# Only scripts/test needs a browser (the e2e browser test drives Debian's chromium with
+# playwright-core; never `playwright install`).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
 build_all() {
   say "building (tsc -b)"
   (cd "$ROOT" && "${PNPM[@]}" run -s build) || die "build failed"

@@ -35,7 +35,7 @@ export function toQuery(filters: LogFilters, now: Date, limit: number, cursor?: 
   if (filters.service) q.set('service', filters.service);
   if (filters.level) q.set('level', filters.level);
   if (filters.text.trim()) q.set('text', filters.text.trim());
-  if (filters.traceId.trim()) q.set('trace_id', filters.traceId.trim());
+  if (filters.traceId.trim()) q.set('trace_id', filters.traceId.trim().toLowerCase());
   q.set('from', new Date(now.getTime() - rangeMs(filters.range)).toISOString());
   q.set('limit', String(limit));
   if (cursor) q.set('cursor', cursor);
@@ -46,7 +46,8 @@ export function toQuery(filters: LogFilters, now: Date, limit: number, cursor?: 
 export function matches(filters: LogFilters, entry: LogEntry): boolean {
   if (filters.service && entry.service !== filters.service) return false;
   if (filters.level && entry.level !== filters.level) return false;
-  if (filters.traceId.trim() && entry.traceId !== filters.traceId.trim()) return false;
+  const trace = filters.traceId.trim().toLowerCase();
+  if (trace && entry.traceId !== trace) return false;
   const text = filters.text.trim().toLowerCase();
   if (text && !`${entry.name} ${entry.data}`.toLowerCase().includes(text)) return false;
   return true;

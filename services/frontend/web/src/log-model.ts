@@ -1,5 +1,5 @@
 /** Log entries as the explorer shows them, whatever spelling the API used for each field. */
-export const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+export const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'FATAL'] as const;
 export type Level = (typeof LEVELS)[number];
 
 export interface LogEntry {

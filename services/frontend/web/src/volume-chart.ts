@@ -65,7 +65,7 @@ export class VolumeChart {
     const counts = Array.from({ length: buckets }, () =>
       Object.fromEntries(LEVELS.map((l) => [l, 0])),
     ) as Record<Level, number>[];
-    const totals: Record<Level, number> = { DEBUG: 0, INFO: 0, WARNING: 0, ERROR: 0 };
+    const totals = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
     for (const entry of this.entries) {
       const index = Math.floor((entry.timestamp.getTime() - from) / bucketMs);
       const bucket = counts[Math.min(Math.max(index, 0), buckets - 1)];

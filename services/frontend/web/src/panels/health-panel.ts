@@ -8,6 +8,8 @@ export interface ServiceHealth {
   latencyMs?: number;
 }
 
+const DISPLAY_NAMES: Record<string, string> = { rabbitmq: 'RabbitMQ' };
+
 const READY_WORDS = new Set(['ok', 'up', 'ready', 'healthy', 'serving', 'pass']);
 
 function readiness(value: unknown): { ready: boolean; detail?: string; latencyMs?: number } {
@@ -17,12 +19,22 @@ function readiness(value: unknown): { ready: boolean; detail?: string; latencyMs
   const v = (value ?? {}) as Record<string, unknown>;
   const status = typeof v.status === 'string' ? v.status : undefined;
   const ready =
-    typeof v.ready === 'boolean' ? v.ready : status ? READY_WORDS.has(status.toLowerCase()) : false;
-  const latency = v.latencyMs ?? v.latency_ms ?? v.durationMs;
+    typeof v.ok === 'boolean'
+      ? v.ok
+      : typeof v.ready === 'boolean'
+        ? v.ready
+        : status
+          ? READY_WORDS.has(status.toLowerCase())
+          : false;
+  const latency = v.ms ?? v.latencyMs ?? v.latency_ms;
   const error = typeof v.error === 'string' ? v.error : undefined;
   return {
     ready,
-    detail: error ?? (typeof v.message === 'string' ? v.message : status),
+    detail:
+      error ??
+      (typeof v.message === 'string' ? v.message : undefined) ??
+      status ??
+      (typeof v.status === 'number' ? `HTTP ${v.status}` : undefined),
     latencyMs: typeof latency === 'number' ? latency : undefined,
   };
 }
@@ -113,7 +125,7 @@ export class HealthPanel {
             class: `dot ${service.ready ? 'dot-ok' : 'dot-bad'}`,
             'aria-hidden': 'true',
           }),
-          h('span', { class: 'svc-name' }, service.name),
+          h('span', { class: 'svc-name' }, DISPLAY_NAMES[service.name] ?? service.name),
           h(
             'span',
             { class: 'svc-state' },

@@ -11,8 +11,14 @@ export interface Credentials {
 export function sessionFrom(exchange: Exchange, email: string): SessionState | null {
   const data = (exchange.body as { data?: Record<string, unknown> } | null)?.data;
   if (!exchange.ok || !data) return null;
-  const token = data.token ?? data.access_token ?? data.accessToken;
-  if (typeof token !== 'string') return null;
+  // The broker answers {token: {access_token, token_type, expires_in}}; a bare string is accepted
+  // too, so the form keeps working against older brokers.
+  const raw = data.token ?? data.access_token;
+  const token =
+    typeof raw === 'object' && raw !== null
+      ? (raw as { access_token?: unknown }).access_token
+      : raw;
+  if (typeof token !== 'string' || !token) return null;
   const user = (data.user ?? {}) as { email?: unknown; role?: unknown };
   return {
     token,
