@@ -35,7 +35,6 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX logs_level_timestamp_idx ON logs (log_level, timestamp DESC, event_id DESC);
       CREATE INDEX logs_trace_id_idx ON logs (trace_id) WHERE trace_id IS NOT NULL;
       CREATE INDEX logs_search_idx ON logs USING GIN (search);
-      CREATE INDEX logs_metadata_idx ON logs USING GIN (metadata jsonb_path_ops);
 
       -- Live tail across replicas: one notification per INSERT statement, carrying the id range
       -- of the rows it added; delivered to every LISTENing replica only when the rows commit.
