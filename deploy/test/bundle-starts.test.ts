@@ -1,0 +1,159 @@
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  createTestDatabase,
+  createTestVhost,
+  freePort,
+  startServiceProcess,
+  type ServiceProcess,
+  type TestDatabase,
+  type TestVhost,
+} from '@micromesh/kit/testing';
+import { buildBundles } from './support/bundles';
+import { SERVICES, type ServiceName } from './support/paths';
+
+/**
+ * The production bundle of each service, built exactly as deploy/Dockerfile builds it, started
+ * the way the image starts it (`node dist/main.js` in the bundle's directory, NODE_ENV=production)
+ * against the real PostgreSQL and RabbitMQ, and the other bundles as its peers.
+ */
+const BUILD_TIMEOUT_MS = 10 * 60_000;
+const READY_TIMEOUT_MS = 60_000;
+
+let outDir: string;
+let keysDir: string;
+let databases: Record<'auth' | 'mail' | 'logs', TestDatabase>;
+let vhost: TestVhost;
+const running = new Map<ServiceName, ServiceProcess>();
+let loggerGrpcPort: number;
+
+function bundleDir(service: ServiceName): string {
+  return path.join(outDir, service);
+}
+
+/** Each service's environment in a container, with 127.0.0.1 where compose/k8s use DNS names. */
+function envFor(service: ServiceName): Record<string, string> {
+  const common = { NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const url = (peer: ServiceName) => running.get(peer)?.url ?? 'http://127.0.0.1:1';
+  switch (service) {
+    case 'logger':
+      return {
+        ...common,
+        GRPC_PORT: String(loggerGrpcPort),
+        LOG_STORE_URL: databases.logs.url,
+      };
+    case 'auth':
+      return {
+        ...common,
+        AUTH_DATABASE_URL: databases.auth.url,
+        AMQP_URL: vhost.url,
+        AUTH_JWT_KEYS_DIR: keysDir,
+        AUTH_BCRYPT_COST: '4',
+        AUTH_SEED_ADMIN_EMAIL: 'admin@example.com',
+        AUTH_SEED_ADMIN_PASSWORD: 'bundle-test-password',
+      };
+    case 'mail':
+      return {
+        ...common,
+        MAIL_DATABASE_URL: databases.mail.url,
+        AMQP_URL: vhost.url,
+        // Nothing listens here: SMTP is reported by /readyz but does not decide readiness.
+        MAIL_HOST: '127.0.0.1',
+        MAIL_PORT: '9',
+        MAIL_ENCRYPTION: 'none',
+      };
+    case 'listener':
+      return {
+        ...common,
+        AMQP_URL: vhost.url,
+        LOGGER_GRPC_ADDRESS: `127.0.0.1:${loggerGrpcPort}`,
+      };
+    case 'broker':
+      return {
+        ...common,
+        AUTH_URL: url('auth'),
+        LOGGER_URL: url('logger'),
+        LOGGER_GRPC_ADDRESS: `127.0.0.1:${loggerGrpcPort}`,
+        MAIL_URL: url('mail'),
+        LISTENER_URL: url('listener'),
+        AMQP_URL: vhost.url,
+        CORS_ORIGINS: 'http://127.0.0.1:8081',
+      };
+    case 'frontend':
+      return { ...common, BROKER_URL: url('broker') };
+  }
+}
+
+beforeAll(async () => {
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'micromesh-bundles-'));
+  keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'micromesh-jwt-'));
+  const { privateKey } = generateKeyPairSync('ed25519');
+  fs.writeFileSync(
+    path.join(keysDir, '2026-01-01.pem'),
+    privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    { mode: 0o600 },
+  );
+  const [auth, mail, logs, testVhost] = await Promise.all([
+    createTestDatabase('deploy_auth'),
+    createTestDatabase('deploy_mail'),
+    createTestDatabase('deploy_logs'),
+    createTestVhost('deploy'),
+    buildBundles(outDir, SERVICES),
+  ]);
+  databases = { auth, mail, logs };
+  vhost = testVhost;
+  loggerGrpcPort = await freePort();
+}, BUILD_TIMEOUT_MS);
+
+afterAll(async () => {
+  // Reverse start order: dependants first, so nothing logs errors about a vanished peer.
+  for (const service of [...running.keys()].reverse()) await running.get(service)?.stop();
+  // A failed clean-up is reported, but does not turn the verdict on the bundles.
+  const cleanups = await Promise.allSettled([
+    ...Object.values(databases ?? {}).map((db) => db.drop()),
+    vhost?.drop(),
+  ]);
+  for (const result of cleanups) {
+    if (result.status === 'rejected') console.warn('bundle test clean-up failed:', result.reason);
+  }
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.rmSync(keysDir, { recursive: true, force: true });
+}, 120_000);
+
+describe('production bundles (deploy/build-bundles.sh, as in deploy/Dockerfile)', () => {
+  test.each([...SERVICES])(
+    'When the %s bundle is listed, then it holds dist/main.js and its production dependencies only',
+    (service) => {
+      const dir = bundleDir(service as ServiceName);
+      const store = fs.readdirSync(path.join(dir, 'node_modules', '.pnpm'));
+
+      expect(fs.existsSync(path.join(dir, 'dist', 'main.js'))).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'node_modules', '@micromesh', 'kit', 'dist'))).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'src'))).toBe(false);
+      expect(store.filter((pkg) => /^(typescript|jest|@swc\+core|esbuild)@/.test(pkg))).toEqual([]);
+    },
+  );
+
+  // In dependency order: each service gets the already running bundles as its peers.
+  test.each([...SERVICES])(
+    'When the %s bundle is started with node dist/main.js, then /readyz answers 200',
+    async (service) => {
+      const name = service as ServiceName;
+
+      const started = await startServiceProcess({
+        service: name,
+        cwd: bundleDir(name),
+        entry: 'dist/main.js',
+        env: envFor(name),
+        readyTimeoutMs: READY_TIMEOUT_MS,
+      });
+      running.set(name, started);
+      const res = await fetch(`${started.url}/readyz`);
+
+      expect(res.status).toBe(200);
+    },
+    READY_TIMEOUT_MS + 10_000,
+  );
+});
