@@ -1,4 +1,6 @@
-import type { Express } from 'express';
+import { AppError } from '@micromesh/kit';
+import type { ErrorRequestHandler, Express } from 'express';
+import { isDatabaseUnavailable } from '../../data-access/database-errors';
 import type { ApiKeys } from '../../domain/api-keys';
 import type { LoginDeps } from '../../domain/login';
 import type { Authenticator } from '../../domain/principal';
@@ -23,4 +25,10 @@ export function mountRoutes(app: Express, deps: RouteDeps): void {
   mountIntrospectRoute(app, deps.apiKeys);
   app.use('/api/users', usersRouter(deps.users, deps.authenticator));
   app.use('/api/keys', keysRouter(deps.apiKeys, deps.authenticator));
+  app.use(databaseUnavailableAs503);
 }
+
+/** A PostgreSQL outage is the service's condition, not a bug: 503 for callers to retry later. */
+const databaseUnavailableAs503: ErrorRequestHandler = (err, _req, _res, next) => {
+  next(isDatabaseUnavailable(err) ? AppError.unavailable('database unavailable', err) : err);
+};
