@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { StartedHttpService } from '@micromesh/kit';
 import {
   createTestDatabase,
@@ -168,6 +169,37 @@ describe('broker: actions', () => {
       });
 
       expect(res.status).toBe(200);
+    });
+  });
+
+  describe('GET /api/logs/stream', () => {
+    it('When a client follows the live tail through the broker, then a new entry arrives as it is stored', async () => {
+      const received: string[] = [];
+      const stream = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        http
+          .get(
+            `${broker.address.url}/api/logs/stream`,
+            { headers: { authorization: `Bearer ${user.token}`, accept: 'text/event-stream' } },
+            resolve,
+          )
+          .on('error', reject);
+      });
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => received.push(chunk));
+      try {
+        await waitFor(() => received.join('').includes('event: ready'), { what: 'tail ready' });
+        const log = aLog();
+
+        const written = await handle().send({ action: 'log', log });
+
+        expect(stream.statusCode).toBe(200);
+        expect(stream.headers['content-type']).toContain('text/event-stream');
+        await waitFor(() => received.join('').includes(`id: ${written.body.data.event_id}`), {
+          what: 'the entry on the live tail',
+        });
+      } finally {
+        stream.destroy();
+      }
     });
   });
 
