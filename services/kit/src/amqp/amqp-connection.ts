@@ -59,7 +59,7 @@ export class AmqpConnection {
     if (this.state === 'connected' && model) {
       setup(model).catch((err: unknown) => {
         this.logger.warn({ err }, 'AMQP setup failed on the live connection; reconnecting');
-        if (this.model === model) void model.close().catch(() => undefined);
+        if (this.model === model) void closeQuietly(model);
       });
     }
   }
@@ -131,13 +131,7 @@ export class AmqpConnection {
     this.model = undefined;
     this.notifyWaiters();
     if (wasConnected) this.notifyDisconnect(new Error('AMQP connection closed by the application'));
-    if (model) {
-      try {
-        await model.close();
-      } catch {
-        // Already closing or dead: nothing left to release.
-      }
-    }
+    if (model) await closeQuietly(model);
     // An attempt in progress closes what it opens once it sees the state.
     await this.loop;
     this.logger.info('AMQP connection closed');
@@ -155,15 +149,11 @@ export class AmqpConnection {
     let lastWarning = 0;
     while (this.state === 'connecting') {
       try {
-        const model = await this.connectOnce();
-        if (!model) return;
-        const downMs = Date.now() - downSince;
-        if (attempt > 0) this.logger.info({ attempts: attempt + 1, downMs }, 'AMQP reconnected');
-        else this.logger.info('AMQP connected');
-        this.isBlocked = false;
-        this.lastError = undefined;
-        this.state = 'connected';
-        this.notifyWaiters();
+        await this.connectOnce(() => {
+          const downMs = Date.now() - downSince;
+          if (attempt > 0) this.logger.info({ attempts: attempt + 1, downMs }, 'AMQP reconnected');
+          else this.logger.info('AMQP connected');
+        });
         return;
       } catch (err) {
         if (this.state !== 'connecting') return;
@@ -188,13 +178,16 @@ export class AmqpConnection {
     }
   }
 
-  /** Connects and runs every setup; undefined when close() came first. */
-  private async connectOnce(): Promise<ChannelModel | undefined> {
+  /**
+   * Connects and runs every setup. Whatever fails after the socket opened closes that connection
+   * before rethrowing, so a retry never leaves one behind.
+   */
+  private async connectOnce(announce: () => void): Promise<void> {
     const model = await amqp.connect(this.urlWithHeartbeat(), {
       clientProperties: { connection_name: this.options.name },
       timeout: this.options.connectTimeoutMs ?? 5_000,
     });
-    // A close/error during setup must fail this attempt, not start a second reconnect loop.
+    // A close during setup fails this attempt instead of starting a second reconnect loop.
     let settingUp = true;
     let lostDuringSetup: Error | undefined;
     model.on('error', (err: Error) => {
@@ -211,36 +204,32 @@ export class AmqpConnection {
     });
     model.on('close', (err?: Error) => {
       const reason = err ?? new Error('AMQP connection closed by the server');
-      if (settingUp) {
-        lostDuringSetup = reason;
-        return;
-      }
-      this.onConnectionLost(model, reason);
+      if (settingUp) lostDuringSetup = reason;
+      else this.onConnectionLost(model, reason);
     });
 
     this.model = model;
     try {
       // By index: a setup registered while this loop runs is picked up too.
-      for (let i = 0; i < this.setups.length; i++) {
-        if (lostDuringSetup) throw lostDuringSetup;
+      for (let i = 0; i < this.setups.length && !lostDuringSetup; i++) {
         if (this.state !== 'connecting') break;
         await this.setups[i]!(model);
       }
       if (lostDuringSetup) throw lostDuringSetup;
+      if (this.state !== 'connecting') throw new Error('AMQP connection closed by the application');
     } catch (err) {
-      this.model = undefined;
       settingUp = false;
-      await model.close().catch(() => undefined);
+      this.model = undefined;
+      await closeQuietly(model);
       throw err;
     }
+    // Synchronous from the checks above, so no 'close' event can fall in between.
     settingUp = false;
-    if (this.state !== 'connecting') {
-      // close() was called while setups ran.
-      this.model = undefined;
-      await model.close().catch(() => undefined);
-      return undefined;
-    }
-    return model;
+    announce();
+    this.isBlocked = false;
+    this.lastError = undefined;
+    this.state = 'connected';
+    this.notifyWaiters();
   }
 
   private onConnectionLost(model: ChannelModel, reason: Error): void {
@@ -274,4 +263,19 @@ export class AmqpConnection {
     }
     return url.toString();
   }
+}
+
+/**
+ * Closes without throwing and without waiting forever: an unresponsive broker may never answer
+ * connection.close, and a retry loop must not hang on it (heartbeats end such a socket anyway).
+ */
+async function closeQuietly(model: ChannelModel, boundMs = 2_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    model.close().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, boundMs);
+    }),
+  ]);
+  clearTimeout(timer);
 }
