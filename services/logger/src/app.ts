@@ -14,6 +14,7 @@ import { TailHub } from './domain/tail-hub';
 import { startGrpcServer } from './entry-points/grpc/start-grpc-server';
 import { mountLogRoutes } from './entry-points/http/log-routes';
 import { mountLogStreamRoute } from './entry-points/http/log-stream-route';
+import { writeMetrics } from './write-metrics';
 
 export interface LoggerOverrides {
   logger?: Logger;
@@ -70,6 +71,7 @@ export async function startLogger(
     maxBatch: config.LOG_MAX_BATCH,
     writeBatchMax: config.LOG_WRITE_BATCH_MAX,
     writeMaxInFlight: config.LOG_WRITE_MAX_IN_FLIGHT,
+    observer: writeMetrics(ctx.metrics),
   });
 
   const grpc = await startGrpcServer(service, logger, {
@@ -92,6 +94,9 @@ export async function startLogger(
       mountLogRoutes(app, service);
     },
   });
+  // Registered after HTTP, so it runs first at shutdown: gRPC health says NOT_SERVING while the
+  // HTTP server drains, like /readyz does.
+  lifecycle.onShutdown('grpc health', () => grpc.health.setServing(false));
   logger.info({ store: store.kind, grpc: grpc.address, http: http.address.url }, 'logger ready');
   return {
     ...http,

@@ -7,6 +7,7 @@ import {
   type Log,
   type LogResponse__Output,
 } from '@micromesh/proto';
+import request from 'supertest';
 import { aNewLog, aServiceName } from './factories';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
@@ -16,6 +17,13 @@ const DEADLINE = { timeoutMs: 5_000 };
 function aLogMessage(overrides: Partial<Log> = {}): Log {
   const { metadata, ...rest } = aNewLog();
   return { ...rest, metadata: JSON.stringify(metadata), ...overrides } as Log;
+}
+
+/** Current value of logger_entries_total{outcome} from the service's /metrics. */
+async function entriesCounter(url: string, outcome: 'stored' | 'duplicate'): Promise<number> {
+  const res = await request(url).get('/metrics');
+  const line = new RegExp(`^logger_entries_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`, 'm');
+  return Number(line.exec(res.text)?.[1] ?? 0);
 }
 
 describe('logger gRPC', () => {
@@ -136,12 +144,17 @@ describe('logger gRPC', () => {
       const stored = aLogMessage({ service });
       await logger.calls.writeLogs([stored], DEADLINE);
       const fresh = [aLogMessage({ service }), aLogMessage({ service })];
+      const url = logger.service.address.url;
+      const before = [await entriesCounter(url, 'stored'), await entriesCounter(url, 'duplicate')];
 
       const result = await logger.calls.writeLogs([stored, ...fresh, fresh[0]!], DEADLINE);
 
       expect(result).toEqual({ written: 2, duplicates: 2 });
       const rows = await logger.service.store.query({ service, limit: 10 });
       expect(rows).toHaveLength(3);
+      expect([await entriesCounter(url, 'stored'), await entriesCounter(url, 'duplicate')]).toEqual(
+        [before[0]! + 2, before[1]! + 2],
+      );
     });
 
     it('When one entry of a batch is invalid, then the whole batch fails INVALID_ARGUMENT naming its index', async () => {

@@ -239,6 +239,16 @@ describe('logger HTTP', () => {
       }
     });
 
+    it('When the replica shuts down, then its open streams end and the shutdown does not wait for them', async () => {
+      const other = await startTestLogger(db.url);
+      stream = await openSse(`${other.service.address.url}/logs/stream`);
+      await waitFor(() => stream!.events.some((e) => e.event === 'ready'), { what: 'ready' });
+
+      await other.stop();
+
+      await waitFor(() => stream!.ended(), { timeoutMs: 4_000, what: 'stream end' });
+    });
+
     it('When a filter is malformed, then 400 before any stream starts', async () => {
       const res = await request(url).get('/logs/stream').query({ level: 'LOUD', bogus: 1 });
 

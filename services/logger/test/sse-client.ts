@@ -12,6 +12,8 @@ export interface SseStream {
   events: SseEvent[];
   /** The raw body so far (for comments such as `: ping`). */
   raw(): string;
+  /** True once the server ended the response. */
+  ended(): boolean;
   close(): void;
 }
 
@@ -22,6 +24,10 @@ export function openSse(url: string): Promise<SseStream> {
       const events: SseEvent[] = [];
       let raw = '';
       let buffer = '';
+      let ended = false;
+      res.on('end', () => {
+        ended = true;
+      });
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         raw += chunk;
@@ -51,6 +57,7 @@ export function openSse(url: string): Promise<SseStream> {
         headers: res.headers,
         events,
         raw: () => raw,
+        ended: () => ended,
         close: () => req.destroy(),
       });
     });

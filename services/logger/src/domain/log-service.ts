@@ -1,15 +1,22 @@
-import { AppError } from '@micromesh/kit';
+import { AppError, parseInput } from '@micromesh/kit';
 import { toLogEntry, newLogEntrySchema, type LogEntry } from './log-entry';
 import { encodeCursor, toLogQuery, querySchema, type LogPage } from './log-query';
 import { StoreUnavailableError, type LogStore } from './log-store';
-import { WriteBatcher } from './write-batcher';
 import type { StoreMonitor } from './store-monitor';
-import { parseInput } from '@micromesh/kit';
+import { WriteBatcher } from './write-batcher';
 
 export interface LogServiceOptions {
   maxBatch: number;
   writeBatchMax: number;
   writeMaxInFlight: number;
+  observer?: WriteObserver;
+}
+
+/** Told about every stored write (metrics live outside the domain). */
+export interface WriteObserver {
+  stored(written: number, duplicates: number): void;
+  /** Size of each multi-row insert coalesced from single writes. */
+  coalesced(batchSize: number): void;
 }
 
 export interface WriteResult {
@@ -31,16 +38,23 @@ export class LogService {
     private readonly monitor: StoreMonitor,
     private readonly options: LogServiceOptions,
   ) {
-    this.batcher = new WriteBatcher((entries) => this.insert(entries), {
-      maxBatch: options.writeBatchMax,
-      maxInFlight: options.writeMaxInFlight,
-    });
+    this.batcher = new WriteBatcher(
+      (entries) => {
+        options.observer?.coalesced(entries.length);
+        return this.insert(entries);
+      },
+      {
+        maxBatch: options.writeBatchMax,
+        maxInFlight: options.writeMaxInFlight,
+      },
+    );
   }
 
   /** Validates and stores one entry (coalesced with concurrent writes into one insert). */
   async writeOne(input: unknown): Promise<WriteResult> {
     const entry = toLogEntry(parseInput(newLogEntrySchema, input, 'invalid log entry'));
     const inserted = await this.batcher.write(entry);
+    this.options.observer?.stored(inserted ? 1 : 0, inserted ? 0 : 1);
     return { event_id: entry.event_id, duplicate: !inserted };
   }
 
@@ -58,7 +72,9 @@ export class LogService {
     const unique = new Map<string, LogEntry>();
     for (const entry of entries) if (!unique.has(entry.event_id)) unique.set(entry.event_id, entry);
     const inserted = unique.size > 0 ? await this.insert([...unique.values()]) : new Set();
-    return { written: inserted.size, duplicates: entries.length - inserted.size };
+    const result = { written: inserted.size, duplicates: entries.length - inserted.size };
+    this.options.observer?.stored(result.written, result.duplicates);
+    return result;
   }
 
   async query(input: unknown): Promise<LogPage<LogEntry>> {
