@@ -42,10 +42,16 @@ describe('logger when the store goes down', () => {
     // Act + Assert: a write answers UNAVAILABLE well within its 5 s deadline, never hangs.
     const started = Date.now();
     const error = await logger.calls
-      .writeLog({ name: 'during outage', data: 'x' }, { timeoutMs: 5_000 })
+      .writeLog(
+        { name: 'during outage', data: 'x' },
+        { timeoutMs: 5_000, metadata: { 'x-request-id': 'outage-1' } },
+      )
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
     expect(Date.now() - started).toBeLessThan(4_000);
+    expect(logger.logs).toContainEqual(
+      expect.objectContaining({ reqId: 'outage-1', msg: 'log store unavailable' }),
+    );
 
     await waitFor(
       async () => (await checkHealth(logger.health, LOG_SERVICE_NAME, 2_000)) === 'NOT_SERVING',

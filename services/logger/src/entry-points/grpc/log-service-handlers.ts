@@ -1,22 +1,32 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { Logger } from '@micromesh/kit';
+import { randomUUID } from 'node:crypto';
+import {
+  acceptRequestId,
+  REQUEST_ID_HEADER,
+  runWithRequestContext,
+  type Logger,
+} from '@micromesh/kit';
 import type { LogServiceHandlers } from '@micromesh/proto';
 import type { LogService } from '../../domain/log-service';
 import { toGrpcError } from './grpc-errors';
 import { fromLogMessage, toLogMessage } from './log-messages';
 
-/** Wraps a promise-returning handler body: the result or a mapped gRPC error goes to callback. */
+/**
+ * Wraps a promise-returning handler body: the result or a mapped gRPC error goes to the callback,
+ * inside a request context carrying the caller's `x-request-id` (so every log line has it).
+ */
 function unary<Req, Res>(
   logger: Logger,
-  body: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+  body: (request: Req) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    const requestId = call.metadata.get('x-request-id')[0];
-    body(call.request, call).then(
-      (response) => callback(null, response),
-      (error: unknown) =>
-        callback(toGrpcError(error, requestId ? logger.child({ requestId }) : logger)),
-    );
+    const requestId = acceptRequestId(call.metadata.get(REQUEST_ID_HEADER)[0]) ?? randomUUID();
+    runWithRequestContext({ requestId }, () => {
+      body(call.request).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toGrpcError(error, logger)),
+      );
+    });
   };
 }
 
