@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import {
   AmqpConnection,
@@ -12,6 +13,7 @@ import {
   deleteExchange,
   dropConnection,
   exchangeExists,
+  connectionsNamed,
   findConnection,
   management,
   outcomeOf,
@@ -61,11 +63,11 @@ describe('AmqpConnection', () => {
     const connection = new AmqpConnection({
       url,
       logger: logs.logger,
-      name: 'kit-test-setups',
+      name: `kit-test-${randomUUID().slice(0, 8)}`,
       reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
     });
     cleanups.push(() => connection.close());
-    return { connection, logs };
+    return { connection, logs, name: connection.name };
   }
 
   describe('when RabbitMQ is unreachable', () => {
@@ -137,7 +139,7 @@ describe('AmqpConnection', () => {
     });
 
     it('When a setup fails, then the connect counts as failed and is retried until the setup succeeds', async () => {
-      const { connection, logs } = connectionWith(vhost.url);
+      const { connection, logs, name } = connectionWith(vhost.url);
       let calls = 0;
       connection.onConnect(async (model: ChannelModel) => {
         calls++;
@@ -151,6 +153,9 @@ describe('AmqpConnection', () => {
       expect(calls).toBe(3);
       expect(logs.lines.some((l) => l.err === 'setup failure 1')).toBe(true);
       expect(logs.lines.some((l) => l.msg === 'AMQP reconnected')).toBe(true);
+      // The failed attempts' connections were closed, not left open on the broker.
+      await findConnection(vhost, name);
+      expect((await connectionsNamed(vhost, name)).map((c) => c.name)).toHaveLength(1);
     });
   });
 

@@ -120,20 +120,23 @@ interface ConnectionInfo {
   client_properties?: { connection_name?: string };
 }
 
+/** The vhost's open connections with this client-provided name, as the broker lists them. */
+export async function connectionsNamed(
+  vhost: TestVhost,
+  connectionName: string,
+): Promise<ConnectionInfo[]> {
+  const path = `/vhosts/${encodeURIComponent(vhost.name)}/connections`;
+  const list = (await (await management(vhost, 'GET', path)).json()) as ConnectionInfo[];
+  return list.filter((c) => c.client_properties?.connection_name === connectionName);
+}
+
 /** The broker's name for a client connection; the management API lists it with a delay. */
 export async function findConnection(vhost: TestVhost, connectionName: string): Promise<string> {
-  const path = `/vhosts/${encodeURIComponent(vhost.name)}/connections`;
-  const found = await waitFor(
-    async () => {
-      const list = (await (await management(vhost, 'GET', path)).json()) as ConnectionInfo[];
-      return list.find((c) => c.client_properties?.connection_name === connectionName);
-    },
-    {
-      timeoutMs: 20_000,
-      intervalMs: 200,
-      what: `connection ${connectionName} in the management API`,
-    },
-  );
+  const found = await waitFor(async () => (await connectionsNamed(vhost, connectionName))[0], {
+    timeoutMs: 20_000,
+    intervalMs: 200,
+    what: `connection ${connectionName} in the management API`,
+  });
   return found.name;
 }
 

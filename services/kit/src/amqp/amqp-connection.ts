@@ -76,6 +76,11 @@ export class AmqpConnection {
     this.runConnectLoop();
   }
 
+  /** The `connection_name` this connection shows in the RabbitMQ UI. */
+  get name(): string {
+    return this.options.name;
+  }
+
   get connected(): boolean {
     return this.state === 'connected';
   }
