@@ -1,0 +1,76 @@
+import { LISTENER_QUEUE } from '@micromesh/kit';
+import { waitFor } from '@micromesh/kit/testing';
+import { manyEvents } from './support/events';
+import { startListenerMesh, type ListenerMesh } from './support/listener-mesh';
+import { cpuSeconds } from './support/process-cpu';
+
+const EVENTS = Number(process.env.DRAIN_EVENTS ?? 50_000);
+
+/**
+ * Drain rate: events pre-loaded into the listener's queue while the listener is stopped, then the
+ * time until the logger's PostgreSQL holds all of them. Prints one JSON line with the figures.
+ */
+describe('listener drain rate', () => {
+  let mesh: ListenerMesh;
+
+  beforeAll(async () => {
+    mesh = await startListenerMesh('listener-bench', {
+      listenerEnv: { LOG_LEVEL: 'warn', ...pickEnv('LISTENER_') },
+    });
+  });
+  afterAll(() => mesh?.close());
+
+  it(`When ${EVENTS} events wait in the queue, then the listener drains them into PostgreSQL`, async () => {
+    const events = manyEvents(EVENTS);
+    const ids = events.map((event) => event.event_id);
+    await mesh.listener.stop();
+    const publishStarted = performance.now();
+    await mesh.publisher.publishAll(events);
+    const publishSeconds = (performance.now() - publishStarted) / 1000;
+    await waitFor(async () => (await mesh.vhost!.queueDepth(LISTENER_QUEUE)) >= EVENTS, {
+      timeoutMs: 30_000,
+      what: 'the queue pre-loaded',
+    });
+    const loggerCpuBefore = await cpuSeconds(mesh.logger.process.pid!);
+
+    const started = performance.now();
+    await mesh.listener.restart();
+    const listenerPid = mesh.listener.process.pid!;
+    let listenerCpu = 0;
+    await waitFor(
+      async () => {
+        listenerCpu = await cpuSeconds(listenerPid);
+        return (await mesh.store.countsOf(ids)).rows === EVENTS;
+      },
+      { timeoutMs: 300_000, intervalMs: 100, what: 'every event stored' },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const loggerCpu = (await cpuSeconds(mesh.logger.process.pid!)) - loggerCpuBefore;
+
+    const counts = await mesh.store.countsOf(ids);
+    console.log(
+      JSON.stringify({
+        events: EVENTS,
+        publishSeconds: round(publishSeconds),
+        drainSeconds: round(seconds),
+        eventsPerSecond: Math.round(EVENTS / seconds),
+        listenerCpuSeconds: round(listenerCpu),
+        loggerCpuSeconds: round(loggerCpu),
+        stored: counts,
+      }),
+    );
+    expect(counts).toEqual({ rows: EVENTS, distinct: EVENTS });
+  });
+});
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function pickEnv(prefix: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[0].startsWith(prefix) && entry[1] !== undefined,
+    ),
+  );
+}

@@ -1,0 +1,103 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEAD_LETTER_QUEUE, LISTENER_QUEUE } from '@micromesh/kit';
+import { waitFor } from '@micromesh/kit/testing';
+import { manyEvents } from './support/events';
+import { metricValue, startListenerMesh, type ListenerMesh } from './support/listener-mesh';
+import { cpuSeconds } from './support/process-cpu';
+
+jest.setTimeout(180_000);
+
+/** Events trickle in (about 2,000/s), so failures happen while the listener is mid-stream. */
+const PACE = { perTick: 100, tickMs: 50 };
+const OUTAGE_MS = 20_000;
+
+describe('listener: failures mid-stream', () => {
+  let mesh: ListenerMesh;
+
+  beforeAll(async () => {
+    mesh = await startListenerMesh('listener-failures');
+  });
+  afterAll(() => mesh?.close());
+
+  const storedOf = (ids: string[]) => mesh.store.countsOf(ids);
+
+  it('When the listener is killed with SIGKILL mid-stream and restarted, then nothing is lost and nothing is stored twice', async () => {
+    // Arrange
+    const events = manyEvents(4_000);
+    const ids = events.map((event) => event.event_id);
+    const stream = mesh.publisher.stream(events, PACE);
+    await waitFor(async () => (await storedOf(ids)).rows >= 400, {
+      timeoutMs: 30_000,
+      what: 'the listener forwarding the stream',
+    });
+
+    // Act
+    await mesh.listener.kill('SIGKILL');
+    const storedWhileDead = (await storedOf(ids)).rows;
+    await mesh.listener.restart();
+    await stream.done;
+
+    // Assert
+    expect(storedWhileDead).toBeLessThan(4_000);
+    await waitFor(async () => (await storedOf(ids)).rows === 4_000, {
+      timeoutMs: 60_000,
+      what: 'all 4,000 events stored',
+    });
+    await waitFor(async () => (await mesh.vhost!.queueDepth(LISTENER_QUEUE)) === 0, {
+      timeoutMs: 15_000,
+      what: 'the listener queue fully acked',
+    });
+    expect(await storedOf(ids)).toEqual({ rows: 4_000, distinct: 4_000 });
+    expect(await mesh.vhost!.queueDepth(DEAD_LETTER_QUEUE)).toBe(0);
+  });
+
+  it('When the logger is stopped for 20 s mid-stream, then the listener holds the events without spinning, reports not ready, and drains everything once it is back', async () => {
+    // Arrange
+    const events = manyEvents(4_000);
+    const ids = events.map((event) => event.event_id);
+    const stream = mesh.publisher.stream(events, PACE);
+    await waitFor(async () => (await storedOf(ids)).rows >= 400, {
+      timeoutMs: 30_000,
+      what: 'the listener forwarding the stream',
+    });
+    const retriesBefore = await metricValue(mesh.listener, 'listener_forward_retries_total');
+
+    // Act
+    await mesh.logger.stop();
+    const storedAtOutage = (await storedOf(ids)).rows;
+    const cpuAtOutage = await cpuSeconds(mesh.listener.process.pid!);
+    await stream.done;
+    // The outage itself: its length is the scenario, not a wait for a condition.
+    await sleep(OUTAGE_MS);
+    const listenerCpu = (await cpuSeconds(mesh.listener.process.pid!)) - cpuAtOutage;
+    const readyDuringOutage = (await fetch(`${mesh.listener.url}/readyz`)).status;
+    const retriesDuringOutage =
+      (await metricValue(mesh.listener, 'listener_forward_retries_total')) - retriesBefore;
+    const queuedDuringOutage = await mesh.vhost!.queueDepth(LISTENER_QUEUE);
+    const deadDuringOutage = await mesh.vhost!.queueDepth(DEAD_LETTER_QUEUE);
+    await mesh.logger.restart();
+
+    // Assert
+    expect(storedAtOutage).toBeLessThan(4_000);
+    expect(readyDuringOutage).toBe(503);
+    // Every event not yet stored is still in RabbitMQ (stored-but-unacked ones count twice here).
+    expect(queuedDuringOutage).toBeGreaterThanOrEqual(4_000 - storedAtOutage);
+    expect(deadDuringOutage).toBe(0);
+    // Capped exponential backoff: a handful of attempts in 20 s, not a hot loop…
+    expect(retriesDuringOutage).toBeGreaterThan(0);
+    expect(retriesDuringOutage).toBeLessThan(60);
+    // …and an idle process (a spinning one would burn ~20 CPU seconds here).
+    expect(listenerCpu).toBeLessThan(5);
+    await waitFor(async () => (await storedOf(ids)).rows === 4_000, {
+      timeoutMs: 60_000,
+      what: 'all 4,000 events stored after the outage',
+    });
+    await mesh.listener.waitUntilReady(15_000);
+    expect(await storedOf(ids)).toEqual({ rows: 4_000, distinct: 4_000 });
+    await waitFor(async () => (await mesh.vhost!.queueDepth(LISTENER_QUEUE)) === 0, {
+      timeoutMs: 15_000,
+      what: 'the listener queue fully acked',
+    });
+    expect(await mesh.vhost!.queueDepth(DEAD_LETTER_QUEUE)).toBe(0);
+  });
+});

@@ -1,0 +1,63 @@
+import { DEAD_LETTER_QUEUE, LISTENER_QUEUE } from '@micromesh/kit';
+import { waitFor } from '@micromesh/kit/testing';
+import { readyMessages } from './support/dead-letters';
+import { manyEvents } from './support/events';
+import { metricValue, startListenerMesh, type ListenerMesh } from './support/listener-mesh';
+import { startPrivateRabbitMq, type PrivateRabbitMq } from './support/private-rabbitmq';
+
+jest.setTimeout(240_000);
+
+const PACE = { perTick: 100, tickMs: 50 };
+
+// The shared RabbitMQ serves everyone's tests: this suite restarts a private node of its own.
+describe('listener: RabbitMQ restart', () => {
+  let rabbit: PrivateRabbitMq;
+  let mesh: ListenerMesh;
+
+  beforeAll(async () => {
+    rabbit = await startPrivateRabbitMq();
+    mesh = await startListenerMesh('listener-rabbit-restart', { amqpUrl: rabbit.url });
+  });
+  afterAll(async () => {
+    await mesh?.close();
+    await rabbit?.destroy();
+  });
+
+  it('When RabbitMQ restarts mid-stream, then the listener reconnects by itself and nothing is lost or stored twice', async () => {
+    // Arrange
+    const events = manyEvents(4_000);
+    const ids = events.map((event) => event.event_id);
+    const stream = mesh.publisher.stream(events, PACE);
+    await waitFor(async () => (await mesh.store.countsOf(ids)).rows >= 400, {
+      timeoutMs: 30_000,
+      what: 'the listener forwarding the stream',
+    });
+
+    // Act
+    await rabbit.stop();
+    const storedDuringRestart = (await mesh.store.countsOf(ids)).rows;
+    await waitFor(async () => (await fetch(`${mesh.listener.url}/readyz`)).status === 503, {
+      timeoutMs: 15_000,
+      what: 'the listener reporting not ready while RabbitMQ is down',
+    });
+    await rabbit.start();
+    await stream.done;
+
+    // Assert
+    expect(storedDuringRestart).toBeLessThan(4_000);
+    await waitFor(async () => (await mesh.store.countsOf(ids)).rows === 4_000, {
+      timeoutMs: 90_000,
+      what: 'all 4,000 events stored after the restart',
+    });
+    await mesh.listener.waitUntilReady(30_000);
+    expect(await mesh.store.countsOf(ids)).toEqual({ rows: 4_000, distinct: 4_000 });
+    await waitFor(async () => (await readyMessages(rabbit.url, LISTENER_QUEUE)) === 0, {
+      timeoutMs: 15_000,
+      what: 'nothing left in the listener queue',
+    });
+    expect(await readyMessages(rabbit.url, DEAD_LETTER_QUEUE)).toBe(0);
+    // The same process carried on: it consumed again on a new connection.
+    expect(mesh.listener.process.exitCode).toBeNull();
+    expect(await metricValue(mesh.listener, 'listener_events_acked_total')).toBeGreaterThan(0);
+  });
+});
