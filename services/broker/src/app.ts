@@ -9,6 +9,7 @@ import {
 } from '@micromesh/kit';
 import { createLogServiceClient, logServiceCalls } from '@micromesh/proto';
 import type { Express, Request, Response } from 'express';
+import { createBrokerMetrics } from './broker-metrics';
 import type { BrokerConfig } from './config';
 import { BrokerActions } from './domain/broker-actions';
 import { AuthClient } from './downstream/auth-client';
@@ -37,10 +38,13 @@ export async function startBroker(
 ): Promise<StartedHttpService> {
   const ctx = createServiceContext('broker', config, overrides);
   const { logger, lifecycle } = ctx;
+  const metrics = createBrokerMetrics(ctx.metrics);
   const breaker = {
     failures: config.BREAKER_FAILURES,
     halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS,
     logger,
+    onOpenChange: (name: string, open: boolean) =>
+      metrics.circuitOpen.set({ downstream: name }, open ? 1 : 0),
   };
   const authService = new Downstream('auth', breaker);
   const loggerService = new Downstream('logger', breaker);
@@ -54,6 +58,7 @@ export async function startBroker(
     downstream: loggerService,
     timeoutMs: config.LOGGER_TIMEOUT_MS,
     maxBatch: config.LOG_BATCH_MAX,
+    onBatch: (size) => metrics.logBatchSize.observe(size),
   });
 
   // One connection, one shared confirm channel with many publishes in flight.

@@ -59,6 +59,17 @@ describe('broker: actions', () => {
     return res.status === 200 ? (res.body as { data: Record<string, unknown> }).data : undefined;
   };
 
+  /** broker_log_batch_size from /metrics: WriteLogs calls made and entries they carried. */
+  const batchStats = async () => {
+    const text = (await request(broker.address.url).get('/metrics')).text;
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    return {
+      calls: value('broker_log_batch_size_count'),
+      entries: value('broker_log_batch_size_sum'),
+    };
+  };
+
   describe('POST / and GET /ping', () => {
     it('When the broker is hit, then it answers as the reference did', async () => {
       const hit = await request(broker.address.url).post('/');
@@ -126,6 +137,18 @@ describe('broker: actions', () => {
       expect(new Set(ids).size).toBe(logs.length);
       const stored = await Promise.all(ids.map((id) => storedLog(id)));
       expect(stored.map((s) => s?.name)).toEqual(logs.map((l) => l.name));
+    });
+
+    it('When many clients log at once, then their writes are coalesced into fewer WriteLogs calls', async () => {
+      const before = await batchStats();
+
+      await Promise.all(
+        Array.from({ length: 40 }, () => handle().send({ action: 'log', log: aLog() })),
+      );
+
+      const after = await batchStats();
+      expect(after.entries - before.entries).toBe(40);
+      expect(after.calls - before.calls).toBeLessThan(40);
     });
 
     it('When the reference alias POST /log-grpc is used, then the entry is stored the same way', async () => {

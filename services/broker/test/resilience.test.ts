@@ -61,6 +61,8 @@ describe('broker: a downstream goes away', () => {
       }
       expect(event.status).toBe(202);
       expect(login.status).toBe(202);
+      const metrics = (await request(broker.address.url).get('/metrics')).text;
+      expect(metrics).toMatch(/^broker_circuit_open\{downstream="logger"[^}]*\} 1$/m);
     });
 
     it('When the logger comes back, then log actions succeed again once the breaker lets a trial call through', async () => {

@@ -16,6 +16,8 @@ export interface DownstreamOptions {
   /** Time the circuit stays open before one trial call is let through. */
   halfOpenAfterMs: number;
   logger: Logger;
+  /** Told every state change: true when the circuit opens, false when it closes again. */
+  onOpenChange?: (name: string, open: boolean) => void;
 }
 
 export interface CallOptions {

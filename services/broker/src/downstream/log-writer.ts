@@ -9,6 +9,8 @@ export interface LogWriterOptions {
   downstream: Downstream;
   timeoutMs: number;
   maxBatch: number;
+  /** Told the size of every batch sent. */
+  onBatch?: (size: number) => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export class LogWriter {
 
   private async send(records: LogRecord[]): Promise<void[]> {
     const { calls, downstream, timeoutMs } = this.options;
+    this.options.onBatch?.(records.length);
     await downstream.call(
       async () => {
         try {

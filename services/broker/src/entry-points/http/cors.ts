@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 /** CORS for the configured browser origins only; other origins get no CORS headers at all. */
 export function corsAllowlist(origins: readonly string[]): RequestHandler {
   const allowed = new Set(origins);
-  return cors({
+  const handler = cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: [
@@ -23,4 +23,14 @@ export function corsAllowlist(origins: readonly string[]): RequestHandler {
     ],
     maxAge: 600,
   });
+  // Most calls (CLIs, services, benchmarks) send no Origin: skip the CORS work for them.
+  return (req, res, next) => {
+    if (req.headers.origin !== undefined) {
+      handler(req, res, next);
+      return;
+    }
+    // Still vary on Origin, so a shared cache never hands this answer to a browser origin.
+    res.vary('Origin');
+    next();
+  };
 }
