@@ -76,10 +76,21 @@ export class TesterPanel {
         announce: true,
       });
       if (action.id === 'auth') this.login.adopt(exchange, this.login.credentials().email);
+      this.revealResponse();
     } finally {
       this.busy = false;
       button.classList.remove('is-busy');
     }
+  }
+
+  /** On a phone the Received pane sits below the fold: bring the answer into view. */
+  private revealResponse(): void {
+    const pane = this.received.parentElement;
+    if (!pane) return;
+    const box = pane.getBoundingClientRect();
+    if (box.top >= 0 && box.bottom <= window.innerHeight) return;
+    const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    pane.scrollIntoView({ block: 'nearest', behavior: reduce ? 'auto' : 'smooth' });
   }
 
   private showEmpty(): void {

@@ -1,0 +1,159 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchBrowser, SCREENSHOT_DIR, type Browser } from './support/browser';
+import { ADMIN, startTestMesh, type TestMesh } from './support/test-mesh';
+
+/** What each button of the "Test microservices" panel must bring back into the Received pane. */
+const BUTTONS = [
+  { action: 'broker', status: '200', says: 'Hit the broker' },
+  { action: 'auth', status: '202', says: ADMIN.email },
+  { action: 'log', status: '202', says: '"error": false' },
+  { action: 'grpc-log', status: '202', says: '"error": false' },
+  { action: 'event', status: '202', says: '"error": false' },
+  { action: 'mail', status: '202', says: '"error": false' },
+] as const;
+
+const WAIT = { timeout: 30_000 };
+
+async function signIn(page: Page): Promise<void> {
+  await page.locator('body[data-ready="true"]').waitFor(WAIT);
+  await page.click('#login-submit');
+  await page.locator('#signed-in').getByText(ADMIN.email).waitFor(WAIT);
+}
+
+/** Clicks an action button and waits for its response to replace the previous one. */
+async function press(page: Page, action: string): Promise<{ status: string; text: string }> {
+  const received = page.locator('#received');
+  const before = Number((await received.getAttribute('data-exchange')) ?? 0);
+  await page.click(`[data-action="${action}"]`);
+  await page.locator(`#received[data-exchange="${before + 1}"]`).waitFor(WAIT);
+  return {
+    status: (await received.getAttribute('data-status')) ?? '',
+    text: await received.innerText(),
+  };
+}
+
+describe('the console in a real browser', () => {
+  let mesh: TestMesh;
+  let browser: Browser | undefined;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    mesh = await startTestMesh('e2e_browser');
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  }, 150_000);
+  beforeEach(async () => {
+    problems.length = 0;
+    browser = await launchBrowser({ width: 1440, height: 900 });
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    // CSP violations and script errors show up here; the page must have none.
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(mesh.frontendUrl);
+  });
+  afterEach(async () => {
+    await browser?.close();
+    browser = undefined;
+  });
+  afterAll(() => mesh?.stop(), 60_000);
+
+  describe('sign-in and the test panel', () => {
+    it('When the admin signs in and presses every button, then each response shows in the Received pane', async () => {
+      await signIn(page);
+
+      for (const button of BUTTONS) {
+        const shown = await press(page, button.action);
+
+        expect({ action: button.action, status: shown.status }).toEqual({
+          action: button.action,
+          status: button.status,
+        });
+        expect(shown.text).toContain(button.says);
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('When nobody is signed in, then a protected button shows the broker’s 401', async () => {
+      await page.locator('body[data-ready="true"]').waitFor(WAIT);
+
+      const shown = await press(page, 'log');
+
+      expect(shown.status).toBe('401');
+      expect(shown.text).toContain('"error": true');
+    });
+  });
+
+  describe('logs explorer and health', () => {
+    it('When a log is sent with the live tail on, then the new entry appears in the explorer and stays after a refresh', async () => {
+      await signIn(page);
+      await page.click('#tail-toggle');
+      await page.locator('#tail-toggle[data-state="live"]').waitFor(WAIT);
+
+      await press(page, 'log');
+      await press(page, 'event');
+
+      const list = page.locator('#log-list');
+      await list.locator('.log-row', { hasText: 'Some kind of data' }).first().waitFor(WAIT);
+      await list.locator('.log-row', { hasText: 'Some kind of event data' }).first().waitFor(WAIT);
+      await page.click('#logs-refresh');
+      await page.locator('#log-state[data-kind="none"]').waitFor({ state: 'attached', ...WAIT });
+      await list.locator('.log-row', { hasText: 'Some kind of data' }).first().waitFor(WAIT);
+      expect(problems).toEqual([]);
+    });
+
+    it('When signed in, then the health panel lists every service as ready', async () => {
+      await signIn(page);
+
+      await page.locator('#health-list li[data-service="listener"]').waitFor(WAIT);
+
+      const services = await page
+        .locator('#health-list li')
+        .evaluateAll((items) =>
+          items.map((li) => [li.getAttribute('data-service'), li.getAttribute('data-ready')]),
+        );
+      expect(Object.fromEntries(services)).toMatchObject({
+        auth: 'true',
+        logger: 'true',
+        mail: 'true',
+        listener: 'true',
+      });
+    });
+  });
+
+  describe('screenshots', () => {
+    it('When the page is in use at desktop and phone widths, then screenshots are saved for review', async () => {
+      await signIn(page);
+      for (const action of ['log', 'event', 'mail', 'log']) await press(page, action);
+      await page.click('#logs-refresh');
+      await page.locator('#log-list .log-row').first().waitFor(WAIT);
+      const desktop = path.join(SCREENSHOT_DIR, 'desktop-1440x900.png');
+      await page.screenshot({ path: desktop, fullPage: true });
+
+      const phone = await launchBrowser({ width: 390, height: 844, isMobile: true });
+      try {
+        const phonePage = phone.context.pages()[0] ?? (await phone.context.newPage());
+        await phonePage.goto(mesh.frontendUrl);
+        await signIn(phonePage);
+        await press(phonePage, 'log');
+        await phonePage.locator('#log-list .log-row').first().waitFor(WAIT);
+        await phonePage.screenshot({ path: path.join(SCREENSHOT_DIR, 'phone-390x844.png') });
+        await phonePage.evaluate('window.scrollTo(0, 0)');
+        await phonePage.screenshot({
+          path: path.join(SCREENSHOT_DIR, 'phone-390x844-full.png'),
+          fullPage: true,
+        });
+        // A string, so this Node-side file needs no DOM types.
+        const overflow = Number(
+          await phonePage.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+        );
+        expect(overflow).toBeLessThanOrEqual(0);
+      } finally {
+        await phone.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@micromesh/kit/testing';
+import { call, findLogs, inbox, login } from './support/broker-api';
+import { ADMIN, startTestMesh, type TestMesh } from './support/test-mesh';
+
+// The whole mesh as real processes (the launcher scripts/up uses), driven through the broker
+// over HTTP, with outcomes checked where they land: the logger's store and the SMTP sink.
+describe('the mesh through the broker', () => {
+  let mesh: TestMesh;
+  let token: string;
+
+  beforeAll(async () => {
+    mesh = await startTestMesh('e2e_http');
+    token = await login(mesh.brokerUrl);
+  }, 150_000);
+  afterAll(() => mesh?.stop(), 60_000);
+
+  const marker = () => `e2e-${randomUUID()}`;
+
+  describe('auth action', () => {
+    it('When the dev admin logs in, then the token is accepted on a protected route', async () => {
+      const res = await call<{ user: { email: string }; token: { access_token: string } }>(
+        mesh.brokerUrl,
+        'POST',
+        '/handle',
+        { body: { action: 'auth', auth: ADMIN } },
+      );
+
+      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res.body.data?.user.email).toBe(ADMIN.email);
+      const health = await call(mesh.brokerUrl, 'GET', '/api/health', {
+        token: res.body.data?.token.access_token,
+      });
+      expect(health.status).toBe(200);
+    });
+
+    it('When the password is wrong, then the answer is 401 "invalid credentials"', async () => {
+      const res = await call(mesh.brokerUrl, 'POST', '/handle', {
+        body: { action: 'auth', auth: { email: ADMIN.email, password: 'not-the-password' } },
+      });
+
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ error: true, message: 'invalid credentials' });
+    });
+
+    it('When a protected action comes without a token, then it is refused with 401 and not logged', async () => {
+      const data = marker();
+
+      const res = await call(mesh.brokerUrl, 'POST', '/handle', {
+        body: { action: 'log', log: { name: 'event', data } },
+      });
+
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe(true);
+      expect(await findLogs(mesh.loggerUrl, data)).toEqual([]);
+    });
+  });
+
+  describe('log action', () => {
+    it('When a log is sent through the broker, then the logger stores it', async () => {
+      const data = marker();
+
+      const res = await call(mesh.brokerUrl, 'POST', '/handle', {
+        token,
+        body: { action: 'log', log: { name: 'event', data } },
+      });
+
+      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      const stored = await findLogs(mesh.loggerUrl, data);
+      expect(stored).toEqual([expect.objectContaining({ name: 'event', data })]);
+    });
+
+    it('When a log is sent to the /log-grpc alias, then the logger stores it too', async () => {
+      const data = marker();
+
+      const res = await call(mesh.brokerUrl, 'POST', '/log-grpc', {
+        token,
+        body: { action: 'log', log: { name: 'grpc-event', data } },
+      });
+
+      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(await findLogs(mesh.loggerUrl, data)).toEqual([
+        expect.objectContaining({ name: 'grpc-event', data }),
+      ]);
+    });
+  });
+
+  describe('event action', () => {
+    it('When an event is published, then the listener forwards it and the logger stores it once', async () => {
+      const data = marker();
+
+      const res = await call(mesh.brokerUrl, 'POST', '/handle', {
+        token,
+        body: { action: 'event', event: { name: 'e2e-event', data, level: 'WARNING' } },
+      });
+
+      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      const stored = await waitFor(
+        async () => {
+          const found = await findLogs(mesh.loggerUrl, data);
+          return found.length ? found : null;
+        },
+        { timeoutMs: 30_000, what: 'the event in the logger' },
+      );
+      expect(stored).toEqual([
+        expect.objectContaining({ name: 'e2e-event', data, level: 'WARNING' }),
+      ]);
+    });
+  });
+
+  describe('mail action', () => {
+    it('When a mail is sent, then it arrives at the SMTP sink with its subject and recipient', async () => {
+      const subject = `Test email ${marker()}`;
+
+      const res = await call(mesh.brokerUrl, 'POST', '/handle', {
+        token,
+        body: {
+          action: 'mail',
+          mail: { from: 'me@example.com', to: 'you@there.com', subject, message: 'Hello world!' },
+        },
+      });
+
+      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      const mail = await waitFor(
+        async () => (await inbox(mesh.inboxUrl)).find((m) => m.subject === subject),
+        { timeoutMs: 30_000, what: 'the mail in the SMTP sink' },
+      );
+      expect(mail.to).toEqual([expect.objectContaining({ address: 'you@there.com' })]);
+      expect(mail.text).toContain('Hello world!');
+    });
+  });
+});
