@@ -156,4 +156,14 @@ describe('production bundles (deploy/build-bundles.sh, as in deploy/Dockerfile)'
     },
     READY_TIMEOUT_MS + 10_000,
   );
+
+  test('When the started frontend bundle is asked for /, then it serves the browser app built into the bundle', async () => {
+    const frontend = running.get('frontend');
+
+    const res = await fetch(`${frontend?.url ?? 'http://127.0.0.1:1'}/`);
+
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(fs.existsSync(path.join(bundleDir('frontend'), 'dist', 'public', 'app.js'))).toBe(true);
+  });
 });
