@@ -117,6 +117,14 @@ export async function startMail(
   );
   lifecycle.onShutdown('outbox-sweeper', () => sweeper.stop());
 
+  // First attempts that outlived their request; shutdown lets them record their outcome.
+  const background = new Set<Promise<unknown>>();
+  lifecycle.onShutdown('background-attempts', () => Promise.allSettled([...background]));
+  const track = (attempt: Promise<unknown>) => {
+    background.add(attempt);
+    void attempt.finally(() => background.delete(attempt));
+  };
+
   const started = await startHttpService(ctx, {
     port: config.PORT,
     host: config.HOST,
@@ -124,7 +132,8 @@ export async function startMail(
     routes: (app) => {
       mountSendRoute(app, {
         defaultFrom: config.FROM_ADDRESS,
-        send: (content, key) => sendMail(deps, content, key),
+        send: (content, key) =>
+          sendMail({ ...deps, maxWaitMs: config.MAIL_SEND_WAIT_MS, track }, content, key),
       });
       mountMessageStatusRoute(app, { findById: (id) => repository.findById(id) });
     },

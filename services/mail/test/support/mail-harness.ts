@@ -25,6 +25,7 @@ export function testEnv(db: TestDatabase, vhost: { url: string }, smtpPort: numb
     MAIL_DATABASE_URL: db.url,
     AMQP_URL: vhost.url,
     MAIL_SMTP_TIMEOUT_MS: '3000',
+    MAIL_SEND_WAIT_MS: '2000',
     MAIL_STALE_SENDING_MS: '20000',
     MAIL_RETRY_DELAYS_MS: '200,500',
     MAIL_SWEEP_INTERVAL_MS: '300',
@@ -44,12 +45,15 @@ export interface MailHarness {
 }
 
 /** The real mail service against a fresh database, a fresh vhost and an in-process SMTP server. */
-export async function startMailHarness(prefix: string): Promise<MailHarness> {
+export async function startMailHarness(
+  prefix: string,
+  envOverrides: Record<string, string> = {},
+): Promise<MailHarness> {
   const db = await createTestDatabase(`mail_${prefix}`);
   const vhost = await createTestVhost(`mail-${prefix}`);
   const smtp = await startSmtpSink();
   const { logger, lines } = captureLogs('mail', 'debug');
-  const env = testEnv(db, vhost, smtp.port);
+  const env = { ...testEnv(db, vhost, smtp.port), ...envOverrides };
   const start = async () => {
     const mail = await startMail(loadMailConfig(env), { logger });
     await waitFor(

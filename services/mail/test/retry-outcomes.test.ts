@@ -1,0 +1,133 @@
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
+import request from 'supertest';
+import { waitFor } from '@micromesh/kit/testing';
+import { aMailRequest } from './support/mail-factory';
+import { startMailHarness, type MailHarness } from './support/mail-harness';
+
+async function statusOf(h: MailHarness, id: string) {
+  return (await request(h.mail.address.url).get(`/messages/${id}`)).body.data;
+}
+
+const received = (h: MailHarness, to: string) =>
+  h.smtp.received.filter((m) => m.envelopeTo.includes(to));
+
+/** Takes the SMTP port, accepts connections and never says a word. */
+async function hangingSmtp(port: number) {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('POST /send when SMTP misbehaves', () => {
+  let h: MailHarness;
+
+  beforeAll(async () => {
+    h = await startMailHarness('outcomes', {
+      MAIL_SEND_WAIT_MS: '300',
+      MAIL_SMTP_TIMEOUT_MS: '1000',
+    });
+  });
+  afterAll(() => h.close());
+
+  it('When the SMTP server hangs, then the answer is "queued" before the SMTP timeout and the mail is delivered once SMTP answers', async () => {
+    // Arrange
+    await h.smtp.stop();
+    const hang = await hangingSmtp(h.smtp.port);
+    const body = aMailRequest();
+
+    // Act
+    let res;
+    try {
+      res = await request(h.mail.address.url).post('/send').send(body);
+    } finally {
+      await hang.close();
+      await h.smtp.start();
+    }
+
+    // Assert: answered while the first attempt was still waiting for a greeting
+    expect(res.status).toBe(202);
+    expect(res.body.data).toMatchObject({ status: 'queued', attempts: 0 });
+    const id = res.body.data.id as string;
+    await waitFor(async () => (await statusOf(h, id)).status === 'sent', {
+      what: 'delivery once SMTP answers',
+      timeoutMs: 20_000,
+    });
+    expect(received(h, body.to)).toHaveLength(1);
+  });
+
+  it('When SMTP refuses a queued mail for good (550), then it ends failed, without more retries or mail', async () => {
+    // Arrange
+    await h.smtp.stop();
+    const body = aMailRequest();
+    const res = await request(h.mail.address.url).post('/send').send(body);
+    const id = res.body.data.id as string;
+
+    // Act
+    h.smtp.rejectWith(550);
+    await h.smtp.start();
+    let failed;
+    try {
+      failed = await waitFor(
+        async () => {
+          const status = await statusOf(h, id);
+          return status.status === 'failed' ? status : undefined;
+        },
+        { what: 'the permanent failure', timeoutMs: 20_000 },
+      );
+    } finally {
+      h.smtp.rejectWith(undefined);
+    }
+
+    // Assert
+    expect(failed.lastError).toBe('SMTP server rejected the message (550)');
+    await h.mail.sweep();
+    expect((await statusOf(h, id)).attempts).toBe(failed.attempts);
+    expect(received(h, body.to)).toHaveLength(0);
+  });
+});
+
+describe('POST /send with a retry limit', () => {
+  let h: MailHarness;
+
+  beforeAll(async () => {
+    h = await startMailHarness('limit', { MAIL_MAX_ATTEMPTS: '3' });
+  });
+  afterAll(() => h.close());
+
+  it('When SMTP stays down past MAIL_MAX_ATTEMPTS, then the mail ends failed after exactly that many attempts', async () => {
+    // Arrange
+    await h.smtp.stop();
+    const body = aMailRequest();
+
+    // Act
+    const res = await request(h.mail.address.url).post('/send').send(body);
+
+    // Assert
+    const id = res.body.data.id as string;
+    const failed = await waitFor(
+      async () => {
+        const status = await statusOf(h, id);
+        return status.status === 'failed' ? status : undefined;
+      },
+      { what: 'the retries to give up', timeoutMs: 20_000 },
+    );
+    expect(failed).toMatchObject({
+      attempts: 3,
+      lastError: 'SMTP server unreachable; gave up after 3 attempts',
+    });
+    const metrics = await request(h.mail.address.url).get('/metrics');
+    expect(metrics.text).toMatch(/mail_delivery_attempts_total\{[^}]*outcome="queued"[^}]*\} 2/);
+    expect(metrics.text).toMatch(/mail_delivery_attempts_total\{[^}]*outcome="failed"[^}]*\} 1/);
+  });
+});
