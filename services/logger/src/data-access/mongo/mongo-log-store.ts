@@ -6,6 +6,7 @@ import {
   MongoNotConnectedError,
   MongoServerError,
   MongoServerSelectionError,
+  MongoTopologyClosedError,
   type ChangeStream,
   type Collection,
   type Filter,
@@ -48,6 +49,8 @@ export class MongoLogStore implements LogStore {
   readonly kind = 'mongodb' as const;
   private readonly client: MongoClient;
   private readonly logs: Collection<LogDocument>;
+  private closed = false;
+  private reconnecting?: Promise<unknown>;
 
   constructor(private readonly options: MongoLogStoreOptions) {
     this.client = new MongoClient(options.url, {
@@ -63,6 +66,8 @@ export class MongoLogStore implements LogStore {
 
   async init(): Promise<void> {
     await this.guard(async () => {
+      // Connect explicitly: a failed implicit first connect leaves the client closed for good.
+      await this.client.connect();
       await this.logs.createIndexes([
         { key: { timestamp: -1, _id: -1 }, name: 'timestamp_desc' },
         { key: { service: 1, timestamp: -1, _id: -1 }, name: 'service_timestamp' },
@@ -87,8 +92,16 @@ export class MongoLogStore implements LogStore {
       const writeErrors = Array.isArray(error.writeErrors)
         ? error.writeErrors
         : [error.writeErrors];
+      // Only "some documents were duplicates, every other one was written" is a success. A bulk
+      // error without write errors (e.g. "Topology is closed"), any other code, or a write
+      // concern error means nothing may be reported as stored.
+      const onlyDuplicates =
+        writeErrors.length > 0 &&
+        writeErrors.every((w) => w.code === DUPLICATE_KEY) &&
+        !error.writeConcernError &&
+        error.insertedCount === docs.length - writeErrors.length;
+      if (!onlyDuplicates) throw new StoreUnavailableError(error);
       for (const writeError of writeErrors) {
-        if (writeError.code !== DUPLICATE_KEY) throw error;
         const id = docs[writeError.index]?._id;
         if (id) inserted.delete(id); // already stored: an idempotent redelivery
       }
@@ -158,6 +171,7 @@ export class MongoLogStore implements LogStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.client.close();
   }
 
@@ -181,6 +195,15 @@ export class MongoLogStore implements LogStore {
     try {
       return await operation();
     } catch (error) {
+      if (error instanceof MongoTopologyClosedError && !this.closed) {
+        // The driver gave up on its topology (it does after a failed first connect): reopen it
+        // in the background so the store recovers, and answer "unavailable" meanwhile.
+        this.reconnecting ??= this.client
+          .connect()
+          .catch(() => {})
+          .finally(() => (this.reconnecting = undefined));
+        throw new StoreUnavailableError(error);
+      }
       if (
         error instanceof MongoServerSelectionError ||
         error instanceof MongoNetworkError ||
