@@ -51,7 +51,11 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
     async stop(graceMs = 15_000) {
       if (running()) {
         child.kill('SIGTERM');
-        const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs, true)]);
+        // Unref'd: the grace timer alone must not keep the caller (a test run) alive for graceMs.
+        const timedOut = await Promise.race([
+          exited.then(() => false),
+          sleep(graceMs, true, { ref: false }),
+        ]);
         if (timedOut && running()) {
           child.kill('SIGKILL');
           await once(child, 'exit').catch(() => undefined);
