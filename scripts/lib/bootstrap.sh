@@ -147,7 +147,14 @@ ensure_rabbitmq() {
   as_root rabbitmq-plugins --offline enable rabbitmq_management >/dev/null
   if ! as_root rabbitmqctl -q status >/dev/null 2>&1; then
     say "starting RabbitMQ"
-    as_root rabbitmq-server -detached
+    # Each AMQP connection is a file descriptor, and the 1024 default runs out under load (then
+    # RabbitMQ's own database fails). `su` resets the soft limit, so raise it as the rabbitmq user.
+    if [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && id rabbitmq >/dev/null 2>&1; then
+      as_root su rabbitmq -s /bin/sh -c \
+        'ulimit -n "$(ulimit -Hn)" 2>/dev/null; cd /var/lib/rabbitmq && exec /usr/lib/rabbitmq/bin/rabbitmq-server -detached'
+    else
+      as_root rabbitmq-server -detached
+    fi
   fi
   # -detached returns at once; the node registers with epmd a few seconds later.
   local i
