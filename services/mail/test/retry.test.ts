@@ -1,3 +1,4 @@
+import amqp from 'amqplib';
 import request from 'supertest';
 import { waitFor } from '@micromesh/kit/testing';
 import { Client } from 'pg';
@@ -102,6 +103,37 @@ describe('POST /send while SMTP is down', () => {
     expect(second.status).toBe(202);
     expect(second.body.data.id).toBe(first.body.data.id);
     await waitFor(async () => (await statusOf(h, first.body.data.id)).status === 'sent', {
+      what: 'delivery',
+      timeoutMs: 20_000,
+    });
+    await waitFor(() => queuesEmpty(h), { what: 'the retry queues to drain', timeoutMs: 20_000 });
+    expect(received(h, body.to)).toHaveLength(1);
+  });
+
+  it('When RabbitMQ delivers the same retry several times, then the mail is sent once', async () => {
+    // Arrange: a queued mail, and duplicates of its retry message (as after a redelivery or a sweep)
+    await h.smtp.stop();
+    const body = aMailRequest();
+    const res = await request(h.mail.address.url).post('/send').send(body);
+    const id = res.body.data.id as string;
+    const connection = await amqp.connect(h.vhost.url);
+    try {
+      const channel = await connection.createConfirmChannel();
+      for (let i = 0; i < 5; i++) {
+        channel.sendToQueue('mail.outbox', Buffer.from(JSON.stringify({ id })), {
+          persistent: true,
+        });
+      }
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+
+    // Act
+    await h.smtp.start();
+
+    // Assert
+    await waitFor(async () => (await statusOf(h, id)).status === 'sent', {
       what: 'delivery',
       timeoutMs: 20_000,
     });
