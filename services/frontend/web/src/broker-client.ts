@@ -94,7 +94,7 @@ export class BrokerClient {
         path,
         status: 0,
         ok: false,
-        body: { error: true, message: `network error: ${(err as Error).message}` },
+        body: { error: true, message: `could not reach the broker (${(err as Error).message})` },
         durationMs: 0,
       };
     }

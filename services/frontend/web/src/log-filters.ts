@@ -22,7 +22,7 @@ export const DEFAULT_FILTERS: LogFilters = {
   level: '',
   text: '',
   traceId: '',
-  range: '1h',
+  range: '15m',
 };
 
 export function rangeMs(range: RangeId): number {

@@ -35,7 +35,7 @@ export function logRow(entry: LogEntry, fresh = false): HTMLElement {
       h(
         'span',
         { class: 'log-trace', title: entry.traceId ?? '' },
-        entry.traceId ? entry.traceId.slice(0, 8) : '',
+        entry.traceId ? entry.traceId.slice(0, 8) : '—',
       ),
     ),
     details,

@@ -22,6 +22,15 @@ const STATUS_TEXT: Record<number, string> = {
   504: 'Timeout',
 };
 
+/** Passwords are sent as typed but never shown on screen (screenshots, screen sharing). */
+function masked(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (key, v: unknown) =>
+      key === 'password' && typeof v === 'string' ? '•'.repeat(8) : v,
+    ),
+  );
+}
+
 function statusTone(status: number): string {
   if (status >= 200 && status < 300) return 'ok';
   if (status >= 400 && status < 500) return 'warn';
@@ -117,7 +126,7 @@ export class TesterPanel {
       h('span', { class: 'path' }, path),
     );
     this.sent.replaceChildren(
-      body === undefined ? h('p', { class: 'pane-empty' }, '(no body)') : jsonView(body),
+      body === undefined ? h('p', { class: 'pane-empty' }, '(no body)') : jsonView(masked(body)),
     );
   }
 
