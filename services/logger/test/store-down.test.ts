@@ -2,7 +2,8 @@ import { createTestDatabase, waitFor, type TestDatabase } from '@micromesh/kit/t
 import { checkHealth, GrpcStatus, LOG_SERVICE_NAME } from '@micromesh/proto';
 import { Client } from 'pg';
 import request from 'supertest';
-import { aNewLog } from './factories';
+import { aNewLog, aServiceName } from './factories';
+import { openSse } from './sse-client';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
 /** Runs SQL on the maintenance database (the logger's own database is the one we take away). */
@@ -32,7 +33,11 @@ describe('logger when the store goes down', () => {
   });
 
   it('When PostgreSQL refuses the database, then calls fail UNAVAILABLE fast, health and readiness go down, and all recover', async () => {
-    // Arrange: take the database away: refuse new connections, kill the existing ones.
+    // Arrange: a live tail is open; then the database goes away: new connections are refused
+    // and the existing ones (the pool's and the tail's LISTEN connection) are killed.
+    const service = aServiceName();
+    const stream = await openSse(`${logger.service.address.url}/logs/stream?service=${service}`);
+    await waitFor(() => stream.events.some((e) => e.event === 'ready'), { what: 'ready' });
     await asAdmin(db.url, `ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
     await asAdmin(
       db.url,
@@ -78,5 +83,23 @@ describe('logger when the store goes down', () => {
     );
     expect(written).toEqual({ result: 'logged', event_id: body.event_id });
     expect((await request(logger.service.address.url).get('/readyz')).status).toBe(200);
+
+    // The live tail reconnects its LISTEN connection by itself (within its retry delay; entries
+    // committed before that are not replayed, so keep writing fresh ones until one arrives).
+    try {
+      const posted: string[] = [];
+      const delivered = await waitFor(
+        async () => {
+          const entry = aNewLog({ service });
+          posted.push(entry.event_id);
+          await request(logger.service.address.url).post('/log').send(entry).expect(202);
+          return stream.events.find((e) => e.event === 'log');
+        },
+        { timeoutMs: 15_000, intervalMs: 300, what: 'tail delivery after recovery' },
+      );
+      expect(posted).toContain(delivered.id);
+    } finally {
+      stream.close();
+    }
   });
 });

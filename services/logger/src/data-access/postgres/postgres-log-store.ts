@@ -174,11 +174,13 @@ export class PostgresLogStore implements LogStore {
         this.options.logger.warn({ err }, 'live tail: LISTEN connection lost; reconnecting');
         scheduleReconnect(next);
       });
+      next.on('end', () => scheduleReconnect(next));
       try {
         await next.connect();
         await next.query(`LISTEN ${TAIL_CHANNEL}`);
       } catch (err) {
-        await next.end().catch(() => {});
+        // Not awaited: end() on a client whose connect failed may never settle.
+        void next.end().catch(() => {});
         throw err;
       }
       client = next;
