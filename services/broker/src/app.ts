@@ -147,6 +147,7 @@ export async function startBroker(
         baseUrl: config.LOGGER_URL,
         rewrite: (path) => underPrefix('/logs', path),
         headersTimeoutMs,
+        methods: ['GET', 'HEAD'],
       }),
     );
     for (const resource of ['users', 'keys']) {

@@ -1,15 +1,19 @@
 import http from 'node:http';
 import type { StartedHttpService } from '@micromesh/kit';
 import {
+  captureLogs,
   createTestDatabase,
   startServiceProcess,
   waitFor,
   type ServiceProcess,
   type TestDatabase,
 } from '@micromesh/kit/testing';
+import { createLogServiceClient, logServiceCalls } from '@micromesh/proto';
 import request from 'supertest';
+import { Downstream } from '../src/downstream/downstream';
+import { LogWriter } from '../src/downstream/log-writer';
 import { bindTestQueue } from './support/event-queue';
-import { aLog, aMail, anEventPayload } from './support/factories';
+import { aLog, aLogRecord, aMail, anEventPayload } from './support/factories';
 import { specViolations } from './support/openapi-check';
 import { ADMIN, TestMesh, type MeshUser } from './support/test-mesh';
 
@@ -139,16 +143,43 @@ describe('broker: actions', () => {
       expect(stored.map((s) => s?.name)).toEqual(logs.map((l) => l.name));
     });
 
-    it('When many clients log at once, then their writes are coalesced into fewer WriteLogs calls', async () => {
+    it('When clients log, then the batch-size metric accounts for every entry sent to the logger', async () => {
       const before = await batchStats();
 
       await Promise.all(
-        Array.from({ length: 40 }, () => handle().send({ action: 'log', log: aLog() })),
+        Array.from({ length: 10 }, () => handle().send({ action: 'log', log: aLog() })),
       );
 
       const after = await batchStats();
-      expect(after.entries - before.entries).toBe(40);
-      expect(after.calls - before.calls).toBeLessThan(40);
+      expect(after.entries - before.entries).toBe(10);
+      expect(after.calls - before.calls).toBeGreaterThanOrEqual(1);
+    });
+
+    it('When many writes arrive in one turn, then the real logger gets them as one WriteLogs call and stores each', async () => {
+      const client = createLogServiceClient(mesh.loggerGrpc);
+      const batches: number[] = [];
+      const writer = new LogWriter({
+        calls: logServiceCalls(client),
+        downstream: new Downstream('logger', {
+          failures: 5,
+          halfOpenAfterMs: 1_000,
+          logger: captureLogs('broker', 'silent').logger,
+        }),
+        timeoutMs: 5_000,
+        maxBatch: 256,
+        onBatch: (size) => batches.push(size),
+      });
+      const records = Array.from({ length: 40 }, () => aLogRecord());
+
+      try {
+        await Promise.all(records.map((record) => writer.write(record)));
+      } finally {
+        client.close();
+      }
+
+      expect(batches).toEqual([40]);
+      const stored = await Promise.all(records.map((r) => storedLog(r.event_id)));
+      expect(stored.map((s) => s?.name)).toEqual(records.map((r) => r.name));
     });
 
     it('When the reference alias POST /log-grpc is used, then the entry is stored the same way', async () => {
@@ -192,6 +223,16 @@ describe('broker: actions', () => {
       });
 
       expect(res.status).toBe(200);
+    });
+
+    it('When a client tries to write through the logs API, then 405: only reads are proxied', async () => {
+      const res = await request(broker.address.url)
+        .post('/api/logs/bulk')
+        .set('authorization', `Bearer ${user.token}`)
+        .send({ entries: [aLog()] });
+
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
     });
   });
 

@@ -40,7 +40,8 @@ describe('broker: a downstream goes away', () => {
 
   describe('POST /handle — logger stopped', () => {
     afterAll(async () => {
-      await mesh?.logger?.restart();
+      // Brings it back if a failed test left it stopped (restart refuses a running process).
+      await mesh?.logger?.restart().catch(() => undefined);
     });
 
     it('When the logger is stopped, then log answers 503 well under its deadline while event and auth still work', async () => {
@@ -99,7 +100,7 @@ describe('broker: a downstream goes away', () => {
 
   describe('POST /handle — auth stopped', () => {
     afterAll(async () => {
-      await mesh?.auth?.restart();
+      await mesh?.auth?.restart().catch(() => undefined);
     });
 
     it('When auth is stopped, then logins answer 503 fast while holders of a verified token keep working', async () => {
@@ -118,7 +119,8 @@ describe('broker: a downstream goes away', () => {
       expect(login.status).toBe(503);
       expect(login.body).toEqual({ error: true, message: 'auth unavailable' });
       expect(loginMs).toBeLessThan(AUTH_DEADLINE_MS / 2);
-      expect(event.status).toBe(202);
+      expect([event.status, event.body.message]).toEqual([202, expect.any(String)]);
+      expect(log.body).toMatchObject({ error: false });
       expect(log.status).toBe(202);
     });
   });

@@ -52,6 +52,7 @@ export class Downstream {
         { downstream: name, state: CircuitState[state] },
         'circuit state changed',
       );
+      options.onOpenChange?.(name, state === CircuitState.Open);
     });
   }
 

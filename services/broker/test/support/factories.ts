@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { LogRecord } from '../../src/domain/ports';
 
 const unique = () => randomUUID().slice(0, 8);
 
@@ -6,6 +7,17 @@ export const aLog = (overrides: Record<string, unknown> = {}) => ({
   name: `log-${unique()}`,
   data: 'written through the broker',
   ...overrides,
+});
+
+/** A log entry as the broker sends it to the logger's WriteLogs. */
+export const aLogRecord = (): LogRecord => ({
+  name: `record-${unique()}`,
+  data: 'sent straight through the log writer',
+  level: 'INFO',
+  service: 'broker',
+  event_id: randomUUID(),
+  metadata: '',
+  timestamp: new Date().toISOString(),
 });
 
 export const anEventPayload = (overrides: Record<string, unknown> = {}) => ({

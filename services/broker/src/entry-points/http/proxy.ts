@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { propagationHeaders } from '@micromesh/kit';
+import { AppError, propagationHeaders } from '@micromesh/kit';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Downstream } from '../../downstream/downstream';
 
@@ -10,6 +10,8 @@ export interface ProxyTarget {
   rewrite: (path: string) => string;
   /** Time allowed until the downstream's response headers arrive; the body then streams freely. */
   headersTimeoutMs: number;
+  /** Methods passed on; others are 405 (e.g. only reads of the logs API are public). */
+  methods?: readonly string[];
 }
 
 // Connection-scoped headers are never forwarded (RFC 9110 §7.6.1).
@@ -33,6 +35,10 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
  */
 export function proxyTo(target: ProxyTarget): RequestHandler {
   return async (req, res) => {
+    if (target.methods && !target.methods.includes(req.method)) {
+      res.setHeader('allow', target.methods.join(', '));
+      throw new AppError(405, `${req.method} is not allowed here`);
+    }
     const upstream = await target.downstream.call((signal) => open(target, req, signal), {
       timeoutMs: target.headersTimeoutMs,
       retryWhen: req.method === 'GET' ? isRefused : undefined,
@@ -54,6 +60,10 @@ function open(
     }
   }
   Object.assign(headers, propagationHeaders());
+  // Downstreams trust X-Forwarded-For from the broker: it must name the client as the broker saw
+  // it, never what the client claimed.
+  headers['x-forwarded-for'] = req.ip ?? '';
+  delete headers['forwarded'];
   // express.json has consumed the stream; send the parsed body again.
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.body !== undefined;
   const body = hasBody ? Buffer.from(JSON.stringify(req.body)) : undefined;
