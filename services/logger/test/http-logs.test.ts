@@ -143,6 +143,13 @@ describe('logger HTTP', () => {
       expect(eventIds(byRange)).toEqual([posted[1]!.event_id, posted[0]!.event_id]);
     });
 
+    it('When a filter is sent empty (level=), then it is ignored', async () => {
+      const res = await request(url).get('/logs').query({ service, level: '', text: '' });
+
+      expect(res.status).toBe(200);
+      expect(res.body.data.entries).toHaveLength(3);
+    });
+
     it('When a filter is malformed, then 400 names it', async () => {
       const res = await request(url)
         .get('/logs')

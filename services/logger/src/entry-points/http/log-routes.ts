@@ -1,4 +1,5 @@
 import { AppError, ok } from '@micromesh/kit';
+import { nonEmptyParams } from './query-params';
 import type { Express } from 'express';
 import type { LogService } from '../../domain/log-service';
 
@@ -21,7 +22,7 @@ export function mountLogRoutes(app: Express, service: LogService): void {
   });
 
   app.get('/logs', async (req, res) => {
-    res.json(ok('logs', await service.query(req.query)));
+    res.json(ok('logs', await service.query(nonEmptyParams(req.query))));
   });
 
   app.get('/logs/:id', async (req, res) => {

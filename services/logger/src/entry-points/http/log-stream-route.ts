@@ -1,4 +1,5 @@
 import { parseInput, type Health } from '@micromesh/kit';
+import { nonEmptyParams } from './query-params';
 import type { Express, Response } from 'express';
 import { filterSchema } from '../../domain/log-query';
 import type { TailHub } from '../../domain/tail-hub';
@@ -31,7 +32,11 @@ export function mountLogStreamRoute(app: Express, tail: TailHub, options: LogStr
   };
 
   app.get('/logs/stream', async (req, res) => {
-    const filter = parseInput(filterSchema.strict(), req.query, 'invalid stream filter');
+    const filter = parseInput(
+      filterSchema.strict(),
+      nonEmptyParams(req.query),
+      'invalid stream filter',
+    );
     const unsubscribe = await tail.subscribe(filter, (entry) => {
       res.write(`event: log\nid: ${entry.event_id}\ndata: ${JSON.stringify(entry)}\n\n`);
     });
