@@ -44,6 +44,7 @@ export async function startListener(
   const consumer = new LogConsumer({
     prefetch: config.LISTENER_PREFETCH,
     batchSize: config.LISTENER_BATCH_SIZE,
+    maxInFlight: config.LISTENER_MAX_IN_FLIGHT,
     maxBatchBytes: MAX_REQUEST_BYTES,
     flushMs: config.LISTENER_FLUSH_MS,
     retry: { minMs: config.LISTENER_RETRY_MIN_MS, maxMs: config.LISTENER_RETRY_MAX_MS },

@@ -9,10 +9,16 @@ export const listenerConfigSchema = z
     AMQP_URL: z.string().regex(/^amqps?:\/\//, 'an amqp:// or amqps:// URL'),
     /** The logger's gRPC endpoint, host:port. */
     LOGGER_GRPC_ADDRESS: z.string().min(1),
-    /** Unacknowledged messages RabbitMQ may hand us at once: the in-memory window. */
-    LISTENER_PREFETCH: env.int(1_000, 1),
+    /**
+     * Unacknowledged messages RabbitMQ may hand us at once: the in-memory window. Keep it at least
+     * (LISTENER_MAX_IN_FLIGHT + 1) × LISTENER_BATCH_SIZE, so a full batch can gather while others
+     * are in flight.
+     */
+    LISTENER_PREFETCH: env.int(1_500, 1),
     /** Events per WriteLogs call. */
     LISTENER_BATCH_SIZE: env.int(500, 1),
+    /** WriteLogs calls in flight at once (acks still go out in delivery order). */
+    LISTENER_MAX_IN_FLIGHT: env.int(2, 1),
     /** Longest a partial batch waits for more events before it is sent. */
     LISTENER_FLUSH_MS: env.int(20, 0),
     /** Deadline of one WriteLogs call. */

@@ -33,6 +33,7 @@ function aForwarder(
     maxBatchWeight: 1_000,
     weigh: () => 1,
     flushMs: 5,
+    maxInFlight: 1,
     forward: (items) => store.forward(items),
     classify: (err) => (err instanceof RefusedError ? 'reject' : 'retry'),
     retryDelayMs: () => 20,
@@ -114,6 +115,27 @@ describe('BatchForwarder', () => {
     expect(stored.flat()).toEqual([1, 2, 3, 4, 5, 7, 8, 9, 10]);
   });
 
+  it('When batches are in flight together and two items are refused, then only those are rejected and every report stays in order', async () => {
+    const store = aStore();
+    store.refused.add(6);
+    store.refused.add(17);
+    const reports: string[] = [];
+    const { forwarder } = aForwarder(store, {
+      maxInFlight: 3,
+      onStored: (items) => reports.push(...items.map((item) => `stored ${item}`)),
+      onRejected: (item) => reports.push(`rejected ${item}`),
+    });
+
+    for (const item of range(1, 25)) forwarder.add(item);
+    await waitFor(() => reports.length === 25, { what: 'all 25 items reported' });
+
+    expect(reports).toEqual(
+      range(1, 25).map((item) =>
+        item === 6 || item === 17 ? `rejected ${item}` : `stored ${item}`,
+      ),
+    );
+  });
+
   it('When closed while a batch waits for its retry, then nothing more is stored or reported', async () => {
     const store = aStore();
     store.down = true;
@@ -130,6 +152,21 @@ describe('BatchForwarder', () => {
     expect(dropped).toBe(2);
     expect(store.calls).toBeLessThanOrEqual(callsAtClose + 1);
     expect(stored).toEqual([]);
+  });
+
+  it('When several batches are in flight and a later one is stored first, then they are still reported in order', async () => {
+    const store = aStore();
+    const slowFirst = async (items: readonly number[]) => {
+      if (items[0] === 1) await new Promise((resolve) => setTimeout(resolve, 80));
+      await store.forward(items);
+    };
+    const { forwarder, stored } = aForwarder(store, { maxInFlight: 3, forward: slowFirst });
+
+    for (const item of range(1, 30)) forwarder.add(item);
+    await waitFor(() => stored.length === 3, { what: 'three batches reported' });
+
+    expect(store.batches.map((batch) => batch[0])).toEqual([11, 21, 1]);
+    expect(stored).toEqual([range(1, 10), range(11, 10), range(21, 10)]);
   });
 
   it('When flushed, then it resolves once everything added so far is stored', async () => {

@@ -1,7 +1,7 @@
 import { LISTENER_QUEUE } from '@micromesh/kit';
 import { waitFor } from '@micromesh/kit/testing';
 import { manyEvents } from './support/events';
-import { startListenerMesh, type ListenerMesh } from './support/listener-mesh';
+import { metricValue, startListenerMesh, type ListenerMesh } from './support/listener-mesh';
 import { cpuSeconds } from './support/process-cpu';
 
 const EVENTS = Number(process.env.DRAIN_EVENTS ?? 50_000);
@@ -33,6 +33,7 @@ describe('listener drain rate', () => {
     });
     const loggerCpuBefore = await cpuSeconds(mesh.logger.process.pid!);
 
+    // From the listener's start (process spawn included) to the last event stored.
     const started = performance.now();
     await mesh.listener.restart();
     const listenerPid = mesh.listener.process.pid!;
@@ -48,12 +49,24 @@ describe('listener drain rate', () => {
     const loggerCpu = (await cpuSeconds(mesh.logger.process.pid!)) - loggerCpuBefore;
 
     const counts = await mesh.store.countsOf(ids);
+    // Time spent waiting for WriteLogs (logger + PostgreSQL); the rest is RabbitMQ and the listener.
+    const forwardSeconds = await metricValue(
+      mesh.listener,
+      'listener_forward_duration_seconds_sum',
+    );
+    const batches = await metricValue(mesh.listener, 'listener_batch_size_count');
+    // From the first insert to the last: the drain without the listener's start-up.
+    const insertSeconds = await mesh.store.insertWindowSeconds(ids);
     console.log(
       JSON.stringify({
         events: EVENTS,
         publishSeconds: round(publishSeconds),
         drainSeconds: round(seconds),
         eventsPerSecond: Math.round(EVENTS / seconds),
+        insertWindowSeconds: round(insertSeconds),
+        eventsPerSecondWhileInserting: Math.round(EVENTS / insertSeconds),
+        forwardSeconds: round(forwardSeconds),
+        batches,
         listenerCpuSeconds: round(listenerCpu),
         loggerCpuSeconds: round(loggerCpu),
         stored: counts,

@@ -13,89 +13,124 @@ export interface BatchForwarderOptions<T> {
   weigh(item: T): number;
   /** Longest the first item of a partial batch waits for company. */
   flushMs: number;
+  /** Batches being forwarded at the same time (their results are still reported in order). */
+  maxInFlight: number;
   /** Stores a batch; resolves only once the store has it. */
   forward(items: readonly T[]): Promise<void>;
   classify(error: unknown): FailureKind;
   /** Delay before retry number `attempt` (0-based) of the same batch. */
   retryDelayMs(attempt: number): number;
-  /** Called once per stored batch, in the order the items were added. */
+  /** Called once per stored batch, strictly in the order the items were added. */
   onStored(items: readonly T[], forwardMs: number): void;
-  /** Called for an item the store refused on its own (it can never be stored). */
+  /** Called, in order, for an item the store refused on its own (it can never be stored). */
   onRejected(item: T, error: unknown): void;
   onRetry?(error: unknown, attempt: number, delayMs: number, batchSize: number): void;
+  /** No batch is failing any more (the last one needed `attempts` attempts). */
   onRecovered?(attempts: number): void;
 }
 
+type Outcome = { stored: true; forwardMs: number } | { stored: false; error: unknown };
+
 /**
- * Collects items into batches and forwards them one batch at a time, strictly in order, so the
- * caller can settle everything up to a batch's last item when `onStored` fires. A batch that
- * fails transiently is held and retried with backoff (nothing else is sent meanwhile; the caller's
- * bounded input — e.g. a prefetch window — stops the inflow). While one batch is in flight the
- * next one fills, and is sent as soon as the first is stored.
+ * Collects items into batches and forwards up to `maxInFlight` of them at once, while reporting
+ * every outcome strictly in the order the items arrived — so the caller can settle everything up
+ * to a batch's last item when `onStored` fires. A batch that fails transiently is held and retried
+ * with backoff; the caller's bounded input (e.g. a prefetch window) stops the inflow meanwhile.
+ * While batches are in flight the next one fills, and is sent as soon as a slot frees up.
  *
- * `close()` abandons everything: pending items, a batch waiting for its retry, the result of a
- * forward in flight (the caller's source redelivers whatever was not settled).
+ * `close()` abandons everything: pending items, batches waiting for a retry, the results of
+ * forwards in flight (the caller's source redelivers whatever was not settled).
  */
 export class BatchForwarder<T> {
   private pending: T[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | undefined;
+  private inFlight = 0;
+  /** Resolves when the most recently started batch has been reported (the order chain). */
+  private lastReported: Promise<void> = Promise.resolve();
+  private idleWaiters: (() => void)[] = [];
   private closed = false;
+  private failing = 0;
   private failingSince: number | undefined;
-  private wakeRetry: (() => void) | undefined;
+  private readonly wakeRetries = new Set<() => void>();
 
   constructor(private readonly options: BatchForwarderOptions<T>) {}
 
   add(item: T): void {
     if (this.closed) return;
     this.pending.push(item);
-    if (this.draining) return; // the running drain picks it up
-    if (this.pending.length >= this.options.maxBatchSize) void this.drain();
-    else this.timer ??= setTimeout(() => void this.drain(), this.options.flushMs);
+    if (this.pending.length >= this.options.maxBatchSize) this.pump();
+    else if (this.inFlight < this.options.maxInFlight) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, this.options.flushMs);
+    }
+    // Otherwise every slot is busy: the next completion sends what has gathered.
   }
 
-  /** True while a batch is held because the store refused it transiently. */
+  /** True while some batch is held because the store failed transiently. */
   get blocked(): boolean {
     return this.failingSince !== undefined;
   }
 
-  /** Milliseconds the current batch has been failing (0 when not blocked). */
+  /** Milliseconds batches have been failing (0 when not blocked). */
   get blockedForMs(): number {
     return this.failingSince === undefined ? 0 : Date.now() - this.failingSince;
   }
 
-  /** Sends what is pending now and resolves when all of it is stored (or the forwarder closed). */
-  async flush(): Promise<void> {
-    while (!this.closed && (this.pending.length > 0 || this.draining)) {
-      await (this.draining ?? this.drain());
-    }
+  /** Sends what is pending now and resolves when all of it is reported (or the forwarder closed). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pump(true);
+    if (this.closed || (this.inFlight === 0 && this.pending.length === 0)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Abandons pending and in-flight work; returns how many items were dropped unsettled. */
+  /** Abandons pending and in-flight work; returns how many pending items were dropped. */
   close(): number {
     if (this.closed) return 0;
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.wakeRetry?.();
+    for (const wake of this.wakeRetries) wake();
     const dropped = this.pending.length;
     this.pending = [];
+    this.notifyIdle();
     return dropped;
   }
 
-  private drain(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.draining ??= this.drainLoop().finally(() => {
-      this.draining = undefined;
-    });
-    return this.draining;
+  /** Starts batches while there are items and free slots (partial ones too: they have waited). */
+  private pump(force = false): void {
+    const { maxInFlight, maxBatchSize } = this.options;
+    while (!this.closed && this.pending.length > 0 && this.inFlight < maxInFlight) {
+      // A partial batch goes only when due (flush timer, flush(), or a slot freed by a completion).
+      if (!force && this.pending.length < maxBatchSize && this.timer) break;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.start(this.takeBatch());
+    }
   }
 
-  private async drainLoop(): Promise<void> {
-    while (!this.closed && this.pending.length > 0) {
-      await this.deliver(this.takeBatch());
-    }
+  private start(batch: T[]): void {
+    this.inFlight++;
+    const previous = this.lastReported;
+    const reported = this.forwardWithRetry(batch)
+      .then(async (outcome) => {
+        await previous;
+        if (this.closed) return;
+        if (outcome.stored) this.options.onStored(batch, outcome.forwardMs);
+        else await this.isolateRejected(batch, outcome.error);
+      })
+      // The callbacks handle their own errors; a throw must not break the order chain.
+      .catch(() => undefined);
+    this.lastReported = reported;
+    void reported.then(() => {
+      this.inFlight--;
+      if (this.closed) return;
+      this.pump(true);
+      if (this.inFlight === 0 && this.pending.length === 0) this.notifyIdle();
+    });
   }
 
   private takeBatch(): T[] {
@@ -112,55 +147,75 @@ export class BatchForwarder<T> {
     return this.pending.splice(0, count);
   }
 
-  private async deliver(batch: readonly T[]): Promise<void> {
-    for (let attempt = 0; !this.closed; attempt++) {
-      const started = performance.now();
-      try {
-        await this.options.forward(batch);
-      } catch (error) {
-        if (this.closed) return;
-        if (this.options.classify(error) === 'reject') {
-          await this.isolateRejected(batch, error);
-          return;
+  /** Forwards until stored, refused, or closed; transient failures wait and retry. */
+  private async forwardWithRetry(batch: readonly T[]): Promise<Outcome> {
+    let failed = false;
+    let attempts = 0;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        attempts = attempt + 1;
+        const started = performance.now();
+        try {
+          await this.options.forward(batch);
+          return { stored: true, forwardMs: performance.now() - started };
+        } catch (error) {
+          if (this.closed || this.options.classify(error) === 'reject') {
+            return { stored: false, error };
+          }
+          if (!failed) {
+            failed = true;
+            this.failing++;
+            this.failingSince ??= Date.now();
+          }
+          const delayMs = this.options.retryDelayMs(attempt);
+          this.options.onRetry?.(error, attempt + 1, delayMs, batch.length);
+          await this.pause(delayMs);
+          if (this.closed) return { stored: false, error };
         }
-        this.failingSince ??= Date.now();
-        const delayMs = this.options.retryDelayMs(attempt);
-        this.options.onRetry?.(error, attempt + 1, delayMs, batch.length);
-        await this.pause(delayMs);
-        continue;
       }
-      if (this.closed) return;
-      if (this.failingSince !== undefined) {
+    } finally {
+      if (failed && --this.failing === 0) {
         this.failingSince = undefined;
-        this.options.onRecovered?.(attempt + 1);
+        if (!this.closed) this.options.onRecovered?.(attempts);
       }
-      this.options.onStored(batch, performance.now() - started);
-      return;
     }
   }
 
-  /** Halves a refused batch until the refused items stand alone; the rest is stored in order. */
+  /**
+   * Halves a refused batch until the refused items stand alone; the rest is stored. Runs in the
+   * order chain (the previous batch is reported), so its reports stay in order too.
+   */
   private async isolateRejected(batch: readonly T[], error: unknown): Promise<void> {
+    if (this.closed) return;
     const [only] = batch;
     if (batch.length === 1 && only !== undefined) {
       this.options.onRejected(only, error);
       return;
     }
     const middle = Math.ceil(batch.length / 2);
-    await this.deliver(batch.slice(0, middle));
-    await this.deliver(batch.slice(middle));
+    for (const half of [batch.slice(0, middle), batch.slice(middle)]) {
+      const outcome = await this.forwardWithRetry(half);
+      if (this.closed) return;
+      if (outcome.stored) this.options.onStored(half, outcome.forwardMs);
+      else await this.isolateRejected(half, outcome.error);
+    }
   }
 
   private pause(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wakeRetries.delete(done);
         resolve();
-      }
-      this.wakeRetry = done;
-    }).finally(() => {
-      this.wakeRetry = undefined;
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeRetries.add(done);
     });
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

@@ -24,6 +24,15 @@ export function openLogStore(databaseUrl: string) {
       );
       return rows[0] ?? { rows: 0, distinct: 0 };
     },
+    /** Seconds between the first and the last of `eventIds` reaching the table. */
+    async insertWindowSeconds(eventIds: readonly string[]): Promise<number> {
+      const { rows } = await pool.query<{ seconds: number }>(
+        `SELECT extract(epoch FROM max(received_at) - min(received_at))::float AS seconds
+           FROM logs WHERE event_id = ANY($1::uuid[])`,
+        [eventIds],
+      );
+      return rows[0]?.seconds ?? 0;
+    },
     async eventIds(): Promise<Set<string>> {
       const { rows } = await pool.query<{ event_id: string }>('SELECT event_id FROM logs');
       return new Set(rows.map((row) => row.event_id));

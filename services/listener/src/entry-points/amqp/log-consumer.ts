@@ -14,6 +14,7 @@ interface PendingEvent {
 export interface LogConsumerOptions {
   prefetch: number;
   batchSize: number;
+  maxInFlight: number;
   maxBatchBytes: number;
   flushMs: number;
   retry: { minMs: number; maxMs: number };
@@ -146,6 +147,7 @@ export class LogConsumer {
       // The JSON body is a fair upper bound of an entry's protobuf size.
       weigh: (item) => item.message.content.length + 64,
       flushMs: this.options.flushMs,
+      maxInFlight: this.options.maxInFlight,
       forward: async (items) => {
         await this.options.store(items.map((item) => item.event));
       },
