@@ -131,3 +131,44 @@ describe('POST /send with a retry limit', () => {
     expect(metrics.text).toMatch(/mail_delivery_attempts_total\{[^}]*outcome="failed"[^}]*\} 1/);
   });
 });
+
+describe('POST /send when RabbitMQ loses a retry message', () => {
+  let h: MailHarness;
+
+  beforeAll(async () => {
+    // The retry waits 5 s in its delay queue (time to lose it); a 3 s grace lets the sweeper act.
+    h = await startMailHarness('lost', {
+      MAIL_RETRY_DELAYS_MS: '5000',
+      MAIL_SMTP_TIMEOUT_MS: '500',
+      MAIL_STALE_SENDING_MS: '3000',
+    });
+  });
+  afterAll(() => h.close());
+
+  it('When the queued retry message is lost, then the sweeper re-enqueues it after the grace period and it is delivered once', async () => {
+    // Arrange: queued, confirmed on the delay queue, then the queue's content is lost
+    await h.smtp.stop();
+    const body = aMailRequest();
+    const res = await request(h.mail.address.url).post('/send').send(body);
+    const id = res.body.data.id as string;
+    expect(res.body.data.status).toBe('queued');
+    const purge = await fetch(
+      `${h.vhost.managementUrl}/queues/${encodeURIComponent(h.vhost.name)}/mail.retry.5000ms/contents`,
+      { method: 'DELETE', headers: { authorization: h.vhost.authHeader } },
+    );
+    expect(purge.ok).toBe(true);
+
+    // Act
+    await h.smtp.start();
+
+    // Assert
+    await waitFor(async () => (await statusOf(h, id)).status === 'sent', {
+      what: 'the sweeper to re-enqueue the lost message',
+      timeoutMs: 20_000,
+    });
+    expect(received(h, body.to)).toHaveLength(1);
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({ msg: 'stored messages handed to the retry queue' }),
+    );
+  });
+});

@@ -147,6 +147,19 @@ export class MessageRepository {
   }
 
   /**
+   * The sweeper put a due message straight on the outbox. Its due time moves to now, so it only
+   * counts as lost again after another full grace period (no republishing on every sweep while
+   * the consumer works through a backlog).
+   */
+  async markSwept(id: string, attempts: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE mail_messages SET enqueued = true, next_attempt_at = now()
+       WHERE id = $1 AND status = 'queued' AND attempts = $2`,
+      [id, attempts],
+    );
+  }
+
+  /**
    * Queued messages that are due but not on RabbitMQ (its publish failed), or long overdue
    * although they should be (their queue message was lost).
    */

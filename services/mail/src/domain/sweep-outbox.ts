@@ -3,7 +3,7 @@ import type { MessageRepository } from '../data-access/message-repository';
 import type { RetryScheduler } from './ports';
 
 export interface SweepDeps {
-  repository: Pick<MessageRepository, 'releaseStale' | 'findDue' | 'markEnqueued'>;
+  repository: Pick<MessageRepository, 'releaseStale' | 'findDue' | 'markSwept'>;
   scheduler: RetryScheduler;
   logger: Logger;
   /** An attempt "sending" for longer than this was interrupted by a crash. */
@@ -30,7 +30,7 @@ export async function sweepOutbox(deps: SweepDeps): Promise<number> {
       deps.logger.warn({ err, pending: due.length - enqueued }, 'sweep stopped: RabbitMQ refused');
       break;
     }
-    await deps.repository.markEnqueued(id, attempts);
+    await deps.repository.markSwept(id, attempts);
     enqueued++;
   }
   if (enqueued > 0) deps.logger.info({ enqueued }, 'stored messages handed to the retry queue');
