@@ -272,4 +272,25 @@ describe('broker: authentication at the edge', () => {
       expect(statuses).toEqual([202, 202, 429]);
     });
   });
+
+  // Last: it restarts auth.
+  describe('JWKS refresh', () => {
+    it('When auth starts signing with a new key, then the broker refetches the JWKS on the unknown kid and accepts its tokens', async () => {
+      const rotating = await mesh.startBroker({ JWKS_COOLDOWN_MS: '0' });
+      const http = () => request(rotating.address.url).post('/handle');
+      // The broker has fetched and cached the JWKS with only the old key in it.
+      expect(
+        (await http().set('authorization', `Bearer ${user.token}`).send(anEvent())).status,
+      ).toBe(202);
+
+      const newKey = await mesh.rotateSigningKey();
+      const token = await mesh.login(user.email, user.password);
+      const res = await http().set('authorization', `Bearer ${token}`).send(anEvent());
+
+      expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid).toBe(
+        newKey.kid,
+      );
+      expect(res.status).toBe(202);
+    });
+  });
 });

@@ -13,7 +13,15 @@ import type { StartedHttpService } from '@micromesh/kit';
 import request from 'supertest';
 import { startBroker } from '../../src/app';
 import { loadBrokerConfig } from '../../src/config';
-import { createKeyDir, kidFromJwks, type KeyDir, type SigningKey } from './signing-keys';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  createKeyDir,
+  kidFromJwks,
+  newEd25519Key,
+  type KeyDir,
+  type SigningKey,
+} from './signing-keys';
 
 export const ADMIN = { email: 'admin@broker-test.local', password: 'admin-password-1' };
 
@@ -79,6 +87,21 @@ export class TestMesh {
     ]);
     [this.auth, this.logger] = started;
     this.signingKey = { ...keyDir.key, kid: await kidFromJwks(this.auth.url, keyDir.key) };
+  }
+
+  /**
+   * Key rotation as operators do it: a newer-named PEM beside the old one, auth restarted. Auth then
+   * signs with the new key and publishes both; returns the new key with its kid.
+   */
+  async rotateSigningKey(): Promise<SigningKey> {
+    const key = newEd25519Key();
+    await writeFile(
+      path.join(this.keyDir.dir, '2099-01-01.pem'),
+      key.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
+    await this.auth.stop();
+    await this.auth.restart();
+    return { ...key, kid: await kidFromJwks(this.auth.url, key) };
   }
 
   /** Broker settings pointing at this mesh; `env` overrides any variable. */
