@@ -23,7 +23,7 @@ export async function startFrontend(
     port: config.PORT,
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
-    helmet: contentSecurityPolicy(config.BROKER_URL),
+    helmet: contentSecurityPolicy(new URL(config.BROKER_URL).origin),
     beforeBody: (app) => mountStaticFiles(app, config.STATIC_DIR, ctx.logger),
     routes: (app) => mountRoutes(app, { brokerUrl: config.BROKER_URL }),
   });

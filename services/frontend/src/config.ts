@@ -15,7 +15,8 @@ export const frontendConfigSchema = z.object({
   BROKER_URL: z
     .url({ protocol: /^https?$/ })
     .default('http://127.0.0.1:8080')
-    .transform((u) => new URL(u).origin),
+    // Kept with its path (a broker behind an ingress prefix), without a trailing slash.
+    .transform((u) => u.replace(/\/+$/, '')),
   STATIC_DIR: z.string().min(1).default(DEFAULT_STATIC_DIR),
 });
 

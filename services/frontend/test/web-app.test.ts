@@ -110,6 +110,25 @@ describe('frontend web app', () => {
 });
 
 describe('frontend configuration', () => {
+  it('When BROKER_URL has a path prefix, then the app gets it whole and the CSP allows its origin', async () => {
+    const { logger } = captureLogs('frontend', 'silent');
+    const service = await startFrontend(
+      loadFrontendConfig({ PORT: '0', BROKER_URL: 'https://edge.test/broker/' }),
+      { logger },
+    );
+    try {
+      const res = await request(service.address.url).get('/config.json');
+
+      expect(res.body).toEqual({ brokerUrl: 'https://edge.test/broker' });
+      expect(parseCsp(res.headers['content-security-policy']).get('connect-src')).toEqual([
+        "'self'",
+        'https://edge.test',
+      ]);
+    } finally {
+      await service.stop();
+    }
+  });
+
   it('When BROKER_URL is not an http(s) URL, then loading the configuration fails naming it', () => {
     expect(() => loadFrontendConfig({ BROKER_URL: 'ftp://broker' })).toThrow(/BROKER_URL/);
   });
