@@ -5,6 +5,10 @@ import { waitFor } from '@micromesh/kit/testing';
 import { aMailRequest } from './support/mail-factory';
 import { startMailHarness, type MailHarness } from './support/mail-harness';
 
+// Outages, retries and RabbitMQ's management statistics (refreshed every few seconds) take a
+// while on a loaded machine; every wait inside is bounded by its own waitFor timeout.
+jest.setTimeout(90_000);
+
 async function statusOf(h: MailHarness, id: string) {
   return (await request(h.mail.address.url).get(`/messages/${id}`)).body.data;
 }

@@ -6,6 +6,10 @@ import { aMailRequest } from './support/mail-factory';
 import { startMailHarness, type MailHarness } from './support/mail-harness';
 import { vhostOutage } from './support/vhost-outage';
 
+// Outages, retries and RabbitMQ's management statistics (refreshed every few seconds) take a
+// while on a loaded machine; every wait inside is bounded by its own waitFor timeout.
+jest.setTimeout(90_000);
+
 const QUEUES = ['mail.outbox', 'mail.retry.200ms', 'mail.retry.500ms'];
 
 async function storedRow(h: MailHarness, id: string) {
