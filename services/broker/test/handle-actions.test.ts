@@ -45,7 +45,7 @@ describe('broker: actions', () => {
     });
     // Only INFO and WARNING are bound: an ERROR event is unroutable in this vhost.
     queue = await bindTestQueue(mesh.vhost, QUEUE, ['log.INFO', 'log.WARNING']);
-    broker = await mesh.startBroker({ MAIL_URL: mail.url });
+    broker = await mesh.startBroker({ MAIL_URL: mail.url, AUTH_RATE_LIMIT_POINTS: '100' });
     user = await mesh.createUser('user');
   }, 120_000);
   afterAll(async () => {
@@ -106,6 +106,23 @@ describe('broker: actions', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: true, message: 'invalid credentials' });
       expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+
+    it('When auth throttles repeated failed logins, then its 429 and Retry-After are relayed', async () => {
+      const victim = await mesh.createUser('user');
+      const attempt = () =>
+        request(broker.address.url)
+          .post('/handle')
+          .send({ action: 'auth', auth: { email: victim.email, password: 'not-the-password' } });
+
+      const answers = [];
+      for (let i = 0; i < 7; i++) answers.push(await attempt());
+
+      const throttled = answers.at(-1)!;
+      expect(answers.slice(0, 5).map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
+      expect(throttled.status).toBe(429);
+      expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+      expect(specViolations('/handle', 'post', throttled)).toEqual([]);
     });
 
     it('When the email is missing, then 400 names the field', async () => {
