@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { call, login } from './support/broker-api';
 import { launchBrowser, SCREENSHOT_DIR, type Browser } from './support/browser';
 import { ADMIN, startTestMesh, type TestMesh } from './support/test-mesh';
 
@@ -126,10 +127,19 @@ describe('the console in a real browser', () => {
 
   describe('screenshots', () => {
     it('When the page is in use at desktop and phone widths, then screenshots are saved for review', async () => {
+      // Some warnings and errors too, so the chart and the level badges show their colours.
+      const token = await login(mesh.brokerUrl);
+      for (const [i, level] of ['WARNING', 'ERROR', 'INFO', 'WARNING', 'ERROR'].entries()) {
+        const res = await call(mesh.brokerUrl, 'POST', '/handle', {
+          token,
+          body: { action: 'log', log: { name: 'checkout', data: `step ${i} done`, level } },
+        });
+        expect(res.status).toBe(202);
+      }
       await signIn(page);
       for (const action of ['log', 'event', 'mail', 'log']) await press(page, action);
       await page.click('#logs-refresh');
-      await page.locator('#log-list .log-row').first().waitFor(WAIT);
+      await page.locator('#log-list .log-row[data-level="ERROR"]').first().waitFor(WAIT);
       const desktop = path.join(SCREENSHOT_DIR, 'desktop-1440x900.png');
       await page.screenshot({ path: desktop, fullPage: true });
 
