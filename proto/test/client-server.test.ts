@@ -150,15 +150,14 @@ describe('typed gRPC helpers', () => {
   describe('callUnary', () => {
     it('When nothing listens at the address, then the call fails UNAVAILABLE within its deadline', async () => {
       const orphan = createLogServiceClient('127.0.0.1:1');
-      const started = Date.now();
       try {
         const error = await callUnary(
           (md, opts, cb) => orphan.WriteLog({ logEntry: { name: 'n', data: 'd' } }, md, opts, cb),
           { timeoutMs: 3_000 },
         ).catch((e: unknown) => e);
 
+        // UNAVAILABLE, not DEADLINE_EXCEEDED: the failure came before the deadline.
         expect(isGrpcError(error) && error.code).toBe(GrpcStatus.UNAVAILABLE);
-        expect(Date.now() - started).toBeLessThan(3_000);
       } finally {
         orphan.close();
       }

@@ -44,8 +44,8 @@ describe('logger when the store goes down', () => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}'`,
     );
 
-    // Act + Assert: a write answers UNAVAILABLE well within its 5 s deadline, never hangs.
-    const started = Date.now();
+    // Act + Assert: a write answers UNAVAILABLE — not DEADLINE_EXCEEDED, so the logger answered
+    // within the caller's 5 s deadline instead of hanging on the pool.
     const error = await logger.calls
       .writeLog(
         { name: 'during outage', data: 'x' },
@@ -53,7 +53,6 @@ describe('logger when the store goes down', () => {
       )
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
-    expect(Date.now() - started).toBeLessThan(4_000);
     expect(logger.logs).toContainEqual(
       expect.objectContaining({ reqId: 'outage-1', msg: 'log store unavailable' }),
     );

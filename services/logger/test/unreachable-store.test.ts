@@ -48,7 +48,7 @@ describe('createLogStore', () => {
     ['postgres', (port: number) => `postgres://u:p@127.0.0.1:${port}/db`],
     ['mongodb', (port: number) => `mongodb://127.0.0.1:${port}/logs?directConnection=true`],
   ])(
-    'When nothing listens at the %s URL, then ping and writes fail StoreUnavailableError within seconds',
+    'When nothing listens at the %s URL, then ping and writes fail StoreUnavailableError without waiting on a statement timeout',
     async (_kind, urlFor) => {
       const store = storeAt(urlFor(closedPort));
       const started = Date.now();
@@ -58,7 +58,8 @@ describe('createLogStore', () => {
 
       expect(ping).toBeInstanceOf(StoreUnavailableError);
       expect(write).toBeInstanceOf(StoreUnavailableError);
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // Generous: the bound is the 500 ms connect timeout, not the 10 s statement timeout.
+      expect(Date.now() - started).toBeLessThan(8_000);
     },
   );
 });
