@@ -23,7 +23,8 @@ done
 # shellcheck disable=SC2086 # word splitting of the project list is intended
 $pnpm_cmd exec tsc -b $projects
 
-for service in "$@"; do
+bundle() {
+  service=$1
   # The front-end's browser bundle (esbuild); the other services have no bundle script.
   $pnpm_cmd --filter "@micromesh/$service" run --if-present bundle
   rm -rf "${out:?}/$service"
@@ -34,4 +35,16 @@ for service in "$@"; do
   # Sources, tests and build metadata are not needed at run time.
   rm -rf "$out/$service/src" "$out/$service/test" "$out/$service/jest.config.cjs" \
     "$out/$service/tsconfig.json" "$out/$service/dist/.tsbuildinfo"
+}
+
+# Services are independent from here on: bundle them side by side (pnpm's store is shared safely).
+pids=''
+for service in "$@"; do
+  bundle "$service" &
+  pids="$pids $!"
 done
+failed=0
+for pid in $pids; do
+  wait "$pid" || failed=1
+done
+exit "$failed"

@@ -6,14 +6,23 @@ import { repoRoot } from './paths';
 
 const run = promisify(execFile);
 
-/** pnpm itself when it is on PATH (as in the image), else the pinned version through npx. */
+/**
+ * pnpm itself when it is on PATH (as in the image); else the pinned version, resolved once through
+ * npx so that the build's dozen pnpm calls don't each pay for npx.
+ */
 function pnpmCommand(): string {
   const onPath = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
   if (onPath.status === 0) return 'pnpm';
   const rootPackage = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
     packageManager: string;
   };
-  return `npx -y ${rootPackage.packageManager}`;
+  const resolved = spawnSync(
+    'npx',
+    ['-y', '-p', rootPackage.packageManager, '-c', 'command -v pnpm'],
+    { encoding: 'utf8' },
+  );
+  const bin = resolved.stdout.trim();
+  return resolved.status === 0 && bin !== '' ? bin : `npx -y ${rootPackage.packageManager}`;
 }
 
 /**
