@@ -113,6 +113,17 @@ export class LogsPanel {
     };
     this.cursors = [];
     this.current = undefined;
+    // The logger only takes whole W3C trace ids; say so here instead of showing its 400.
+    const trace = this.filters.traceId.trim();
+    const traceOk = !trace || /^[0-9a-fA-F]{32}$/.test(trace);
+    this.trace.setAttribute('aria-invalid', String(!traceOk));
+    if (!traceOk) {
+      this.loadSeq++;
+      this.list.replaceChildren();
+      this.setPaging(0);
+      this.setState('error', 'A trace id is 32 hexadecimal digits.');
+      return;
+    }
     void this.load();
   }
 
