@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composePolicyViolations, composeSchemaErrors } from './support/compose-checks';
+import { interpolate, parseDotenv } from './support/compose-interpolation';
 import { nativeVariables } from './support/native-wiring';
 import { composeFile, repoRoot, SERVICES } from './support/paths';
+import { configError } from './support/service-configs';
 import { parseYamlFile, type Doc } from './support/yaml-files';
 
 type Obj = Record<string, unknown>;
@@ -89,6 +91,22 @@ describe('docker-compose.yml', () => {
     for (const service of SERVICES) {
       expect(obj(obj(services[service]).environment).HOST).toBe('0.0.0.0');
     }
+  });
+
+  test('When each service’s environment is filled in from .env.example, then the service’s own config schema accepts it', () => {
+    const dotenv = parseDotenv(fs.readFileSync(path.join(repoRoot, '.env.example'), 'utf8'));
+
+    const errors = SERVICES.map((service) => {
+      const env = Object.fromEntries(
+        Object.entries(obj(obj(services[service]).environment)).map(([k, v]) => [
+          k,
+          interpolate(String(v), dotenv),
+        ]),
+      );
+      return configError(service, env);
+    }).filter((error) => error !== null);
+
+    expect(errors).toEqual([]);
   });
 
   test('When .env.example is copied to .env, then every variable compose requires is set', () => {

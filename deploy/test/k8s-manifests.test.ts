@@ -11,6 +11,7 @@ import {
 } from './support/k8s-policy';
 import { nativeVariables } from './support/native-wiring';
 import { k8sDir, SERVICES } from './support/paths';
+import { configError } from './support/service-configs';
 import { parseYamlFile, yamlFilesUnder, type Doc } from './support/yaml-files';
 
 type Obj = Record<string, unknown>;
@@ -177,6 +178,29 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
       });
 
       expect(missing).toEqual([]);
+    });
+
+    test('When each service’s ConfigMap and Secret are handed to the service’s own config schema, then it accepts them', () => {
+      const envOf = (service: string): Record<string, string> => {
+        const pick = (kind: string, prefix: string) =>
+          docs.filter((d) => d.kind === kind && String(obj(d.metadata).name).startsWith(prefix));
+        const config = pick('ConfigMap', `${service}-config`).map((d) => obj(d.data));
+        const secrets = pick('Secret', `${service}-secrets`).map((d) =>
+          Object.fromEntries(
+            Object.entries(obj(d.data)).map(([k, v]) => [
+              k,
+              Buffer.from(String(v), 'base64').toString('utf8'),
+            ]),
+          ),
+        );
+        return Object.assign({}, ...config, ...secrets) as Record<string, string>;
+      };
+
+      const errors = SERVICES.map((service) => configError(service, envOf(service))).filter(
+        (error) => error !== null,
+      );
+
+      expect(errors).toEqual([]);
     });
   }
 
