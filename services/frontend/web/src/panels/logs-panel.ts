@@ -198,6 +198,7 @@ export class LogsPanel {
   }
 
   private setPaging(count: number): void {
+    if (count === 0) this.next = undefined;
     const page = this.cursors.length + 1;
     this.newer.disabled = this.cursors.length === 0 && this.current === undefined;
     this.older.disabled = !this.next;
