@@ -2,7 +2,11 @@ import * as grpc from '@grpc/grpc-js';
 import { loadLoggerPackage } from './load-logger-package';
 import type { LogServiceClient } from './generated/logs/LogService';
 
-export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/**
+ * 64 MiB, not gRPC's 4 MiB: a full WriteLogs batch (up to 1000 entries of up to 64 KiB of data
+ * each, plus metadata) must fit, or one batch of large entries would be refused forever.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export interface LogServiceClientOptions {
   /** Interval of HTTP/2 keepalive pings, so a dead peer is noticed without a call (default 30 s). */
@@ -11,7 +15,7 @@ export interface LogServiceClientOptions {
   keepaliveTimeoutMs?: number;
   /** Ping even with no call in flight (default true: the channel is long-lived and often idle). */
   keepalivePermitWithoutCalls?: boolean;
-  /** Largest response accepted / request sent (default 4 MiB, gRPC's own default). */
+  /** Largest response accepted / request sent (default DEFAULT_MAX_MESSAGE_BYTES, 64 MiB). */
   maxReceiveMessageBytes?: number;
   maxSendMessageBytes?: number;
   /** Defaults to insecure credentials: the mesh talks plaintext inside its network. */

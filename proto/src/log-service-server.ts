@@ -11,7 +11,7 @@ export interface GrpcServerOptions {
   serverOptions?: grpc.ServerOptions;
 }
 
-/** A grpc-js server with explicit message size limits (gRPC's 4 MiB default unless told). */
+/** A grpc-js server with explicit message size limits (DEFAULT_MAX_MESSAGE_BYTES unless told). */
 export function createGrpcServer(options: GrpcServerOptions = {}): grpc.Server {
   return new grpc.Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,

@@ -1,4 +1,5 @@
 import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '@micromesh/proto';
 import { z } from 'zod';
 
 export const loggerConfigSchema = z.object({
@@ -12,8 +13,11 @@ export const loggerConfigSchema = z.object({
   }),
   /** A bulk body of 500 entries is well over the kit's 100kb default. */
   BODY_LIMIT: z.string().default('1mb'),
-  /** Largest gRPC request; larger ones fail RESOURCE_EXHAUSTED before reaching a handler. */
-  GRPC_MAX_MESSAGE_BYTES: env.int(4 * 1024 * 1024, 1024),
+  /**
+   * Largest gRPC request; larger ones fail RESOURCE_EXHAUSTED before reaching a handler. The
+   * default (64 MiB) fits a full LOG_MAX_BATCH of maximum-size entries.
+   */
+  GRPC_MAX_MESSAGE_BYTES: env.int(DEFAULT_MAX_MESSAGE_BYTES, 1024),
   /** Most entries in one WriteLogs call or POST /logs/bulk. */
   LOG_MAX_BATCH: env.int(1000, 1),
   /** Entries older than this (by their timestamp) are deleted. 0 keeps everything. */

@@ -220,4 +220,22 @@ describe('logger gRPC', () => {
       expect(await checkHealth(logger.health, LOG_SERVICE_NAME, 5_000)).toBe('SERVING');
     });
   });
+
+  describe('default message size limit', () => {
+    it("When a batch bigger than gRPC's usual 4 MiB arrives, then the default limit takes it whole", async () => {
+      const roomy = await startTestLogger(db.url);
+      try {
+        const service = aServiceName();
+        const entries = Array.from({ length: 100 }, () =>
+          aLogMessage({ service, data: 'large payload '.repeat(4_500) }),
+        );
+
+        const result = await roomy.calls.writeLogs(entries, { timeoutMs: 30_000 });
+
+        expect(result).toEqual({ written: 100, duplicates: 0 });
+      } finally {
+        await roomy.stop();
+      }
+    });
+  });
 });
