@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { LISTENER_QUEUE } from '@micromesh/kit';
 import { waitFor } from '@micromesh/kit/testing';
 import { manyEvents } from './support/events';
@@ -32,6 +33,8 @@ describe('listener drain rate', () => {
       what: 'the queue pre-loaded',
     });
     const loggerCpuBefore = await cpuSeconds(mesh.logger.process.pid!);
+    // The logger's pooled connections: their backends do the inserts (more may open meanwhile).
+    const postgresCpuBefore = await cpuByPid(await mesh.store.backendPids());
 
     // From the listener's start (process spawn included) to the last event stored.
     const started = performance.now();
@@ -47,6 +50,10 @@ describe('listener drain rate', () => {
     );
     const seconds = (performance.now() - started) / 1000;
     const loggerCpu = (await cpuSeconds(mesh.logger.process.pid!)) - loggerCpuBefore;
+    const postgresCpuAfter = await cpuByPid(await mesh.store.backendPids());
+    let postgresCpu = 0;
+    for (const [pid, cpu] of postgresCpuAfter)
+      postgresCpu += cpu - (postgresCpuBefore.get(pid) ?? 0);
 
     const counts = await mesh.store.countsOf(ids);
     // Time spent waiting for WriteLogs (logger + PostgreSQL); the rest is RabbitMQ and the listener.
@@ -69,12 +76,20 @@ describe('listener drain rate', () => {
         batches,
         listenerCpuSeconds: round(listenerCpu),
         loggerCpuSeconds: round(loggerCpu),
+        postgresBackendCpuSeconds: round(postgresCpu),
+        loadAverage: os.loadavg().map(round),
         stored: counts,
       }),
     );
     expect(counts).toEqual({ rows: EVENTS, distinct: EVENTS });
   });
 });
+
+/** CPU seconds by pid (a backend that closed meanwhile counts 0). */
+async function cpuByPid(pids: number[]): Promise<Map<number, number>> {
+  const each = await Promise.all(pids.map((pid) => cpuSeconds(pid).catch(() => 0)));
+  return new Map(pids.map((pid, i) => [pid, each[i] ?? 0]));
+}
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;

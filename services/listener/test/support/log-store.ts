@@ -33,6 +33,13 @@ export function openLogStore(databaseUrl: string) {
       );
       return rows[0]?.seconds ?? 0;
     },
+    /** OS pids of the PostgreSQL backends serving this database (for CPU accounting). */
+    async backendPids(): Promise<number[]> {
+      const { rows } = await pool.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      return rows.map((row) => row.pid);
+    },
     async eventIds(): Promise<Set<string>> {
       const { rows } = await pool.query<{ event_id: string }>('SELECT event_id FROM logs');
       return new Set(rows.map((row) => row.event_id));
