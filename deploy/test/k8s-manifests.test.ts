@@ -205,6 +205,31 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
   }
 
   if (overlay === 'prod') {
+    test('When the Secrets the prod overlay references are listed, then deploy/README.md shows how to create each one', () => {
+      const pods = docs
+        .filter((d) => d.kind === 'Deployment')
+        .map((d) => obj(obj(obj(d.spec).template).spec));
+      const referenced = new Set([
+        ...pods.flatMap((pod) =>
+          (pod.containers as Obj[]).flatMap((c) =>
+            ((c.envFrom as Obj[] | undefined) ?? []).map((e) => obj(e.secretRef).name),
+          ),
+        ),
+        ...pods.flatMap((pod) =>
+          ((pod.volumes as Obj[] | undefined) ?? []).map((v) => obj(v.secret).secretName),
+        ),
+      ]);
+      referenced.delete(undefined);
+      const readme = fs.readFileSync(path.join(k8sDir, '..', 'deploy', 'README.md'), 'utf8');
+
+      const undocumented = [...referenced].filter(
+        (name) => !readme.includes(`create secret generic ${String(name)} `),
+      );
+
+      expect(referenced.size).toBeGreaterThanOrEqual(6);
+      expect(undocumented).toEqual([]);
+    });
+
     test('When the prod overlay is rendered, then it only references Secrets and uses registry images', () => {
       const images = docs
         .filter((d) => d.kind === 'Deployment')
