@@ -54,6 +54,10 @@ export class LogConsumer {
     if (this.stopping) return;
     const { logger, metrics } = this.options;
     const channel = await model.createChannel();
+    // Before anything can fail on the channel (a failed declaration is a channel error).
+    channel.on('error', (err: Error) =>
+      logger.warn({ err: err.message }, 'consumer channel error'),
+    );
     await declareListenerTopology(channel);
     await channel.prefetch(this.options.prefetch);
     const session: Session = {
@@ -62,9 +66,6 @@ export class LogConsumer {
       forwarder: this.createForwarder(channel),
       ended: false,
     };
-    channel.on('error', (err: Error) =>
-      logger.warn({ err: err.message }, 'consumer channel error'),
-    );
     channel.on('close', () => {
       this.end(session, 'channel closed');
       // A channel can die alone (e.g. a channel-level error) while the connection lives on: drop
