@@ -58,6 +58,7 @@ export async function startBroker(
     downstream: loggerService,
     timeoutMs: config.LOGGER_TIMEOUT_MS,
     maxBatch: config.LOG_BATCH_MAX,
+    maxConcurrent: config.LOG_BATCH_CONCURRENCY,
     onBatch: (size) => metrics.logBatchSize.observe(size),
   });
 

@@ -51,6 +51,8 @@ export const brokerConfigSchema = z.object({
 
   /** Largest number of concurrent `log` actions sent as one gRPC WriteLogs batch. */
   LOG_BATCH_MAX: env.int(256, 1),
+  /** WriteLogs calls in flight at once; under load, later log actions wait and go out together. */
+  LOG_BATCH_CONCURRENCY: env.int(2, 1),
 
   /** Broker → RabbitMQ: per-publish confirm timeout and the bound on unconfirmed publishes. */
   PUBLISH_TIMEOUT_MS: env.int(2_000, 1),

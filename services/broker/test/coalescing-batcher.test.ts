@@ -58,4 +58,26 @@ describe('CoalescingBatcher (the log action’s WriteLogs batching)', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(downstream.batches).toHaveLength(1);
   });
+
+  it('When the allowed batches are all in flight, then later items wait and leave together when one returns', async () => {
+    const batches: string[][] = [];
+    let release: () => void = () => undefined;
+    const send = async (items: string[]) => {
+      batches.push(items);
+      if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return items;
+    };
+    const batcher = new CoalescingBatcher({ send, maxBatch: 100, maxConcurrent: 1 });
+
+    const first = batcher.submit('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = ['b', 'c', 'd'].map((item) => batcher.submit(item));
+    await new Promise((resolve) => setImmediate(resolve));
+    const sentWhileBusy = batches.length;
+    release();
+    await Promise.all([first, ...later]);
+
+    expect(sentWhileBusy).toBe(1);
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+  });
 });

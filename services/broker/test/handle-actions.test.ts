@@ -184,6 +184,7 @@ describe('broker: actions', () => {
         }),
         timeoutMs: 5_000,
         maxBatch: 256,
+        maxConcurrent: 2,
         onBatch: (size) => batches.push(size),
       });
       const records = Array.from({ length: 40 }, () => aLogRecord());

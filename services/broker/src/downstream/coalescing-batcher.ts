@@ -7,8 +7,14 @@ interface Waiting<T, R> {
 export interface BatcherOptions<T, R> {
   /** Sends one batch; resolves with one result per item, in order. */
   send: (items: T[]) => Promise<R[]>;
-  /** Largest batch; a full batch is sent at once instead of waiting for the next turn. */
+  /** Largest batch. */
   maxBatch: number;
+  /**
+   * Batches allowed in flight at once. While that many are out, new items wait and leave together
+   * when one returns: at low load a lone item goes out at once, under load batches grow instead
+   * of calls multiplying (each downstream call has a fixed CPU cost on both sides).
+   */
+  maxConcurrent?: number;
   /**
    * When a whole batch fails with an error that could belong to a single item (e.g. one invalid
    * entry), each item is resent alone so every caller gets its own outcome.
@@ -18,14 +24,18 @@ export interface BatcherOptions<T, R> {
 
 /**
  * Coalesces concurrent calls into batches: items submitted in the same event-loop turn (all the
- * requests parsed in one I/O poll) go out together on the next turn via setImmediate, so one
- * downstream call carries many requests, while a lone request is still sent without added delay.
+ * requests parsed in one I/O poll) go out together on the next turn via setImmediate, and items
+ * arriving while `maxConcurrent` batches are in flight wait for one of them to return.
  */
 export class CoalescingBatcher<T, R> {
   private pending: Waiting<T, R>[] = [];
   private scheduled = false;
+  private inFlight = 0;
+  private readonly maxConcurrent: number;
 
-  constructor(private readonly options: BatcherOptions<T, R>) {}
+  constructor(private readonly options: BatcherOptions<T, R>) {
+    this.maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
+  }
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -43,10 +53,14 @@ export class CoalescingBatcher<T, R> {
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const batch = this.pending.splice(0, this.options.maxBatch);
-    void this.sendBatch(batch);
-    if (this.pending.length > 0) this.flush();
+    while (this.pending.length > 0 && this.inFlight < this.maxConcurrent) {
+      const batch = this.pending.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.sendBatch(batch).finally(() => {
+        this.inFlight--;
+        this.flush();
+      });
+    }
   }
 
   private async sendBatch(batch: Waiting<T, R>[]): Promise<void> {

@@ -9,6 +9,8 @@ export interface LogWriterOptions {
   downstream: Downstream;
   timeoutMs: number;
   maxBatch: number;
+  /** WriteLogs calls in flight at once; later writes wait and leave together. */
+  maxConcurrent: number;
   /** Told the size of every batch sent. */
   onBatch?: (size: number) => void;
 }
@@ -25,6 +27,7 @@ export class LogWriter {
     this.batcher = new CoalescingBatcher({
       send: (records) => this.send(records),
       maxBatch: options.maxBatch,
+      maxConcurrent: options.maxConcurrent,
       // The logger refused the batch as invalid: find out which caller's entry it was.
       splitWhen: (err) => err instanceof AppError && err.status === 400,
     });
@@ -40,7 +43,7 @@ export class LogWriter {
     await downstream.call(
       async () => {
         try {
-          return await calls.writeLogs(records, { timeoutMs, metadata: propagationHeaders() });
+          return await calls.writeLogs(records, { timeoutMs, metadata: requestIdOf(records) });
         } catch (err) {
           if (isGrpcError(err) && err.code === GrpcStatus.INVALID_ARGUMENT) {
             throw AppError.badRequest(`logger refused the entry: ${err.details}`);
@@ -57,4 +60,12 @@ export class LogWriter {
 /** UNAVAILABLE means the call never reached the service, so it is safe to send again. */
 function isUnavailable(err: Error): boolean {
   return isGrpcError(err) && err.code === GrpcStatus.UNAVAILABLE;
+}
+
+/**
+ * The flush runs in the request context of the batch's first caller, so its request id would be
+ * wrong for everyone else in a batch: only a batch of one carries it.
+ */
+function requestIdOf(records: LogRecord[]): Record<string, string> {
+  return records.length === 1 ? propagationHeaders() : {};
 }
