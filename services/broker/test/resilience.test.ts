@@ -44,11 +44,14 @@ describe('broker: a downstream goes away', () => {
       await mesh?.logger?.restart().catch(() => undefined);
     });
 
-    it('When the logger is stopped, then log answers 503 well under its deadline while event and auth still work', async () => {
+    it('When the logger is stopped, then log and log queries answer 503 well under the deadline while event and auth still work', async () => {
       await mesh.logger!.stop();
 
       const attempts = [];
       for (let i = 0; i < 5; i++) attempts.push(await timed({ action: 'log', log: aLog() }));
+      const query = await request(broker.address.url)
+        .get('/api/logs')
+        .set('authorization', `Bearer ${user.token}`);
       const event = await act({ action: 'event', event: anEventPayload() });
       const login = await request(broker.address.url)
         .post('/handle')
@@ -60,6 +63,8 @@ describe('broker: a downstream goes away', () => {
         expect(specViolations('/handle', 'post', res)).toEqual([]);
         expect(ms).toBeLessThan(LOGGER_DEADLINE_MS / 2);
       }
+      expect(query.status).toBe(503);
+      expect(specViolations('/api/logs', 'get', query)).toEqual([]);
       expect(event.status).toBe(202);
       expect(login.status).toBe(202);
       const metrics = (await request(broker.address.url).get('/metrics')).text;
