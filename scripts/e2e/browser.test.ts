@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -104,6 +105,37 @@ describe('the console in a real browser', () => {
       await page.locator('#log-state[data-kind="none"]').waitFor({ state: 'attached', ...WAIT });
       await list.locator('.log-row', { hasText: 'Some kind of data' }).first().waitFor(WAIT);
       expect(problems).toEqual([]);
+    });
+
+    it('When the explorer is filtered by text, then it pages through exactly the matching entries', async () => {
+      const word = `pager${randomBytes(4).toString('hex')}`;
+      const token = await login(mesh.brokerUrl);
+      for (let i = 0; i < 30; i++) {
+        const res = await call(mesh.brokerUrl, 'POST', '/handle', {
+          token,
+          body: { action: 'log', log: { name: 'paging', data: `${word} entry ${i}` } },
+        });
+        expect(res.status).toBe(202);
+      }
+      await signIn(page);
+      const rows = page.locator('#log-list .log-row');
+
+      await page.fill('#f-text', word);
+      const showing = (pageNo: number) =>
+        page.locator(`#log-list[data-text="${word}"][data-page="${pageNo}"]`).waitFor(WAIT);
+      await showing(1);
+      const firstPage = await rows.allInnerTexts();
+      await page.click('#page-older');
+      await showing(2);
+      const secondPage = await rows.allInnerTexts();
+      await page.click('#page-newer');
+      await showing(1);
+
+      expect(firstPage).toHaveLength(25);
+      expect(firstPage[0]).toContain(`${word} entry 29`);
+      expect(secondPage.map((t) => t.match(/entry (\d+)/)?.[1])).toEqual(['4', '3', '2', '1', '0']);
+      expect(await page.isDisabled('#page-older')).toBe(false);
+      expect(await page.isDisabled('#page-newer')).toBe(true);
     });
 
     it('When signed in, then the health panel lists every service as ready', async () => {

@@ -167,6 +167,9 @@ export class LogsPanel {
     this.shown = new Set(entries.map((e) => e.id));
     for (const entry of entries) this.addServiceOption(entry.service);
     this.list.replaceChildren(...entries.map((e) => logRow(e)));
+    // What the list shows, for people reading the DOM and for tests waiting on a filter or page.
+    this.list.dataset.text = this.filters.text.trim();
+    this.list.dataset.page = String(this.cursors.length + 1);
     this.setPaging(entries.length);
     if (entries.length) this.setState('none');
     else this.setState('empty', 'No log entries match these filters.');
