@@ -26,6 +26,8 @@ describe('Downstream (deadline + circuit breaker per service)', () => {
 
     expect(outcomes.map((e) => (e as AppError).status)).toEqual([503, 503, 503, 503, 503]);
     expect((outcomes[4] as AppError).message).toBe('logger unavailable');
+    expect((outcomes[4] as AppError).headers).toEqual({ 'retry-after': '60' });
+    expect((outcomes[0] as AppError).headers).toBeUndefined();
     expect(calls).toBe(3);
     expect(downstream.isOpen).toBe(true);
     expect(changes).toEqual([true]);

@@ -80,7 +80,12 @@ export class Downstream {
       if (!(err instanceof BrokenCircuitError)) {
         this.options.logger.warn({ downstream: this.name, err }, 'downstream call failed');
       }
-      throw AppError.unavailable(`${this.name} unavailable`, err);
+      // While the circuit is open, tell clients when a retry can succeed at the earliest.
+      const headers =
+        err instanceof BrokenCircuitError
+          ? { 'retry-after': String(Math.ceil(this.options.halfOpenAfterMs / 1000)) }
+          : undefined;
+      throw new AppError(503, `${this.name} unavailable`, { cause: err, headers });
     }
   }
 }

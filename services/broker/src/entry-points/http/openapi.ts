@@ -23,7 +23,16 @@ const commonErrors = {
     headers: { 'Retry-After': { schema: { type: 'integer' } }, ...rateLimitHeaders },
     content: json(ref('ErrorEnvelope')),
   },
-  '503': error('A downstream service (or RabbitMQ) is unavailable'),
+  '503': {
+    description: 'A downstream service (or RabbitMQ) is unavailable',
+    headers: {
+      'Retry-After': {
+        schema: { type: 'integer' },
+        description: 'Seconds until the open circuit lets a call through again',
+      },
+    },
+    content: json(ref('ErrorEnvelope')),
+  },
 };
 const proxied = (summary: string, admin: boolean) => ({
   summary,
