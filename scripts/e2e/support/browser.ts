@@ -26,6 +26,8 @@ export async function launchBrowser(viewport: {
     deviceScaleFactor: viewport.isMobile ? 2 : 1,
     isMobile: viewport.isMobile ?? false,
     hasTouch: viewport.isMobile ?? false,
+    // No smooth scrolling or animations half-way through a screenshot.
+    reducedMotion: 'reduce',
   });
   return {
     context,
