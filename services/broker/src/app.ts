@@ -8,7 +8,7 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import { createLogServiceClient, logServiceCalls } from '@micromesh/proto';
-import type { Express, Request, Response } from 'express';
+import type { Express } from 'express';
 import { createBrokerMetrics } from './broker-metrics';
 import type { BrokerConfig } from './config';
 import { BrokerActions } from './domain/broker-actions';
@@ -18,7 +18,7 @@ import { publishConfirmed } from './downstream/event-sink';
 import { LogWriter } from './downstream/log-writer';
 import { MailClient } from './downstream/mail-client';
 import { ApiKeyVerifier } from './edge/api-key-verifier';
-import { principalOf, requireAuth, requireRole, type EdgeAuth } from './edge/authenticate';
+import { requireAuth, requireRole, type EdgeAuth } from './edge/authenticate';
 import { RateLimit } from './edge/rate-limits';
 import { TokenVerifier } from './edge/token-verifier';
 import { corsAllowlist } from './entry-points/http/cors';
@@ -111,10 +111,7 @@ export async function startBroker(
     points: config.AUTH_RATE_LIMIT_POINTS,
     windowSeconds: config.AUTH_RATE_LIMIT_WINDOW_S,
   });
-  const signedIn = [
-    requireAuth(edge),
-    clientLimit.middleware((_req: Request, res: Response) => principalOf(res).clientKey),
-  ];
+  const signedIn = [requireAuth(edge, clientLimit)];
   const admin = [...signedIn, requireRole('admin')];
 
   const routes = (app: Express) => {

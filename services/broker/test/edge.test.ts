@@ -260,6 +260,19 @@ describe('broker: authentication at the edge', () => {
       expect(res.headers['x-ratelimit-remaining']).toBe('2');
     });
 
+    it('When one IP keeps sending bad tokens, then it is limited by IP: 401s, then 429', async () => {
+      const forged = unsignedToken(mesh.signingKey);
+      const statuses = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await request(limited.address.url)
+          .get('/api/health')
+          .set('authorization', `Bearer ${forged}`);
+        statuses.push(res.status);
+      }
+
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    });
+
     it('When logins from one IP exceed the stricter auth limit, then 429 before auth is asked', async () => {
       const login = () =>
         request(limited.address.url)

@@ -2,6 +2,7 @@ import { AppError } from '@micromesh/kit';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Principal, Role } from '../domain/principal';
 import type { ApiKeyVerifier } from './api-key-verifier';
+import type { RateLimit } from './rate-limits';
 import type { TokenVerifier } from './token-verifier';
 
 export interface EdgeAuth {
@@ -27,16 +28,40 @@ export async function authenticate(edge: EdgeAuth, req: Request): Promise<Princi
   throw AppError.unauthorized('authentication required');
 }
 
+/**
+ * `authenticate`, then the per-client limit: by key or user once known; a caller who could not be
+ * authenticated is limited by IP, so a flood of bad tokens is refused before each costs a
+ * signature check.
+ */
+export async function authenticateAndLimit(
+  edge: EdgeAuth,
+  limit: RateLimit,
+  req: Request,
+  res: Response,
+): Promise<Principal> {
+  let principal: Principal;
+  try {
+    principal = await authenticate(edge, req);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 401) {
+      await limit.consume(`ip:${req.ip ?? 'unknown'}`, res);
+    }
+    throw err;
+  }
+  await limit.consume(principal.clientKey, res);
+  return principal;
+}
+
 export function principalOf(res: Response): Principal {
   const principal = res.locals.principal as Principal | undefined;
   if (!principal) throw new Error('route reached without the authentication middleware');
   return principal;
 }
 
-/** Middleware form of `authenticate`, keeping the principal in res.locals. */
-export function requireAuth(edge: EdgeAuth): RequestHandler {
+/** Middleware form of `authenticateAndLimit`, keeping the principal in res.locals. */
+export function requireAuth(edge: EdgeAuth, limit: RateLimit): RequestHandler {
   return (req, res, next) => {
-    authenticate(edge, req).then((principal) => {
+    authenticateAndLimit(edge, limit, req, res).then((principal) => {
       res.locals.principal = principal;
       next();
     }, next);

@@ -1,5 +1,5 @@
 import { AppError } from '@micromesh/kit';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Response } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface RateLimitSettings {
@@ -34,13 +34,6 @@ export class RateLimit {
       this.setHeaders(res, err);
       throw AppError.tooManyRequests(err.msBeforeNext / 1000);
     }
-  }
-
-  /** Middleware form: `keyOf` picks the client identity (principal, else IP). */
-  middleware(keyOf: (req: Request, res: Response) => string): RequestHandler {
-    return (req, res, next) => {
-      this.consume(keyOf(req, res), res).then(() => next(), next);
-    };
   }
 
   private setHeaders(res: Response, state: RateLimiterRes): void {

@@ -10,7 +10,7 @@ import {
   type ActionName,
 } from '../../domain/action-schemas';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
-import { authenticate, type EdgeAuth } from '../../edge/authenticate';
+import { authenticateAndLimit, type EdgeAuth } from '../../edge/authenticate';
 import type { RateLimit } from '../../edge/rate-limits';
 
 export interface HandleRouteDeps {
@@ -59,8 +59,7 @@ async function run(
     const { auth } = parseInput(payloadSchemas.auth, req.body);
     return deps.actions.auth(auth, ip);
   }
-  const principal = await authenticate(deps.edge, req);
-  await deps.clientLimit.consume(principal.clientKey, res);
+  await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
   switch (action) {
     case 'log':
       return deps.actions.log(parseInput(payloadSchemas.log, req.body).log);
