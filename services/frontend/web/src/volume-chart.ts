@@ -38,11 +38,18 @@ export class VolumeChart {
   }
 
   private emptyText = 'No log entries in this time range';
+  private note: string | undefined;
 
-  set(entries: LogEntry[], window: VolumeWindow, emptyText?: string): void {
+  /** `note` says what the bars leave out (e.g. only the newest entries were counted). */
+  set(
+    entries: LogEntry[],
+    window: VolumeWindow,
+    options: { emptyText?: string; note?: string } = {},
+  ): void {
     this.entries = entries;
     this.window = window;
-    this.emptyText = emptyText ?? 'No log entries in this time range';
+    this.emptyText = options.emptyText ?? 'No log entries in this time range';
+    this.note = options.note;
     this.render();
   }
 
@@ -165,6 +172,7 @@ export class VolumeChart {
           h('strong', {}, totals[level]),
         ),
       ),
+      ...(this.note ? [h('li', { class: 'chart-note' }, this.note)] : []),
     );
   }
 }

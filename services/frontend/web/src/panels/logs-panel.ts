@@ -140,7 +140,7 @@ export class LogsPanel {
     const seq = ++this.loadSeq;
     if (!this.signedIn()) {
       this.list.replaceChildren();
-      this.chart.set([], this.window(), 'Sign in to see the log volume');
+      this.chart.set([], this.window(), { emptyText: 'Sign in to see the log volume' });
       this.setPaging(0);
       this.tailToggle.disabled = true;
       this.setState('signed-out', 'Sign in to explore the mesh’s logs.');
@@ -194,10 +194,15 @@ export class LogsPanel {
       if (!cursor) break;
     }
     if (seq !== this.loadSeq) return;
-    this.chart.set(entries, {
-      from: new Date(now.getTime() - rangeMs(this.filters.range)),
-      to: now,
-    });
+    this.chart.set(
+      entries,
+      { from: new Date(now.getTime() - rangeMs(this.filters.range)), to: now },
+      {
+        note: cursor
+          ? `Counts the newest ${entries.length.toLocaleString()} entries; older ones are left out`
+          : undefined,
+      },
+    );
   }
 
   private setPaging(count: number): void {
