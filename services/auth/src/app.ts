@@ -151,9 +151,27 @@ function startLoginEvents(
     logger: ctx.logger,
     outcomes: metrics.loginEvents,
   });
-  ctx.lifecycle.onShutdown('amqp', () => connection.close());
-  ctx.lifecycle.onShutdown('amqp-publisher', () => publisher.close());
+  // Bounded: a close handshake with a RabbitMQ that stopped answering must not stall shutdown.
+  const within = boundedClose(ctx.logger, 6_000);
+  ctx.lifecycle.onShutdown('amqp', () => within('amqp', connection.close()));
+  ctx.lifecycle.onShutdown('amqp-publisher', () => within('amqp-publisher', publisher.close()));
   ctx.lifecycle.onShutdown('login-events', () => events.drain());
   connection.start();
   return events;
+}
+
+function boundedClose(logger: Logger, timeoutMs: number) {
+  return async (name: string, closing: Promise<void>): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      if ((await Promise.race([closing, gaveUp])) === 'timeout') {
+        logger.warn({ resource: name, timeoutMs }, 'close did not finish in time; moving on');
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import request from 'supertest';
 import { eventSchema } from '@micromesh/kit';
-import { createTestVhost, waitFor, type TestVhost } from '@micromesh/kit/testing';
+import { createTestVhost, infraEnv, waitFor, type TestVhost } from '@micromesh/kit/testing';
 import {
   ADMIN,
   createUser,
@@ -10,6 +10,7 @@ import {
   type AuthHarness,
 } from './support/auth-harness';
 import { aUser } from './support/factories';
+import { startFreezableProxy, type FreezableProxy } from './support/freezable-proxy';
 import { rabbitInspector } from './support/rabbit-inspector';
 
 const WAIT = { timeoutMs: 20_000, intervalMs: 200 };
@@ -157,6 +158,38 @@ describe('POST /authenticate → authentication event', () => {
       const res = await request(h.url).get('/readyz');
 
       expect(res.status).toBe(200);
+    });
+  });
+
+  describe('with RabbitMQ hanging (connected, but no confirm ever comes)', () => {
+    let vhost: TestVhost;
+    let proxy: FreezableProxy;
+    let h: AuthHarness;
+
+    beforeAll(async () => {
+      vhost = await createTestVhost('auth-hang');
+      proxy = await startFreezableProxy(infraEnv().rabbit);
+      const url = new URL(vhost.url);
+      url.port = String(proxy.port);
+      h = await startAuthHarness('auth_hang', { AMQP_URL: url.toString() });
+      await waitFor(() => rabbitInspector(vhost).publisherReady(), { ...WAIT, what: 'publisher' });
+    });
+    afterAll(async () => {
+      await proxy.close();
+      await h.close();
+      await vhost.drop();
+    });
+
+    it('When a user logs in, then 202 comes long before the 5 s publish timeout, which is counted later', async () => {
+      proxy.freeze();
+
+      const started = performance.now();
+      const res = await request(h.url).post('/authenticate').send(ADMIN);
+      const elapsedMs = performance.now() - started;
+
+      expect(res.status).toBe(202);
+      expect(elapsedMs).toBeLessThan(2_500);
+      await waitFor(async () => (await metricValue(h.url, 'timeout')) === 1, WAIT);
     });
   });
 });
