@@ -51,6 +51,32 @@ describe('listener: failures mid-stream', () => {
     expect(await mesh.vhost!.queueDepth(DEAD_LETTER_QUEUE)).toBe(0);
   });
 
+  it('When the listener gets SIGTERM mid-stream, then it exits cleanly and a restarted one stores everything once', async () => {
+    // Arrange
+    const events = manyEvents(2_000);
+    const ids = events.map((event) => event.event_id);
+    const stream = mesh.publisher.stream(events, PACE);
+    await waitFor(async () => (await storedOf(ids)).rows >= 200, {
+      timeoutMs: 30_000,
+      what: 'the listener forwarding the stream',
+    });
+
+    // Act
+    await mesh.listener.stop();
+    const exitCode = mesh.listener.process.exitCode;
+    await mesh.listener.restart();
+    await stream.done;
+
+    // Assert
+    expect(exitCode).toBe(0);
+    await waitFor(async () => (await storedOf(ids)).rows === 2_000, {
+      timeoutMs: 60_000,
+      what: 'all 2,000 events stored',
+    });
+    expect(await storedOf(ids)).toEqual({ rows: 2_000, distinct: 2_000 });
+    expect(await mesh.vhost!.queueDepth(DEAD_LETTER_QUEUE)).toBe(0);
+  });
+
   it('When the logger is stopped for 20 s mid-stream, then the listener holds the events without spinning, reports not ready, and drains everything once it is back', async () => {
     // Arrange
     const events = manyEvents(4_000);
