@@ -1,7 +1,14 @@
 import { createServer } from 'node:net';
 import request from 'supertest';
 import { eventSchema } from '@micromesh/kit';
-import { createTestVhost, infraEnv, waitFor, type TestVhost } from '@micromesh/kit/testing';
+import {
+  createTestVhost,
+  infraEnv,
+  startFreezableProxy,
+  waitFor,
+  type FreezableProxy,
+  type TestVhost,
+} from '@micromesh/kit/testing';
 import {
   ADMIN,
   createUser,
@@ -10,7 +17,6 @@ import {
   type AuthHarness,
 } from './support/auth-harness';
 import { aUser } from './support/factories';
-import { startFreezableProxy, type FreezableProxy } from './support/freezable-proxy';
 import { rabbitInspector } from './support/rabbit-inspector';
 
 const WAIT = { timeoutMs: 20_000, intervalMs: 200 };

@@ -1,5 +1,11 @@
 import { runWithRequestContext } from '@micromesh/kit';
-import { createTestVhost, waitFor, type TestVhost } from '@micromesh/kit/testing';
+import {
+  createTestVhost,
+  infraEnv,
+  startFreezableProxy,
+  waitFor,
+  type TestVhost,
+} from '@micromesh/kit/testing';
 import {
   anEvent,
   bindQueue,
@@ -230,6 +236,30 @@ describe('EventPublisher', () => {
       await expect(p.publisher.publish(anEvent())).rejects.toMatchObject({ reason: 'unavailable' });
       await p.connection.close();
       expect(await queue.drain()).toHaveLength(200);
+    });
+
+    it('When the broker hangs (socket open, no answers), then close() still returns in bounded time', async () => {
+      await reader();
+      const proxy = await startFreezableProxy(infraEnv().rabbit);
+      const url = new URL(vhost.url);
+      url.port = String(proxy.port);
+      const p = await startPublishing(url.toString(), { publishTimeoutMs: 300 });
+      try {
+        await p.publisher.publish(anEvent());
+        proxy.freeze();
+        const lost = outcomeOf(p.publisher.publish(anEvent()));
+
+        const outcome = await Promise.race([
+          p.publisher.close().then(() => 'closed'),
+          new Promise((resolve) => setTimeout(() => resolve('hung'), 5_000)),
+        ]);
+
+        expect(outcome).toBe('closed');
+        expect(await lost).toBe('timeout');
+      } finally {
+        await p.connection.close();
+        await proxy.close();
+      }
     });
   });
 });

@@ -1,6 +1,7 @@
 import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffSettings } from './backoff';
+import { settleWithin } from './settle-within';
 
 export type { ChannelModel } from 'amqplib';
 
@@ -270,17 +271,7 @@ export class AmqpConnection {
   }
 }
 
-/**
- * Closes without throwing and without waiting forever: an unresponsive broker may never answer
- * connection.close, and a retry loop must not hang on it (heartbeats end such a socket anyway).
- */
-async function closeQuietly(model: ChannelModel, boundMs = 2_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    model.close().catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, boundMs);
-    }),
-  ]);
-  clearTimeout(timer);
+/** Closes without throwing and without waiting forever for an unresponsive broker. */
+function closeQuietly(model: ChannelModel, boundMs = 2_000): Promise<void> {
+  return settleWithin(model.close(), boundMs);
 }

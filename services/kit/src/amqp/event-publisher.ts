@@ -5,6 +5,7 @@ import { backoffDelay } from './backoff';
 import type { LogEvent } from './event-contract';
 import { eventMessage } from './event-message';
 import { PublishError } from './publish-error';
+import { settleWithin } from './settle-within';
 import { LOGS_EXCHANGE, LOGS_EXCHANGE_TYPE } from './topology';
 
 /**
@@ -12,6 +13,9 @@ import { LOGS_EXCHANGE, LOGS_EXCHANGE_TYPE } from './topology';
  * is how a returned message is matched to its pending publish before the basic.ack that follows.
  */
 export const PUBLISH_SEQ_HEADER = 'x-publish-seq';
+
+/** A hung broker never answers channel.close; close() gives up waiting after this long. */
+const CHANNEL_CLOSE_BOUND_MS = 1_000;
 
 export interface EventPublisherOptions {
   connection: AmqpConnection;
@@ -164,7 +168,7 @@ export class EventPublisher {
     this.current = undefined;
     if (last && !last.closed) {
       last.closed = true;
-      await last.channel.close().catch(() => undefined);
+      await settleWithin(last.channel.close(), CHANNEL_CLOSE_BOUND_MS);
     }
   }
 

@@ -10,3 +10,4 @@ export {
   type ServiceProcess,
   type ServiceProcessOptions,
 } from './service-process';
+export { startFreezableProxy, type FreezableProxy } from './freezable-proxy';
