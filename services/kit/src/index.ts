@@ -27,7 +27,8 @@ export {
   type CheckResult,
   type CheckOptions,
 } from './health/health';
-export { createMetrics, httpMetricsMiddleware, type Metrics } from './metrics/metrics';
+export { createMetrics, type Metrics } from './metrics/metrics';
+export { requestLifecycle } from './http/request-lifecycle';
 export { Lifecycle, type Closer } from './lifecycle/lifecycle';
 export {
   createServiceContext,

@@ -31,8 +31,8 @@ function buildServer(logs = captureLogs('kit-test')) {
       app.get('/teapot', () => {
         throw new AppError(418, 'short and stout');
       });
-      app.get('/whoami', (req, res) => {
-        req.log.info('handling whoami');
+      app.get('/whoami', (_req, res) => {
+        logs.logger.info('handling whoami');
         res.json({ error: false, message: 'ok', data: propagationHeaders() });
       });
     },

@@ -3,13 +3,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
-import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
 import { errorHandler, notFoundHandler } from '../errors/error-handler';
 import type { Health } from '../health/health';
-import { httpMetricsMiddleware, type Metrics } from '../metrics/metrics';
+import type { Metrics } from '../metrics/metrics';
 import { ok } from './envelope';
-import { requestContextMiddleware, resolveRequestId } from './request-id-middleware';
+import { requestLifecycle } from './request-lifecycle';
 import { requireJsonBody } from './require-json';
 
 export interface HttpServerOptions {
@@ -43,35 +42,17 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
-const QUIET_PATHS = new Set(['/livez', '/readyz', '/metrics']);
-
 /** The express app every service shares: ids, logs, helmet, metrics, health, envelope errors. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { logger, health, metrics } = options;
   const app = express();
   app.disable('x-powered-by');
+  // JSON API answers are not cached; hashing every body for a weak ETag is pure cost.
+  app.set('etag', false);
   app.set('trust proxy', options.trustProxy ?? false);
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: resolveRequestId,
-      autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  app.use(requestContextMiddleware);
+  app.use(requestLifecycle(logger, metrics));
   app.use(helmet(options.helmet));
-  app.use(httpMetricsMiddleware(metrics));
 
   app.get('/livez', (_req, res) => {
     res.json(ok('alive'));

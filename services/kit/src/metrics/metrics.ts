@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
@@ -22,25 +21,4 @@ export function createMetrics(service: string): Metrics {
     registers: [registry],
   });
   return { registry, httpDuration };
-}
-
-/**
- * Times every request. The route label is the matched route template (`/api/users/:id`), never
- * the raw path, so label cardinality stays bounded; unmatched requests share one label.
- */
-export function httpMetricsMiddleware(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const end = metrics.httpDuration.startTimer();
-    res.once('finish', () => {
-      const routePath: unknown = req.route?.path;
-      const route =
-        typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : res.locals.metricsRoute;
-      end({
-        method: req.method,
-        route: typeof route === 'string' ? route : 'unmatched',
-        status_code: String(res.statusCode),
-      });
-    });
-    next();
-  };
 }
