@@ -19,7 +19,7 @@ export {
   type HttpServerOptions,
   type BoundAddress,
 } from './http/create-http-server';
-export { requireJsonBody } from './http/require-json';
+export { jsonBody, parseByteSize } from './http/json-body';
 export {
   Health,
   type HealthCheck,

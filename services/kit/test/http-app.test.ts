@@ -71,6 +71,60 @@ describe('kit http app', () => {
       expect(res.body).toEqual({ error: true, message: 'content-type must be application/json' });
     });
 
+    it('When the body is JSON in another charset or compressed, then 415 says why', async () => {
+      const latin1 = await http
+        .post('/echo')
+        .set('content-type', 'application/json; charset=latin1')
+        .send('{"name":"x"}');
+      expect(latin1.status).toBe(415);
+      expect(latin1.body).toEqual({ error: true, message: 'unsupported body encoding' });
+      const gzip = await http
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .set('content-encoding', 'gzip')
+        .send('{"name":"x"}');
+      expect(gzip.status).toBe(415);
+      expect(gzip.body.message).toBe('unsupported content-encoding gzip');
+    });
+
+    it('When the body is a JSON scalar, then 400 (only objects and arrays are accepted)', async () => {
+      const res = await http.post('/echo').set('content-type', 'application/json').send('"name"');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: true, message: 'malformed JSON body' });
+    });
+
+    it('When the type is a +json type with a UTF-8 charset, then it is parsed', async () => {
+      const res = await http
+        .post('/echo')
+        .set('content-type', 'application/merge-patch+json; charset=UTF-8')
+        .send('{"name":"ada"}');
+      expect(res.status).toBe(201);
+      expect(res.body.data).toEqual({ name: 'ada' });
+    });
+
+    it('When a chunked body (no Content-Length) grows over the limit, then 413', async () => {
+      const address = await built.server.start(0);
+      try {
+        const big = new TextEncoder().encode(JSON.stringify({ name: 'x'.repeat(4_000) }));
+        const body = new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < big.length; i += 500) controller.enqueue(big.slice(i, i + 500));
+            controller.close();
+          },
+        });
+        const res = await fetch(`${address.url}/echo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          duplex: 'half',
+        } as RequestInit);
+        expect(res.status).toBe(413);
+        expect(await res.json()).toEqual({ error: true, message: 'request body too large' });
+      } finally {
+        await built.server.stop();
+      }
+    });
+
     it('When the route does not exist, then 404 in the envelope', async () => {
       const res = await http.get('/nowhere');
       expect(res.status).toBe(404);

@@ -9,7 +9,7 @@ import type { Health } from '../health/health';
 import type { Metrics } from '../metrics/metrics';
 import { ok } from './envelope';
 import { requestLifecycle } from './request-lifecycle';
-import { requireJsonBody } from './require-json';
+import { jsonBody } from './json-body';
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -70,8 +70,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
 
   options.beforeBody?.(app);
-  app.use(requireJsonBody);
-  app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
+  app.use(jsonBody(options.bodyLimit ?? '100kb'));
   options.routes(app);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
