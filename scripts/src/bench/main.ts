@@ -4,7 +4,10 @@
  * in the same run, and measures how fast the listener drains events into the store.
  *
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
- *                 [--scenarios baseline,log,event,auth,mail,burst,drain]
+ *                 [--scenarios baseline,log,event,auth,mail,burst,drain] [--profile DIR]
+ *
+ * --profile writes a V8 CPU profile of every mesh process into DIR when it exits (open them in
+ * Chrome DevTools, or summarise with scripts/src/bench/profile-summary.ts).
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10,50,200' },
     events: { type: 'string', default: '20000' },
     scenarios: { type: 'string', default: ALL.join(',') },
+    profile: { type: 'string' },
   },
 });
 const durationSeconds = Math.min(60, Math.max(1, Number(values.duration)));
@@ -127,6 +131,9 @@ async function main(): Promise<void> {
     // The limiter still runs on every request; its budget is raised so one benchmark client is not
     // throttled (production defaults: see services/broker/README.md).
     brokerEnv: { RATE_LIMIT_POINTS: '1000000000', AUTH_RATE_LIMIT_POINTS: '1000000000' },
+    nodeArgs: values.profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
+      : [],
     output: (line) => meshLog.write(`${line}\n`),
   });
   const results: ScenarioResult[] = [];

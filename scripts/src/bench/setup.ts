@@ -26,6 +26,7 @@ export async function startBenchEnvironment(options: {
   root: string;
   bcryptCost: number;
   brokerEnv: Record<string, string>;
+  nodeArgs: string[];
   output: (line: string) => void;
 }): Promise<BenchEnvironment> {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -93,7 +94,12 @@ export async function startBenchEnvironment(options: {
       logLevel: 'info',
       extraEnv: options.brokerEnv,
     };
-    const mesh = await launchMesh({ settings, output: options.output, smtpSink: true });
+    const mesh = await launchMesh({
+      settings,
+      output: options.output,
+      smtpSink: true,
+      nodeArgs: options.nodeArgs,
+    });
     cleanups.push(() => mesh.stop());
 
     const started: ManagedProcess[] = [];

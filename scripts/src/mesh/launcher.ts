@@ -12,6 +12,8 @@ export interface LaunchOptions {
   /** Start the SMTP sink with its web inbox (maildev) too. */
   smtpSink?: boolean;
   readyTimeoutMs?: number;
+  /** Extra node flags for every service (e.g. --cpu-prof for the benchmark's --profile). */
+  nodeArgs?: string[];
 }
 
 export interface Mesh {
@@ -44,7 +46,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
     const proc = spawnManaged({
       name: spec.name,
       command: process.execPath,
-      args: ['--enable-source-maps', 'dist/main.js'],
+      args: [...(options.nodeArgs ?? []), '--enable-source-maps', 'dist/main.js'],
       cwd: spec.dir,
       env: spec.env,
       onLine: (line) => output(formatLine(spec.name, index, line, color)),
