@@ -22,6 +22,7 @@ export {
 export { jsonBody, parseByteSize } from './http/json-body';
 export {
   Health,
+  runCheck,
   type HealthCheck,
   type Readiness,
   type CheckResult,

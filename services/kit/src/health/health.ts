@@ -61,25 +61,27 @@ export class Health {
     return { ready, shuttingDown: this.shuttingDown, checks };
   }
 
-  private async run(check: HealthCheck): Promise<CheckResult> {
-    const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        check(),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`timed out after ${this.checkTimeoutMs} ms`)),
-            this.checkTimeoutMs,
-          );
-        }),
-      ]);
-      return { ok: true, ms: Math.round(performance.now() - started) };
-    } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
-      return { ok: false, ms: Math.round(performance.now() - started), error };
-    } finally {
-      clearTimeout(timer);
-    }
+  private run(check: HealthCheck): Promise<CheckResult> {
+    return runCheck(check, this.checkTimeoutMs);
+  }
+}
+
+/** Runs one check bounded by a timeout; never throws. Shared by /readyz and the broker's fan-out. */
+export async function runCheck(check: HealthCheck, timeoutMs: number): Promise<CheckResult> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { ok: true, ms: Math.round(performance.now() - started) };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return { ok: false, ms: Math.round(performance.now() - started), error };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,4 +1,4 @@
-import { ok } from '@micromesh/kit';
+import { ok, runCheck } from '@micromesh/kit';
 import type { Express, RequestHandler } from 'express';
 
 export interface ServiceProbe {
@@ -33,7 +33,7 @@ export function mountHealthRoutes(app: Express, deps: HealthRouteDeps): void {
       async (s) => [s.name, await probeService(s.url, deps.timeoutMs)] as const,
     );
     const own = Object.entries(deps.ownChecks).map(
-      async ([name, check]) => [name, await probeCheck(check, deps.timeoutMs)] as const,
+      async ([name, check]) => [name, await runCheck(check, deps.timeoutMs)] as const,
     );
     const entries = await Promise.all([...probes, ...own]);
     const services = Object.fromEntries(entries);
@@ -50,27 +50,6 @@ async function probeService(url: string, timeoutMs: number): Promise<ServiceHeal
     return { ok: res.ok, status: res.status, ms: elapsed(started) };
   } catch (err) {
     return { ok: false, ms: elapsed(started), error: describe(err) };
-  }
-}
-
-async function probeCheck(
-  check: () => Promise<unknown>,
-  timeoutMs: number,
-): Promise<ServiceHealth> {
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-    return { ok: true, ms: elapsed(started) };
-  } catch (err) {
-    return { ok: false, ms: elapsed(started), error: describe(err) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
