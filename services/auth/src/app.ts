@@ -21,6 +21,7 @@ import { ApiKeys } from './domain/api-keys';
 import { noLoginEvents, type LoginEvents } from './domain/login-events';
 import { LoginThrottle } from './domain/login-throttle';
 import { PasswordHasher } from './domain/password-hasher';
+import { WorkGate } from './domain/work-gate';
 import { Authenticator } from './domain/principal';
 import { seedAdmin } from './domain/seed-admin';
 import { signingKeyFromPem, TokenService } from './domain/token-service';
@@ -57,7 +58,10 @@ export async function startAuth(
   }
 
   const usersRepo = new UsersRepository(pool);
-  const hasher = new PasswordHasher(config.AUTH_BCRYPT_COST);
+  const hasher = new PasswordHasher(
+    config.AUTH_BCRYPT_COST,
+    new WorkGate(config.AUTH_HASH_CONCURRENCY, config.AUTH_HASH_QUEUE_MAX),
+  );
   await seedConfiguredAdmin(config, usersRepo, hasher, logger);
   await hasher.warmUp();
 

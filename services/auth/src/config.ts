@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
 import { z } from 'zod';
 
@@ -19,6 +20,12 @@ export const authConfigSchema = z
     AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
     /** bcrypt work factor; 4 only makes sense in tests. */
     AUTH_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+    /**
+     * bcrypt hashes/compares run at once (default: all cores but one, at least one), and how many
+     * more may wait; beyond that a login gets 503 + Retry-After instead of starving the machine.
+     */
+    AUTH_HASH_CONCURRENCY: env.int(Math.max(1, availableParallelism() - 1), 1),
+    AUTH_HASH_QUEUE_MAX: env.int(64, 0),
     AUTH_SEED_ADMIN_EMAIL: optionalText,
     AUTH_SEED_ADMIN_PASSWORD: optionalText,
     /** Failed logins allowed per email+client IP within the window, then 429. */

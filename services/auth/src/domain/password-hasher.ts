@@ -1,30 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import { WorkGate } from './work-gate';
 
 /**
  * bcrypt hashing. `verify` against no hash still spends one full compare (against a dummy hash
- * of the same cost), so an unknown email takes as long as a wrong password.
+ * of the same cost), so an unknown email takes as long as a wrong password. Every hash and compare
+ * passes through the gate, which bounds how many run at once (see WorkGate).
  */
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
 
-  constructor(readonly cost: number) {}
+  constructor(
+    readonly cost: number,
+    private readonly gate: WorkGate = new WorkGate(Number.MAX_SAFE_INTEGER, 0),
+  ) {}
 
   hash(password: string): Promise<string> {
-    return bcrypt.hash(password, this.cost);
+    return this.gate.run(() => bcrypt.hash(password, this.cost));
   }
 
   async verify(password: string, hash: string | undefined): Promise<boolean> {
     if (hash === undefined) {
-      await bcrypt.compare(password, await this.dummy());
+      const dummy = await this.dummy();
+      await this.gate.run(() => bcrypt.compare(password, dummy));
       return false;
     }
-    return bcrypt.compare(password, hash);
+    return this.gate.run(() => bcrypt.compare(password, hash));
   }
 
   /** Computed once, lazily: a random password nobody knows, at the configured cost. */
   private dummy(): Promise<string> {
-    this.dummyHash ??= bcrypt.hash(randomBytes(18).toString('base64'), this.cost);
+    this.dummyHash ??= this.hash(randomBytes(18).toString('base64'));
     return this.dummyHash;
   }
 
