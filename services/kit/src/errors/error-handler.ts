@@ -38,7 +38,12 @@ export function toAppError(err: unknown): AppError {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const appError = toAppError(err);
-    if (appError.status >= 500) {
+    if (appError.status === 503 || appError.status === 504) {
+      // A dependency that is down or slow is an expected state (and an open circuit answers many
+      // requests a second): one warn line with the reason, no stack trace.
+      const cause = appError.cause instanceof Error ? appError.cause.message : undefined;
+      logger.warn({ status: appError.status, cause }, appError.message);
+    } else if (appError.status >= 500) {
       logger.error({ err: appError.cause ?? appError, status: appError.status }, appError.message);
     } else {
       logger.debug({ status: appError.status, err: appError.cause }, appError.message);
