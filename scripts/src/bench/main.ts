@@ -183,6 +183,15 @@ async function main(): Promise<void> {
           },
         },
       };
+    if (scenarios.has('auth')) {
+      // Before any flood (an overload opens the broker's circuit to auth for a while): what a
+      // bcrypt-bound path delivers when offered no more than it can take (its bcrypt slots + a
+      // little queue). At the fixed connection counts below it mostly sheds load, by design.
+      const capacity = await runLoad({ ...specs.auth!, connections: 2, durationSeconds });
+      results.push({ scenario: 'auth capacity', ...capacity });
+      say(`  auth capacity @2: ${capacity.reqPerSec} logins/s, p99 ${capacity.p99} ms`);
+    }
+
     for (const name of ['baseline', 'log', 'event', 'auth', 'mail'] as const) {
       if (!scenarios.has(name)) continue;
       const spec = specs[name]!;

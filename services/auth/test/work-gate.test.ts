@@ -44,6 +44,7 @@ describe('WorkGate (bounded bcrypt concurrency)', () => {
 
     expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ status: 503, headers: { 'retry-after': '1' } });
+    expect(() => gate.assertRoom()).toThrow('too many logins in progress');
     hold.resolve();
     await first;
     expect(await second).toBe('ran');

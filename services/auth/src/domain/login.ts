@@ -28,6 +28,8 @@ export interface LoginResult {
  */
 export async function login(deps: LoginDeps, input: unknown, ip: string): Promise<LoginResult> {
   const { email, password } = parseInput(loginSchema, input);
+  // Under a login flood, refuse before the throttle's and the user lookup's database work.
+  deps.hasher.assertCapacity();
   try {
     await deps.throttle.spend(email, ip);
   } catch (err) {

@@ -15,6 +15,11 @@ export class PasswordHasher {
     private readonly gate: WorkGate = new WorkGate(Number.MAX_SAFE_INTEGER, 0),
   ) {}
 
+  /** Throws 503 at once when no bcrypt slot or queue place is free (before any other work). */
+  assertCapacity(): void {
+    this.gate.assertRoom();
+  }
+
   hash(password: string): Promise<string> {
     return this.gate.run(() => bcrypt.hash(password, this.cost));
   }

@@ -23,15 +23,20 @@ export class WorkGate {
     return this.waiting.length;
   }
 
+  /** Throws the 503 now if a task arriving now would be refused (lets callers skip other work). */
+  assertRoom(): void {
+    if (this.running >= this.limit && this.waiting.length >= this.queueLimit) {
+      throw new AppError(503, 'too many logins in progress, try again shortly', {
+        headers: { 'retry-after': '1' },
+      });
+    }
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running < this.limit) {
       this.running++;
     } else {
-      if (this.waiting.length >= this.queueLimit) {
-        throw new AppError(503, 'too many logins in progress, try again shortly', {
-          headers: { 'retry-after': '1' },
-        });
-      }
+      this.assertRoom();
       // The slot is handed over by the task that finishes (running stays the same).
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
