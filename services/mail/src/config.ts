@@ -26,7 +26,7 @@ export const mailConfigSchema = z
     MAIL_SMTP_TIMEOUT_MS: env.int(10_000, 100),
     /** Longest POST /send waits for SMTP before answering "queued" (below the broker's deadline). */
     MAIL_SEND_WAIT_MS: env.int(3_000, 1),
-    MAIL_SMTP_MAX_CONNECTIONS: env.int(2, 1),
+    MAIL_SMTP_MAX_CONNECTIONS: env.int(5, 1),
     /** Delay before retry n (the last one repeats): one RabbitMQ delay queue per distinct value. */
     MAIL_RETRY_DELAYS_MS: env
       .list(['5000', '30000', '120000', '600000'])
