@@ -1,12 +1,13 @@
-import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  createJwtKeysDir,
   createTestDatabase,
   createTestVhost,
   freePort,
   startServiceProcess,
+  type JwtKeysDir,
   type ServiceProcess,
   type TestDatabase,
   type TestVhost,
@@ -23,7 +24,7 @@ const BUILD_TIMEOUT_MS = 10 * 60_000;
 const READY_TIMEOUT_MS = 60_000;
 
 let outDir: string;
-let keysDir: string;
+let keysDir: JwtKeysDir;
 let databases: Record<'auth' | 'mail' | 'logs', TestDatabase>;
 let vhost: TestVhost;
 const running = new Map<ServiceName, ServiceProcess>();
@@ -49,7 +50,7 @@ function envFor(service: ServiceName): Record<string, string> {
         ...common,
         AUTH_DATABASE_URL: databases.auth.url,
         AMQP_URL: vhost.url,
-        AUTH_JWT_KEYS_DIR: keysDir,
+        AUTH_JWT_KEYS_DIR: keysDir.dir,
         AUTH_BCRYPT_COST: '4',
         AUTH_SEED_ADMIN_EMAIL: 'admin@example.com',
         AUTH_SEED_ADMIN_PASSWORD: 'bundle-test-password',
@@ -88,13 +89,7 @@ function envFor(service: ServiceName): Record<string, string> {
 
 beforeAll(async () => {
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'micromesh-bundles-'));
-  keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'micromesh-jwt-'));
-  const { privateKey } = generateKeyPairSync('ed25519');
-  fs.writeFileSync(
-    path.join(keysDir, '2026-01-01.pem'),
-    privateKey.export({ type: 'pkcs8', format: 'pem' }),
-    { mode: 0o600 },
-  );
+  keysDir = await createJwtKeysDir('2026-01-01');
   const [auth, mail, logs, testVhost] = await Promise.all([
     createTestDatabase('deploy_auth'),
     createTestDatabase('deploy_mail'),
@@ -119,7 +114,7 @@ afterAll(async () => {
     if (result.status === 'rejected') console.warn('bundle test clean-up failed:', result.reason);
   }
   fs.rmSync(outDir, { recursive: true, force: true });
-  fs.rmSync(keysDir, { recursive: true, force: true });
+  await keysDir?.remove();
 }, 120_000);
 
 describe('production bundles (deploy/build-bundles.sh, as in deploy/Dockerfile)', () => {

@@ -1,8 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, createTestVhost, type TestDatabase } from '@micromesh/kit/testing';
+import {
+  createJwtKeysDir,
+  createTestDatabase,
+  createTestVhost,
+  type TestDatabase,
+} from '@micromesh/kit/testing';
 import { freePorts } from '../../src/mesh/free-ports';
 import { launchMesh, type Mesh } from '../../src/mesh/launcher';
 import { DEFAULT_PORTS, type MeshPorts, type MeshSettings } from '../../src/mesh/settings';
@@ -23,20 +25,6 @@ export interface TestMesh {
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
-/** A dev-style Ed25519 signing key (PKCS#8 PEM), like bootstrap's, in its own folder. */
-function writeJwtKey(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'e2e-jwt-'));
-  const { privateKey } = generateKeyPairSync('ed25519');
-  writeFileSync(
-    path.join(dir, 'e2e.pem'),
-    privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    {
-      mode: 0o600,
-    },
-  );
-  return dir;
-}
-
 /**
  * The whole mesh as real processes, exactly as `scripts/up` starts it, but on free ports with
  * fresh databases, a fresh RabbitMQ vhost and its own signing key, so suites never collide.
@@ -48,11 +36,11 @@ export async function startTestMesh(prefix: string): Promise<TestMesh> {
   names.forEach((name, i) => (ports[name] = free[i] ?? 0));
   const databases: TestDatabase[] = [];
   const vhost = await createTestVhost(prefix);
-  const jwtKeysDir = writeJwtKey();
+  const jwtKeys = await createJwtKeysDir('e2e');
   const lines: string[] = [];
   const cleanUp = async () => {
     await Promise.allSettled([...databases.map((d) => d.drop()), vhost.drop()]);
-    rmSync(jwtKeysDir, { recursive: true, force: true });
+    await jwtKeys.remove();
   };
   const db = async (kind: string) => {
     const created = await createTestDatabase(`${prefix}_${kind}`);
@@ -70,7 +58,7 @@ export async function startTestMesh(prefix: string): Promise<TestMesh> {
       mailDatabaseUrl: await db('mail'),
       logStoreUrl: await db('logs'),
       amqpUrl: vhost.url,
-      jwtKeysDir,
+      jwtKeysDir: jwtKeys.dir,
       seedAdmin: ADMIN,
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,

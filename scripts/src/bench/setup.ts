@@ -1,8 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, createTestVhost, type TestDatabase } from '@micromesh/kit/testing';
+import {
+  createJwtKeysDir,
+  createTestDatabase,
+  createTestVhost,
+  type TestDatabase,
+} from '@micromesh/kit/testing';
 import { spawnManaged, waitUntilReady, type ManagedProcess } from '../mesh/child-process';
 import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh } from '../mesh/launcher';
@@ -49,12 +51,8 @@ export async function startBenchEnvironment(options: {
     const vhost = await createTestVhost('bench');
     cleanups.push(() => vhost.drop());
 
-    const jwtKeysDir = mkdtempSync(path.join(tmpdir(), 'micromesh-bench-jwt-'));
-    const { privateKey } = generateKeyPairSync('ed25519');
-    writeFileSync(
-      path.join(jwtKeysDir, 'bench.pem'),
-      privateKey.export({ type: 'pkcs8', format: 'pem' }),
-    );
+    const jwtKeys = await createJwtKeysDir('bench');
+    cleanups.push(() => jwtKeys.remove());
 
     const [
       broker,
@@ -88,7 +86,7 @@ export async function startBenchEnvironment(options: {
       mailDatabaseUrl: mailDb.url,
       logStoreUrl: logsDb.url,
       amqpUrl: vhost.url,
-      jwtKeysDir,
+      jwtKeysDir: jwtKeys.dir,
       seedAdmin: { email: 'admin@example.com', password: 'verysecret' },
       bcryptCost: options.bcryptCost,
       logLevel: 'info',

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { ConfigError } from '@micromesh/kit';
+import { createJwtKeysDir } from '@micromesh/kit/testing';
 import { ADMIN, startAuthHarness, type AuthHarness } from './support/auth-harness';
 import { startAuth } from '../src/app';
 import { loadAuthConfig } from '../src/config';
-import { createKeysDir } from './support/signing-keys';
 
 const REQUIRED = {
   AUTH_DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
@@ -46,7 +46,7 @@ describe('configuration', () => {
 
 describe('signing keys at start-up', () => {
   it('When the keys directory holds no PEM file, then auth refuses to start', async () => {
-    const empty = await createKeysDir();
+    const empty = await createJwtKeysDir();
     try {
       const config = loadAuthConfig({ ...REQUIRED, AUTH_JWT_KEYS_DIR: empty.dir, PORT: '0' });
 

@@ -3,13 +3,14 @@ import { Pool } from 'pg';
 import type { StartedHttpService } from '@micromesh/kit';
 import {
   captureLogs,
+  createJwtKeysDir,
   createTestDatabase,
   type CapturedLogs,
+  type JwtKeysDir,
   type TestDatabase,
 } from '@micromesh/kit/testing';
 import { startAuth } from '../../src/app';
 import { loadAuthConfig } from '../../src/config';
-import { createKeysDir, type KeysDir } from './signing-keys';
 
 export const ADMIN = { email: 'admin@example.com', password: 'verysecret' };
 
@@ -25,7 +26,7 @@ export interface AuthHarness {
   url: string;
   db: TestDatabase;
   pool: Pool;
-  keys: KeysDir;
+  keys: JwtKeysDir;
   logs: CapturedLogs;
   auth: StartedHttpService;
   /** Stops and starts the service again with the same database and keys (plus env changes). */
@@ -38,7 +39,7 @@ export async function startAuthHarness(
   env: Record<string, string> = {},
 ): Promise<AuthHarness> {
   const db = await createTestDatabase(prefix);
-  const keys = await createKeysDir('2026-01-01');
+  const keys = await createJwtKeysDir('2026-01-01');
   const logs = captureLogs('auth', 'debug');
   let currentEnv = env;
   const start = () =>

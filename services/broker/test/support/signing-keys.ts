@@ -1,7 +1,5 @@
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { createJwtKeysDir } from '@micromesh/kit/testing';
 import { SignJWT, type JWTPayload } from 'jose';
 
 export interface SigningKey {
@@ -14,6 +12,8 @@ export interface SigningKey {
 export interface KeyDir {
   dir: string;
   key: SigningKey;
+  /** Writes a further key as `<stem>.pem` (a later stem is the one auth signs with). */
+  add(stem: string): Promise<SigningKey>;
   remove(): Promise<void>;
 }
 
@@ -24,13 +24,12 @@ export function newEd25519Key(kid = 'unset'): SigningKey {
 
 /** A fresh keys directory for the real auth process, so tests hold the private key it signs with. */
 export async function createKeyDir(): Promise<KeyDir> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'broker-jwt-'));
-  const key = newEd25519Key();
-  await writeFile(
-    path.join(dir, '2026-01-01.pem'),
-    key.privateKey.export({ type: 'pkcs8', format: 'pem' }),
-  );
-  return { dir, key, remove: () => rm(dir, { recursive: true, force: true }) };
+  const keys = await createJwtKeysDir();
+  const add = async (stem: string): Promise<SigningKey> => ({
+    ...(await keys.add(stem)),
+    kid: 'unset',
+  });
+  return { dir: keys.dir, key: await add('2026-01-01'), add, remove: () => keys.remove() };
 }
 
 /** Finds the kid auth's JWKS gives our key, by matching the public key bytes. */

@@ -13,15 +13,7 @@ import type { StartedHttpService } from '@micromesh/kit';
 import request from 'supertest';
 import { startBroker } from '../../src/app';
 import { loadBrokerConfig } from '../../src/config';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import {
-  createKeyDir,
-  kidFromJwks,
-  newEd25519Key,
-  type KeyDir,
-  type SigningKey,
-} from './signing-keys';
+import { createKeyDir, kidFromJwks, type KeyDir, type SigningKey } from './signing-keys';
 
 export const ADMIN = { email: 'admin@broker-test.local', password: 'admin-password-1' };
 
@@ -94,11 +86,7 @@ export class TestMesh {
    * signs with the new key and publishes both; returns the new key with its kid.
    */
   async rotateSigningKey(): Promise<SigningKey> {
-    const key = newEd25519Key();
-    await writeFile(
-      path.join(this.keyDir.dir, '2099-01-01.pem'),
-      key.privateKey.export({ type: 'pkcs8', format: 'pem' }),
-    );
+    const key = await this.keyDir.add('2099-01-01');
     await this.auth.stop();
     await this.auth.restart();
     return { ...key, kid: await kidFromJwks(this.auth.url, key) };

@@ -11,3 +11,4 @@ export {
   type ServiceProcessOptions,
 } from './service-process';
 export { startFreezableProxy, type FreezableProxy } from './freezable-proxy';
+export { createJwtKeysDir, type JwtKeysDir, type JwtKey } from './jwt-keys-dir';
