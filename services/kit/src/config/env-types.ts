@@ -32,6 +32,6 @@ export const baseEnvShape = {
   SHUTDOWN_TIMEOUT_MS: env.int(10_000),
   /** Time between failing readiness and closing the listener, so load balancers stop routing. */
   SHUTDOWN_DELAY_MS: env.int(0),
-  /** Largest accepted request body, in bytes-with-unit as understood by body-parser. */
+  /** Largest accepted JSON body: bytes, or with a unit (`100kb`, `1mb`). */
   BODY_LIMIT: z.string().default('100kb'),
 };

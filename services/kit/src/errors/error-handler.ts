@@ -5,8 +5,8 @@ import { AppError, isAppError } from './app-error';
 import { zodDetails } from './validation';
 import { fail } from '../http/envelope';
 
-interface BodyParserError {
-  type?: string;
+/** Errors from express's own helpers (e.g. serve-static's 404/416) carry an HTTP status. */
+interface HttpStatusError {
   status?: number;
   statusCode?: number;
 }
@@ -15,21 +15,10 @@ interface BodyParserError {
 export function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
   if (err instanceof z.ZodError) return AppError.badRequest('invalid request', zodDetails(err));
-  const bp = (err ?? {}) as BodyParserError;
-  switch (bp.type) {
-    case 'entity.parse.failed':
-      return new AppError(400, 'malformed JSON body', { cause: err });
-    case 'entity.too.large':
-      return new AppError(413, 'request body too large', { cause: err });
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new AppError(415, 'unsupported body encoding', { cause: err });
-    case 'request.aborted':
-      return new AppError(400, 'request aborted', { cause: err });
-  }
-  const status = bp.status ?? bp.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(status, 'bad request', { cause: err });
+  const { status, statusCode } = (err ?? {}) as HttpStatusError;
+  const code = status ?? statusCode;
+  if (typeof code === 'number' && code >= 400 && code < 500) {
+    return new AppError(code, 'bad request', { cause: err });
   }
   return new AppError(500, 'internal error', { cause: err });
 }

@@ -17,7 +17,7 @@ export interface HttpServerOptions {
   metrics: Metrics;
   /** Mounts the service's own routes; runs after the common middleware, before the 404. */
   routes: (app: Express) => void;
-  /** Largest JSON body accepted (body-parser syntax). */
+  /** Largest JSON body accepted: bytes, or with a unit (`100kb`, `1mb`). */
   bodyLimit?: string;
   /** Express `trust proxy`: hop count, subnet list or false. Never `true`. */
   trustProxy?: number | string | false;

@@ -64,7 +64,7 @@ function open(
   // it, never what the client claimed.
   headers['x-forwarded-for'] = req.ip ?? '';
   delete headers['forwarded'];
-  // express.json has consumed the stream; send the parsed body again.
+  // The kit's JSON reader has consumed the stream; send the parsed body again.
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.body !== undefined;
   const body = hasBody ? Buffer.from(JSON.stringify(req.body)) : undefined;
   if (body) {
