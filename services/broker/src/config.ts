@@ -30,7 +30,8 @@ export const brokerConfigSchema = z.object({
   LOGGER_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
   MAIL_URL: z.url().default('http://127.0.0.1:8084'),
   LISTENER_URL: z.url().default('http://127.0.0.1:8085'),
-  AMQP_URL: z.string().min(1).default('amqp://guest:guest@127.0.0.1:5672'),
+  /** RabbitMQ for the `event` action; required (no default credentials). */
+  AMQP_URL: z.string().min(1),
   JWT_ISSUER: z.string().min(1).default('micromesh-auth'),
   JWT_AUDIENCE: z.string().min(1).default('micromesh'),
   /** Browser origins allowed to call the broker (exact match). */

@@ -1,9 +1,15 @@
 import { ConfigError } from '@micromesh/kit';
 import { loadBrokerConfig } from '../src/config';
 
+const REQUIRED = { AMQP_URL: 'amqp://user:pass@127.0.0.1:5672' };
+
 describe('broker config', () => {
+  it('When AMQP_URL is missing, then start-up fails naming it (no default credentials)', () => {
+    expect(() => loadBrokerConfig({})).toThrow('invalid configuration: AMQP_URL is required');
+  });
+
   it('When TRUST_PROXY is "true", then start-up fails: any client could pick its rate-limit IP', () => {
-    expect(() => loadBrokerConfig({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
+    expect(() => loadBrokerConfig({ ...REQUIRED, TRUST_PROXY: 'true' })).toThrow(ConfigError);
   });
 
   it.each([
@@ -12,11 +18,14 @@ describe('broker config', () => {
     ['1', 1],
     ['10.0.0.0/8, 127.0.0.1', '10.0.0.0/8, 127.0.0.1'],
   ])('When TRUST_PROXY is %s, then express gets %s', (value, expected) => {
-    expect(loadBrokerConfig({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+    expect(loadBrokerConfig({ ...REQUIRED, TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
   });
 
   it('When CORS_ORIGINS lists origins, then each becomes an exact allowlist entry', () => {
-    const config = loadBrokerConfig({ CORS_ORIGINS: 'http://a.local:8081, http://b.local' });
+    const config = loadBrokerConfig({
+      ...REQUIRED,
+      CORS_ORIGINS: 'http://a.local:8081, http://b.local',
+    });
 
     expect(config.CORS_ORIGINS).toEqual(['http://a.local:8081', 'http://b.local']);
   });

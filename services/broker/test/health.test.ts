@@ -8,9 +8,16 @@ describe('broker health', () => {
   let broker: Awaited<ReturnType<typeof startBroker>>;
 
   beforeAll(async () => {
-    broker = await startBroker(loadBrokerConfig({ PORT: '0', AMQP_START_WAIT_MS: '0' }), {
-      logger,
-    });
+    broker = await startBroker(
+      loadBrokerConfig({
+        PORT: '0',
+        AMQP_START_WAIT_MS: '0',
+        AMQP_URL: 'amqp://user:pass@127.0.0.1:1',
+      }),
+      {
+        logger,
+      },
+    );
   });
   afterAll(() => broker.stop());
 
