@@ -11,6 +11,7 @@ export default tseslint.config(
       '**/coverage/**',
       'proto/src/generated/**',
       '.run/**',
+      '.tools/**',
       '**/*.cjs',
       '**/*.mjs',
     ],

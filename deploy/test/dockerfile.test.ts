@@ -16,7 +16,7 @@ describe('deploy/Dockerfile', () => {
   test('When its stages are read, then both build from the same Node 20 image pinned by exact version', () => {
     expect(dockerfile.stages).toHaveLength(2);
     expect(build.from).toBe(runtime.from);
-    expect(build.from).toMatch(/^node:20\.\d+\.\d+-/);
+    expect(build.from).toMatch(/^node:24\.\d+\.\d+-/);
     expect(imageIsPinned(build.from)).toBe(true);
   });
 
