@@ -5,6 +5,7 @@ import {
   EventPublisher,
   migrate,
   pgHealthCheck,
+  senderPolicy,
   startHttpService,
   type Logger,
   type StartedHttpService,
@@ -14,7 +15,7 @@ import { MessageRepository } from './data-access/message-repository';
 import { mailMigrations, MIGRATIONS_TABLE } from './data-access/migrations';
 import type { DeliveryDeps } from './domain/deliver-message';
 import { retryMessage } from './domain/retry-message';
-import { sendMail } from './domain/send-mail';
+import { acceptMail } from './domain/accept-mail';
 import { sweepOutbox } from './domain/sweep-outbox';
 import { MAIL_EXCHANGE, registerMailTopology } from './entry-points/amqp/mail-topology';
 import { registerRetryConsumer } from './entry-points/amqp/retry-consumer';
@@ -35,7 +36,7 @@ export interface StartedMail extends StartedHttpService {
   sweep(): Promise<void>;
 }
 
-/** Starts the mail service: sends mail over SMTP, with a durable retry queue. */
+/** Starts the mail service: accepts mail into a durable outbox and delivers it over SMTP. */
 export async function startMail(
   config: MailConfig,
   overrides: MailOverrides = {},
@@ -65,7 +66,7 @@ export async function startMail(
     username: config.MAIL_USERNAME,
     password: config.MAIL_PASSWORD,
     fromName: config.FROM_NAME,
-    defaultFrom: config.FROM_ADDRESS,
+    defaultFrom: config.MAIL_FROM,
     timeoutMs: config.MAIL_SMTP_TIMEOUT_MS,
     maxConnections: config.MAIL_SMTP_MAX_CONNECTIONS,
   });
@@ -86,13 +87,15 @@ export async function startMail(
     scheduler: createRetryScheduler(publisher),
     policy: { delaysMs: config.MAIL_RETRY_DELAYS_MS, maxAttempts: config.MAIL_MAX_ATTEMPTS },
     senderName: config.FROM_NAME,
+    leaseMs: config.MAIL_LEASE_MS,
     logger,
     onOutcome: deliveryCounter(ctx.metrics),
   };
   const consumer = registerRetryConsumer({
     connection,
     logger,
-    prefetch: 10,
+    // One attempt per pooled SMTP connection: a claimed attempt never waits for a connection.
+    prefetch: config.MAIL_SMTP_MAX_CONNECTIONS,
     handle: (id) => retryMessage(deps, id),
     requeueDelayMs: 2_000,
   });
@@ -109,7 +112,7 @@ export async function startMail(
         repository,
         scheduler: deps.scheduler,
         logger,
-        staleSendingMs: config.MAIL_STALE_SENDING_MS,
+        lostAfterMs: config.MAIL_LOST_AFTER_MS,
         batchSize: 500,
       }),
     config.MAIL_SWEEP_INTERVAL_MS,
@@ -117,12 +120,21 @@ export async function startMail(
   );
   lifecycle.onShutdown('outbox-sweeper', () => sweeper.stop());
 
-  // First attempts that outlived their request; shutdown lets them record their outcome.
+  // Hand-offs of accepted mail to RabbitMQ that outlived their request; shutdown waits for them.
   const background = new Set<Promise<unknown>>();
-  lifecycle.onShutdown('background-attempts', () => Promise.allSettled([...background]));
+  lifecycle.onShutdown('background-publishes', () => Promise.allSettled([...background]));
   const track = (attempt: Promise<unknown>) => {
     background.add(attempt);
     void attempt.finally(() => background.delete(attempt));
+  };
+
+  const acceptDeps = {
+    store: repository,
+    scheduler: deps.scheduler,
+    logger,
+    quota: { perMinute: config.MAIL_QUOTA_PER_MINUTE, perDay: config.MAIL_QUOTA_PER_DAY },
+    idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
+    track,
   };
 
   const started = await startHttpService(ctx, {
@@ -131,9 +143,8 @@ export async function startMail(
     bodyLimit: config.BODY_LIMIT,
     routes: (app) => {
       mountSendRoute(app, {
-        defaultFrom: config.FROM_ADDRESS,
-        send: (content, key) =>
-          sendMail({ ...deps, maxWaitMs: config.MAIL_SEND_WAIT_MS, track }, content, key),
+        senders: senderPolicy(config.MAIL_FROM, config.MAIL_FROM_ALLOWLIST),
+        accept: (request) => acceptMail(acceptDeps, request),
       });
       mountMessageStatusRoute(app, { findById: (id) => repository.findById(id) });
     },

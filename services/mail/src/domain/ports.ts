@@ -34,5 +34,13 @@ export interface RetryScheduler {
 
 export type MessageStore = Pick<
   MessageRepository,
-  'insert' | 'findById' | 'claim' | 'markSent' | 'markFailed' | 'markQueued' | 'markEnqueued'
+  | 'accept'
+  | 'findById'
+  | 'claim'
+  | 'renewLease'
+  | 'markSent'
+  | 'markFailed'
+  | 'markQueued'
+  | 'markEnqueued'
+  | 'markNotEnqueued'
 >;

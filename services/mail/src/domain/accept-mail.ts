@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, type Logger } from '@micromesh/kit';
+import { payloadHash } from './idempotency';
+import type { StoredMessage } from './message';
+import type { MessageStore, RetryScheduler } from './ports';
+import type { MailContent } from './send-request';
+
+export interface AcceptResult {
+  message: StoredMessage;
+  /** True when an earlier request with the same idempotency key already stored the message. */
+  replayed: boolean;
+}
+
+export interface AcceptDeps {
+  store: Pick<MessageStore, 'accept' | 'markNotEnqueued'>;
+  scheduler: RetryScheduler;
+  logger: Logger;
+  quota: { perMinute: number; perDay: number };
+  idempotencyTtlHours: number;
+  /** Told about every background hand-off to RabbitMQ, so shutdown can wait for them. */
+  track?: (work: Promise<unknown>) => void;
+}
+
+export interface AcceptRequest {
+  principal: string;
+  idempotencyKey: string | undefined;
+  content: MailContent;
+}
+
+/**
+ * The `POST /send` story: store the message as queued (or find the one the principal's
+ * idempotency key already names), within the principal's quota, and answer. SMTP is never
+ * waited for: the message is handed to the outbox queue in the background, and a delivery
+ * worker sends it.
+ */
+export async function acceptMail(deps: AcceptDeps, request: AcceptRequest): Promise<AcceptResult> {
+  const hash = payloadHash(request.content);
+  let outcome;
+  try {
+    outcome = await deps.store.accept(
+      {
+        id: randomUUID(),
+        principal: request.principal,
+        idempotencyKey: request.idempotencyKey ?? null,
+        idempotencyTtlHours: deps.idempotencyTtlHours,
+        payloadHash: hash,
+        content: request.content,
+      },
+      deps.quota,
+    );
+  } catch (err) {
+    throw AppError.unavailable('mail storage is unavailable; nothing was sent', err);
+  }
+  switch (outcome.kind) {
+    case 'over-quota':
+      throw AppError.tooManyRequests(
+        outcome.retryAfterSeconds,
+        `mail quota exceeded: at most ${outcome.limit} mails per ${outcome.period}`,
+      );
+    case 'existing':
+      if (outcome.message.payloadHash !== hash) {
+        throw new AppError(
+          422,
+          'this Idempotency-Key was already used with a different message; use a new key',
+        );
+      }
+      return { message: outcome.message, replayed: true };
+    case 'created':
+      deps.track?.(handToOutbox(deps, outcome.message.id));
+      return { message: outcome.message, replayed: false };
+  }
+}
+
+/**
+ * The row says "on RabbitMQ" from the start; a publish that fails says otherwise, so the sweeper
+ * publishes it. A crash before either leaves it to the sweeper's lost-message grace period.
+ */
+async function handToOutbox(deps: AcceptDeps, id: string): Promise<void> {
+  try {
+    await deps.scheduler.schedule(id, 0);
+  } catch (err) {
+    deps.logger.warn(
+      { err, messageId: id },
+      'mail not on RabbitMQ yet; the sweeper will enqueue it',
+    );
+    await deps.store.markNotEnqueued(id).catch((markErr: unknown) => {
+      deps.logger.warn({ err: markErr, messageId: id }, 'could not mark the mail for the sweeper');
+    });
+  }
+}
