@@ -106,5 +106,17 @@ describe('POST /send under the per-principal quotas', () => {
     const retryAfter = Number(res.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(86_400);
+    // The refused mail was not counted: the day still holds exactly its five.
+    const check = new (await import('pg')).Client({ connectionString: h.db.url });
+    await check.connect();
+    try {
+      const { rows } = await check.query(
+        `SELECT used FROM mail_quota_usage WHERE principal = $1 AND period = 'day'`,
+        [principal],
+      );
+      expect(rows).toEqual([{ used: 5 }]);
+    } finally {
+      await check.end();
+    }
   });
 });

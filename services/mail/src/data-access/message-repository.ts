@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { MessageStatus, StoredMessage } from '../domain/message';
 import type { MailContent } from '../domain/send-request';
 
@@ -64,9 +64,15 @@ export type AcceptOutcome =
   /** Nothing was stored: the principal used up a window; it resets in `retryAfterSeconds`. */
   | { kind: 'over-quota'; period: 'minute' | 'day'; limit: number; retryAfterSeconds: number };
 
+interface QuotaWindow {
+  period: 'minute' | 'day';
+  start: Date;
+}
+
 interface UsageRow {
   period: 'minute' | 'day';
   used: number;
+  window_start: Date;
   reset_seconds: number;
 }
 
@@ -79,99 +85,124 @@ export class MessageRepository {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Stores a new message as queued and counts it against the principal's quota, in one
-   * transaction: over the quota nothing is stored. A live idempotency key of the same principal
-   * returns the message it names instead (and costs no quota); an expired one is released.
+   * Stores a new message as queued, within the principal's quota: over the quota nothing is
+   * stored. A live idempotency key of the same principal returns the message it names instead
+   * (and costs no quota); an expired one is released first.
    */
   async accept(message: NewMessage, quota: Quota): Promise<AcceptOutcome> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const outcome = await this.acceptIn(client, message, quota);
-      await client.query(outcome.kind === 'over-quota' ? 'ROLLBACK' : 'COMMIT');
-      return outcome;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
+    if (message.idempotencyKey !== null) {
+      const existing = await this.liveByKey(message.principal, message.idempotencyKey);
+      if (existing) return { kind: 'existing', message: existing };
     }
-  }
-
-  private async acceptIn(
-    client: PoolClient,
-    message: NewMessage,
-    quota: Quota,
-  ): Promise<AcceptOutcome> {
-    // Two rounds at most: a conflict with an expired key releases it, and the insert runs again.
+    const taken = await this.takeQuota(message.principal, quota);
+    if (taken.over) return taken.over;
+    // Two rounds at most: a key taken meanwhile by a request that expired since is released.
     for (let round = 0; round < 2; round++) {
-      const { rows } = await client.query<MessageRow>(
-        `INSERT INTO mail_messages
-           (id, principal, idempotency_key, idempotency_expires_at, payload_hash,
-            sender, recipient, subject, body, status, enqueued, next_attempt_at)
-         VALUES ($1, $2, $3, CASE WHEN $3::text IS NULL THEN NULL
-                                  ELSE now() + make_interval(hours => $4) END,
-                 $5, $6, $7, $8, $9, 'queued', true, now())
-         ON CONFLICT (principal, idempotency_key) DO NOTHING
-         RETURNING ${COLUMNS}`,
-        [
-          message.id,
-          message.principal,
-          message.idempotencyKey,
-          message.idempotencyTtlHours,
-          message.payloadHash,
-          message.content.from,
-          message.content.to,
-          message.content.subject,
-          message.content.message,
-        ],
-      );
-      const created = rows[0];
-      if (created) {
-        const over = await this.countAgainstQuota(client, message.principal, quota);
-        return over ?? { kind: 'created', message: toMessage(created) };
+      const created = await this.insert(message);
+      if (created) return { kind: 'created', message: created };
+      // A concurrent request with the same key won: this one is its replay and costs nothing.
+      const existing = await this.liveByKey(message.principal, message.idempotencyKey ?? '');
+      if (existing) {
+        await this.giveBackQuota(message.principal, taken.windows);
+        return { kind: 'existing', message: existing };
       }
-      const existing = await client.query<MessageRow>(
-        `SELECT ${COLUMNS} FROM mail_messages WHERE principal = $1 AND idempotency_key = $2`,
-        [message.principal, message.idempotencyKey],
-      );
-      const row = existing.rows[0];
-      if (!row) throw new Error('idempotency key conflicted but no row holds it');
-      if (!row.idempotency_expired) return { kind: 'existing', message: toMessage(row) };
-      await client.query('UPDATE mail_messages SET idempotency_key = NULL WHERE id = $1', [row.id]);
     }
     throw new Error('idempotency key still taken after releasing its expired holder');
   }
 
-  /** Adds one to both windows; the over-quota outcome when either is now past its limit. */
-  private async countAgainstQuota(
-    client: PoolClient,
+  /** The message a live key names; an expired key is released (its message stays). */
+  private async liveByKey(principal: string, key: string): Promise<StoredMessage | undefined> {
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT ${COLUMNS} FROM mail_messages WHERE principal = $1 AND idempotency_key = $2`,
+      [principal, key],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    if (!row.idempotency_expired) return toMessage(row);
+    await this.pool.query(
+      `UPDATE mail_messages SET idempotency_key = NULL
+       WHERE id = $1 AND idempotency_expires_at <= now()`,
+      [row.id],
+    );
+    return undefined;
+  }
+
+  private async insert(message: NewMessage): Promise<StoredMessage | undefined> {
+    // Durable on return (a normal commit): this is what the 202 promises.
+    const { rows } = await this.pool.query<MessageRow>(
+      `INSERT INTO mail_messages
+         (id, principal, idempotency_key, idempotency_expires_at, payload_hash,
+          sender, recipient, subject, body, status, enqueued, next_attempt_at)
+       VALUES ($1, $2, $3, CASE WHEN $3::text IS NULL THEN NULL
+                                ELSE now() + make_interval(hours => $4) END,
+               $5, $6, $7, $8, $9, 'queued', true, now())
+       ON CONFLICT (principal, idempotency_key) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [
+        message.id,
+        message.principal,
+        message.idempotencyKey,
+        message.idempotencyTtlHours,
+        message.payloadHash,
+        message.content.from,
+        message.content.to,
+        message.content.subject,
+        message.content.message,
+      ],
+    );
+    return rows[0] ? toMessage(rows[0]) : undefined;
+  }
+
+  /**
+   * Adds one to the principal's minute and day windows in one statement; over either limit, the
+   * one is given back and the over-quota outcome returned (so at most the limit is ever
+   * accepted). The counter rows are hot (every mail of a principal updates them), so the
+   * statement commits asynchronously: its row locks are held for the statement, not for a WAL
+   * flush. A PostgreSQL crash can forget the last fraction of a second of counting.
+   */
+  private async takeQuota(
     principal: string,
     quota: Quota,
-  ): Promise<AcceptOutcome | undefined> {
-    // Rows are always locked minute first, then day: concurrent senders cannot deadlock.
-    const { rows } = await client.query<UsageRow>(
+  ): Promise<{ over?: AcceptOutcome; windows: QuotaWindow[] }> {
+    const { rows } = await this.pool.query<UsageRow>(
       `INSERT INTO mail_quota_usage AS q (principal, period, window_start, used)
        VALUES ($1, 'minute', date_trunc('minute', now(), 'UTC'), 1),
               ($1, 'day', date_trunc('day', now(), 'UTC'), 1)
        ON CONFLICT (principal, period, window_start) DO UPDATE SET used = q.used + 1
-       RETURNING period, used,
+       RETURNING period, used, window_start,
          ceil(extract(epoch FROM q.window_start
            + CASE q.period WHEN 'minute' THEN interval '1 minute' ELSE interval '1 day' END
-           - now()))::integer AS reset_seconds`,
+           - now()))::integer AS reset_seconds,
+         set_config('synchronous_commit', 'off', true) AS commit_mode`,
       [principal],
     );
     const limits = { minute: quota.perMinute, day: quota.perDay };
     const over = rows
       .filter((r) => r.used > limits[r.period])
       .sort((a, b) => b.reset_seconds - a.reset_seconds)[0];
-    if (!over) return undefined;
+    const windows = rows.map((r) => ({ period: r.period, start: r.window_start }));
+    if (!over) return { windows };
+    await this.giveBackQuota(principal, windows);
     return {
-      kind: 'over-quota',
-      period: over.period,
-      limit: limits[over.period],
-      retryAfterSeconds: Math.max(1, over.reset_seconds),
+      windows,
+      over: {
+        kind: 'over-quota',
+        period: over.period,
+        limit: limits[over.period],
+        retryAfterSeconds: Math.max(1, over.reset_seconds),
+      },
     };
+  }
+
+  /** Takes back the one counted in exactly these windows (a boundary may have passed since). */
+  private async giveBackQuota(principal: string, windows: QuotaWindow[]): Promise<void> {
+    await this.pool.query(
+      `UPDATE mail_quota_usage SET used = used - 1
+       WHERE principal = $1
+         AND (period, window_start) IN (SELECT * FROM unnest($2::text[], $3::timestamptz[]))
+         AND set_config('synchronous_commit', 'off', true) IS NOT NULL`,
+      [principal, windows.map((w) => w.period), windows.map((w) => w.start)],
+    );
   }
 
   async findById(id: string): Promise<StoredMessage | undefined> {
