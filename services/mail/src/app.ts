@@ -44,12 +44,22 @@ export async function startMail(
   const ctx = createServiceContext('mail', config, overrides);
   const { logger, lifecycle, health } = ctx;
 
+  // Requests and background deliveries get pools of their own: a backlog of retries (SMTP down)
+  // never makes an incoming mail wait for a connection.
   const pool = createPgPool({
     connectionString: config.MAIL_DATABASE_URL,
     applicationName: 'micromesh-mail',
     logger,
+    max: config.MAIL_PG_POOL_MAX,
   });
   lifecycle.onShutdown('postgres', () => pool.end());
+  const workerPool = createPgPool({
+    connectionString: config.MAIL_DATABASE_URL,
+    applicationName: 'micromesh-mail-delivery',
+    logger,
+    max: config.MAIL_SMTP_MAX_CONNECTIONS + 2,
+  });
+  lifecycle.onShutdown('postgres-delivery', () => workerPool.end());
   try {
     await migrate({ pool, migrations: mailMigrations, logger, table: MIGRATIONS_TABLE });
   } catch (err) {
@@ -57,6 +67,7 @@ export async function startMail(
     throw err;
   }
   const repository = new MessageRepository(pool);
+  const deliveries = new MessageRepository(workerPool);
   health.addCheck('postgres', pgHealthCheck(pool));
 
   const mailer = createSmtpMailer({
@@ -82,7 +93,7 @@ export async function startMail(
     exchangeType: 'direct',
   });
   const deps: DeliveryDeps = {
-    store: repository,
+    store: deliveries,
     mailer,
     scheduler: createRetryScheduler(publisher),
     policy: { delaysMs: config.MAIL_RETRY_DELAYS_MS, maxAttempts: config.MAIL_MAX_ATTEMPTS },
@@ -109,7 +120,7 @@ export async function startMail(
   const sweeper: Sweeper = startSweeper(
     () =>
       sweepOutbox({
-        repository,
+        repository: deliveries,
         scheduler: deps.scheduler,
         logger,
         lostAfterMs: config.MAIL_LOST_AFTER_MS,

@@ -27,6 +27,8 @@ export const mailConfigSchema = z.object({
   IDEMPOTENCY_TTL_HOURS: env.int(24, 1),
   /** PostgreSQL database holding every message, its status and its idempotency key. */
   MAIL_DATABASE_URL: z.string().min(1),
+  /** PostgreSQL connections for requests (deliveries have their own, one per SMTP connection). */
+  MAIL_PG_POOL_MAX: env.int(20, 1),
   /** RabbitMQ for the durable outbox and retry queues. */
   AMQP_URL: z.string().min(1),
   /** Connect, greeting and socket timeout of one SMTP attempt. */
