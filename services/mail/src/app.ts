@@ -25,6 +25,7 @@ import { mountSendRoute } from './entry-points/http/send-route';
 import { startSweeper, type Sweeper } from './entry-points/timers/outbox-sweeper';
 import { deliveryCounter } from './mail-metrics';
 import { smtpHealthCheck } from './smtp/smtp-health';
+import { createSmtpGate } from './smtp/smtp-gate';
 import { createSmtpMailer } from './smtp/smtp-mailer';
 
 export interface MailOverrides {
@@ -92,8 +93,11 @@ export async function startMail(
     exchange: MAIL_EXCHANGE,
     exchangeType: 'direct',
   });
+  const gate = createSmtpGate(() => mailer.verify(), config.MAIL_SMTP_PROBE_MS, logger);
+  lifecycle.onShutdown('smtp-gate', () => gate.close());
   const deps: DeliveryDeps = {
     store: deliveries,
+    gate,
     mailer,
     scheduler: createRetryScheduler(publisher),
     policy: { delaysMs: config.MAIL_RETRY_DELAYS_MS, maxAttempts: config.MAIL_MAX_ATTEMPTS },
@@ -107,7 +111,7 @@ export async function startMail(
     logger,
     // One attempt per pooled SMTP connection: a claimed attempt never waits for a connection.
     prefetch: config.MAIL_SMTP_MAX_CONNECTIONS,
-    handle: (id) => retryMessage(deps, id),
+    handle: (id, signal) => retryMessage(deps, id, signal),
     requeueDelayMs: 2_000,
   });
   lifecycle.onShutdown('amqp', () => connection.close());
@@ -124,6 +128,7 @@ export async function startMail(
         scheduler: deps.scheduler,
         logger,
         lostAfterMs: config.MAIL_LOST_AFTER_MS,
+        deliveriesRunning: () => gate.isOpen,
         batchSize: 500,
       }),
     config.MAIL_SWEEP_INTERVAL_MS,

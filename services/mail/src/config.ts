@@ -33,6 +33,8 @@ export const mailConfigSchema = z.object({
   AMQP_URL: z.string().min(1),
   /** Connect, greeting and socket timeout of one SMTP attempt. */
   MAIL_SMTP_TIMEOUT_MS: env.int(10_000, 100),
+  /** While SMTP is unreachable, deliveries pause and one probe runs this often. */
+  MAIL_SMTP_PROBE_MS: env.int(5_000, 50),
   /** Pooled SMTP connections; also how many attempts one replica runs at once. */
   MAIL_SMTP_MAX_CONNECTIONS: env.int(5, 1),
   /**

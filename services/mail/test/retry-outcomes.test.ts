@@ -106,26 +106,31 @@ describe('POST /send with a retry limit', () => {
   });
   afterAll(() => h.close());
 
-  it('When SMTP stays down past MAIL_MAX_ATTEMPTS, then the mail ends failed after exactly that many attempts', async () => {
-    // Arrange
-    await h.smtp.stop();
+  it('When SMTP keeps deferring past MAIL_MAX_ATTEMPTS, then the mail ends failed after exactly that many attempts', async () => {
+    // Arrange: the server answers, but "try again later" (451) to every message
+    h.smtp.rejectWith(451);
     const body = aMailRequest();
 
     // Act
-    const res = await h.send().send(body);
+    let failed;
+    try {
+      const res = await h.send().send(body);
+      const id = res.body.data.id as string;
+      failed = await waitFor(
+        async () => {
+          const status = await statusOf(h, id);
+          return status.status === 'failed' ? status : undefined;
+        },
+        { what: 'the retries to give up', timeoutMs: 20_000 },
+      );
+    } finally {
+      h.smtp.rejectWith(undefined);
+    }
 
     // Assert
-    const id = res.body.data.id as string;
-    const failed = await waitFor(
-      async () => {
-        const status = await statusOf(h, id);
-        return status.status === 'failed' ? status : undefined;
-      },
-      { what: 'the retries to give up', timeoutMs: 20_000 },
-    );
     expect(failed).toMatchObject({
       attempts: 3,
-      lastError: 'SMTP server unreachable; gave up after 3 attempts',
+      lastError: 'SMTP server deferred the message (451); gave up after 3 attempts',
     });
     const metrics = await request(h.mail.address.url).get('/metrics');
     expect(metrics.text).toMatch(/mail_delivery_attempts_total\{[^}]*outcome="queued"[^}]*\} 2/);

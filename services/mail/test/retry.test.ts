@@ -46,7 +46,7 @@ describe('POST /send while SMTP is down', () => {
   });
   afterEach(() => h.close());
 
-  it('When SMTP is down, then 202 queued, and the mail is delivered exactly once when SMTP is back', async () => {
+  it('When SMTP is down, then 202 queued, deliveries pause after one attempt, and the mail is delivered exactly once when SMTP is back', async () => {
     // Arrange
     await h.smtp.stop();
     const body = aMailRequest();
@@ -59,12 +59,18 @@ describe('POST /send while SMTP is down', () => {
     expect(res.body).toMatchObject({ error: false, data: { status: 'queued', attempts: 0 } });
     const id = res.body.data.id as string;
     expect(res.headers.location).toBe(`/messages/${id}`);
-    // retried with backoff while SMTP stays down, with a readable, public-safe status
-    await waitFor(async () => (await statusOf(h, id)).attempts >= 3, { what: 'retries' });
+    // one attempt finds SMTP down (a readable, public-safe status), then deliveries pause: the
+    // service probes the server instead of spending an attempt per retry
+    await waitFor(async () => (await statusOf(h, id)).attempts === 1, { what: 'a first attempt' });
     expect(await statusOf(h, id)).toMatchObject({
       status: 'queued',
       lastError: 'SMTP server unreachable',
     });
+    await waitFor(
+      () => h.logs.filter((l) => l.msg === 'SMTP probe failed; deliveries stay paused').length >= 5,
+      { what: 'five failed probes (about a second) while SMTP is down' },
+    );
+    expect((await statusOf(h, id)).attempts).toBe(1);
     // RabbitMQ confirmed a retry message for the current attempt
     await waitFor(async () => (await storedRow(h, id))?.enqueued, { what: 'a confirmed retry' });
 
@@ -80,7 +86,7 @@ describe('POST /send while SMTP is down', () => {
     await h.mail.sweep();
     expect(received(h, body.to)).toHaveLength(1);
     expect(received(h, body.to)[0]?.parsed.html).toContain(body.subject);
-    expect(await storedRow(h, id)).toMatchObject({ status: 'sent' });
+    expect(await storedRow(h, id)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(h.logs).toContainEqual(
       expect.objectContaining({ msg: 'mail queued for a retry', messageId: id }),
     );

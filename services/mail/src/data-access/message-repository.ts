@@ -322,15 +322,19 @@ export class MessageRepository {
    * Queued messages that are due but not on RabbitMQ (its publish failed), or long overdue
    * although they should be (their queue message was lost).
    */
-  async findDue(lostAfterMs: number, limit: number): Promise<{ id: string; attempts: number }[]> {
+  async findDue(
+    lostAfterMs: number,
+    limit: number,
+    includeLost = true,
+  ): Promise<{ id: string; attempts: number }[]> {
     const { rows } = await this.pool.query<{ id: string; attempts: number }>(
       `SELECT id, attempts FROM mail_messages
        WHERE status = 'queued'
          AND ((NOT enqueued AND next_attempt_at <= now())
-           OR next_attempt_at <= now() - make_interval(secs => $1::double precision / 1000))
+           OR ($3 AND next_attempt_at <= now() - make_interval(secs => $1::double precision / 1000)))
        ORDER BY next_attempt_at
        LIMIT $2`,
-      [lostAfterMs, limit],
+      [lostAfterMs, limit, includeLost],
     );
     return rows;
   }

@@ -1,7 +1,13 @@
 import type { Logger } from '@micromesh/kit';
 import { keepLease } from './delivery-lease';
 import type { StoredMessage } from './message';
-import { DeliveryError, type Mailer, type MessageStore, type RetryScheduler } from './ports';
+import {
+  DeliveryError,
+  type Mailer,
+  type MessageStore,
+  type RetryScheduler,
+  type SmtpGate,
+} from './ports';
 import { nextDelay, type RetryPolicy } from './retry-policy';
 import { renderMessage } from './templates/message-template';
 
@@ -14,6 +20,8 @@ export interface DeliveryDeps {
   /** Length of an attempt's lease; renewed every third of it while the attempt runs. */
   leaseMs: number;
   logger: Logger;
+  /** Told when SMTP cannot be reached, so further deliveries wait for it. */
+  gate?: SmtpGate;
   /** Counts attempt outcomes (sent, retry, failed). */
   onOutcome?: (outcome: DeliveryOutcome) => void;
 }
@@ -91,6 +99,7 @@ async function recordFailure(
   failure: DeliveryError,
 ): Promise<DeliveryOutcome> {
   const { store, logger } = deps;
+  if (failure.serverDown) deps.gate?.reportDown();
   const attempts = message.attempts + 1;
   const delayMs = failure.permanent ? undefined : nextDelay(deps.policy, attempts);
   if (delayMs === undefined) {

@@ -12,6 +12,11 @@ export interface SweepDeps {
   /** A queued message overdue by this long although marked enqueued: its queue message was lost. */
   lostAfterMs: number;
   batchSize: number;
+  /**
+   * False while deliveries are paused (SMTP unreachable): messages then wait in the outbox on
+   * purpose, and being overdue does not mean their queue message was lost.
+   */
+  deliveriesRunning?: () => boolean;
 }
 
 /**
@@ -24,7 +29,8 @@ export async function sweepOutbox(deps: SweepDeps): Promise<number> {
   if (released.length > 0) {
     deps.logger.warn({ messageIds: released }, 'interrupted deliveries queued again');
   }
-  const due = await deps.repository.findDue(deps.lostAfterMs, deps.batchSize);
+  const includeLost = deps.deliveriesRunning?.() ?? true;
+  const due = await deps.repository.findDue(deps.lostAfterMs, deps.batchSize, includeLost);
   let enqueued = 0;
   for (const { id, attempts } of due) {
     try {

@@ -33,6 +33,7 @@ export function testEnv(db: TestDatabase, vhost: { url: string }, smtpPort: numb
     MAIL_DATABASE_URL: db.url,
     AMQP_URL: vhost.url,
     MAIL_SMTP_TIMEOUT_MS: '3000',
+    MAIL_SMTP_PROBE_MS: '200',
     MAIL_LOST_AFTER_MS: '20000',
     MAIL_RETRY_DELAYS_MS: '200,500',
     MAIL_SWEEP_INTERVAL_MS: '300',
