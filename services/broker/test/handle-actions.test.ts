@@ -387,7 +387,7 @@ describe('broker: actions', () => {
       expect(other.status).toBe(422);
       expect(other.body).toEqual({
         error: true,
-        message: 'this Idempotency-Key was already used with a different message; use a new key',
+        message: 'idempotency key reused with a different request',
       });
       expect(specViolations('/handle', 'post', other)).toEqual([]);
     });

@@ -88,7 +88,7 @@ describe('POST /send with an Idempotency-Key', () => {
     expect(res.status).toBe(422);
     expect(res.body).toEqual({
       error: true,
-      message: 'this Idempotency-Key was already used with a different message; use a new key',
+      message: 'idempotency key reused with a different request',
     });
     await waitForStatus(h, first.body.data.id, 'sent');
     expect(

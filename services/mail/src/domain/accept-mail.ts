@@ -59,10 +59,7 @@ export async function acceptMail(deps: AcceptDeps, request: AcceptRequest): Prom
       );
     case 'existing':
       if (outcome.message.payloadHash !== hash) {
-        throw new AppError(
-          422,
-          'this Idempotency-Key was already used with a different message; use a new key',
-        );
+        throw new AppError(422, 'idempotency key reused with a different request');
       }
       return { message: outcome.message, replayed: true };
     case 'created':
