@@ -98,7 +98,14 @@ export class MessageRepository {
     if (taken.over) return taken.over;
     // Two rounds at most: a key taken meanwhile by a request that expired since is released.
     for (let round = 0; round < 2; round++) {
-      const created = await this.insert(message);
+      let created;
+      try {
+        created = await this.insert(message);
+      } catch (err) {
+        // Nothing was stored, so nothing is counted.
+        await this.giveBackQuota(message.principal, taken.windows).catch(() => undefined);
+        throw err;
+      }
       if (created) return { kind: 'created', message: created };
       // A concurrent request with the same key won: this one is its replay and costs nothing.
       const existing = await this.liveByKey(message.principal, message.idempotencyKey ?? '');
