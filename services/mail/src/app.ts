@@ -11,7 +11,8 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { MailConfig } from './config';
-import { MessageRepository } from './data-access/message-repository';
+import { AcceptBatcher } from './data-access/accept-batcher';
+import { MessageRepository, type NewMessage } from './data-access/message-repository';
 import { mailMigrations, MIGRATIONS_TABLE } from './data-access/migrations';
 import type { DeliveryDeps } from './domain/deliver-message';
 import { retryMessage } from './domain/retry-message';
@@ -144,11 +145,15 @@ export async function startMail(
     void attempt.finally(() => background.delete(attempt));
   };
 
+  const quota = { perMinute: config.MAIL_QUOTA_PER_MINUTE, perDay: config.MAIL_QUOTA_PER_DAY };
+  const batcher = new AcceptBatcher(pool, repository, quota);
   const acceptDeps = {
-    store: repository,
+    store: {
+      accept: (message: NewMessage) => batcher.accept(message),
+      markNotEnqueued: (id: string) => repository.markNotEnqueued(id),
+    },
     scheduler: deps.scheduler,
     logger,
-    quota: { perMinute: config.MAIL_QUOTA_PER_MINUTE, perDay: config.MAIL_QUOTA_PER_DAY },
     idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
     track,
   };

@@ -43,6 +43,40 @@ describe('POST /send under the per-principal quotas', () => {
     expect((await h.send(`user:other-${Date.now()}`).send(aMailRequest())).status).toBe(202);
   });
 
+  it('When 20 requests of one principal arrive at once, then exactly the quota is accepted and counted', async () => {
+    // Arrange
+    await awayFromMinuteEnd();
+    const principal = `user:burst-${Date.now()}`;
+
+    // Act
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => h.send(principal).send(aMailRequest())),
+    );
+
+    // Assert
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(3).fill(202), ...Array(17).fill(429)]);
+    const check = new (await import('pg')).Client({ connectionString: h.db.url });
+    await check.connect();
+    try {
+      const usage = await check.query(
+        `SELECT period, used FROM mail_quota_usage WHERE principal = $1 ORDER BY period`,
+        [principal],
+      );
+      expect(usage.rows).toEqual([
+        { period: 'day', used: 3 },
+        { period: 'minute', used: 3 },
+      ]);
+      const stored = await check.query(
+        'SELECT count(*)::int AS n FROM mail_messages WHERE principal = $1',
+        [principal],
+      );
+      expect(stored.rows).toEqual([{ n: 3 }]);
+    } finally {
+      await check.end();
+    }
+  });
+
   it('When the quota is used up, then a replay of an accepted Idempotency-Key is still answered', async () => {
     // Arrange
     const principal = `user:replay-${Date.now()}`;

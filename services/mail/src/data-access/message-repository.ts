@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { MessageStatus, StoredMessage } from '../domain/message';
 import type { MailContent } from '../domain/send-request';
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   principal: string;
   idempotency_key: string | null;
@@ -21,11 +21,11 @@ interface MessageRow {
   sent_at: Date | null;
 }
 
-const COLUMNS = `id, principal, idempotency_key, payload_hash, sender, recipient, subject, body,
+export const COLUMNS = `id, principal, idempotency_key, payload_hash, sender, recipient, subject, body,
   status, attempts, last_error, next_attempt_at, created_at, updated_at, sent_at,
   coalesce(idempotency_expires_at <= now(), false) AS idempotency_expired`;
 
-function toMessage(row: MessageRow): StoredMessage {
+export function toMessage(row: MessageRow): StoredMessage {
   return {
     id: row.id,
     principal: row.principal,

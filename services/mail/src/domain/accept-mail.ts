@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@micromesh/kit';
 import { payloadHash } from './idempotency';
 import type { StoredMessage } from './message';
+import type { AcceptOutcome, NewMessage } from '../data-access/message-repository';
 import type { MessageStore, RetryScheduler } from './ports';
 import type { MailContent } from './send-request';
 
@@ -12,10 +13,12 @@ export interface AcceptResult {
 }
 
 export interface AcceptDeps {
-  store: Pick<MessageStore, 'accept' | 'markNotEnqueued'>;
+  store: Pick<MessageStore, 'markNotEnqueued'> & {
+    /** Stores the message within the principal's quota (or finds the one its key names). */
+    accept(message: NewMessage): Promise<AcceptOutcome>;
+  };
   scheduler: RetryScheduler;
   logger: Logger;
-  quota: { perMinute: number; perDay: number };
   idempotencyTtlHours: number;
   /** Told about every background hand-off to RabbitMQ, so shutdown can wait for them. */
   track?: (work: Promise<unknown>) => void;
@@ -37,17 +40,14 @@ export async function acceptMail(deps: AcceptDeps, request: AcceptRequest): Prom
   const hash = payloadHash(request.content);
   let outcome;
   try {
-    outcome = await deps.store.accept(
-      {
-        id: randomUUID(),
-        principal: request.principal,
-        idempotencyKey: request.idempotencyKey ?? null,
-        idempotencyTtlHours: deps.idempotencyTtlHours,
-        payloadHash: hash,
-        content: request.content,
-      },
-      deps.quota,
-    );
+    outcome = await deps.store.accept({
+      id: randomUUID(),
+      principal: request.principal,
+      idempotencyKey: request.idempotencyKey ?? null,
+      idempotencyTtlHours: deps.idempotencyTtlHours,
+      payloadHash: hash,
+      content: request.content,
+    });
   } catch (err) {
     throw AppError.unavailable('mail storage is unavailable; nothing was sent', err);
   }

@@ -46,7 +46,6 @@ export interface RetryScheduler {
 
 export type MessageStore = Pick<
   MessageRepository,
-  | 'accept'
   | 'findById'
   | 'claim'
   | 'renewLease'
