@@ -4,6 +4,8 @@ export interface ScenarioResult extends LoadResult {
   scenario: string;
   /** reqPerSec divided by the naive baseline's at the same connection count. */
   ratio?: number;
+  /** reqPerSec divided by the Moleculer peer's doing the same action at the same connection count. */
+  peerRatio?: number;
 }
 
 const COLUMNS: [string, (r: ScenarioResult) => string][] = [
@@ -18,6 +20,7 @@ const COLUMNS: [string, (r: ScenarioResult) => string][] = [
   ['errors', (r) => String(r.errors + r.timeouts)],
   ['non-2xx', (r) => String(r.non2xx)],
   ['× baseline', (r) => (r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`)],
+  ['× peer', (r) => (r.peerRatio === undefined ? '' : `${r.peerRatio.toFixed(2)}×`)],
 ];
 
 /** A plain aligned table (Markdown-compatible, so it can be pasted into the README). */

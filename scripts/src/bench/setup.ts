@@ -9,12 +9,15 @@ import { spawnManaged, waitUntilReady, type ManagedProcess } from '../mesh/child
 import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh } from '../mesh/launcher';
 import type { MeshSettings } from '../mesh/settings';
+import { startPeer } from './peer/start-peer';
 
 export interface BenchEnvironment {
   mesh: Mesh;
   settings: MeshSettings;
   brokerUrl: string;
   baselineUrl: string;
+  /** The Moleculer peer's gateway, when it was asked for. */
+  peerUrl?: string;
   logsDatabaseUrl: string;
   amqpUrl: string;
   teardown(): Promise<void>;
@@ -29,6 +32,8 @@ export async function startBenchEnvironment(options: {
   bcryptCost: number;
   brokerEnv: Record<string, string>;
   nodeArgs: string[];
+  /** Also start the Moleculer peer (gateway + logger node) beside the baseline. */
+  peer: boolean;
   output: (line: string) => void;
 }): Promise<BenchEnvironment> {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -37,12 +42,13 @@ export async function startBenchEnvironment(options: {
   };
   try {
     const databases: TestDatabase[] = await Promise.all(
-      ['bench_auth', 'bench_logs', 'bench_mail', 'bench_baseline'].map((p) =>
+      ['bench_auth', 'bench_logs', 'bench_mail', 'bench_baseline', 'bench_peer'].map((p) =>
         createTestDatabase(p),
       ),
     );
     cleanups.push(() => Promise.all(databases.map((db) => db.drop())));
-    const [authDb, logsDb, mailDb, baselineDb] = databases as [
+    const [authDb, logsDb, mailDb, baselineDb, peerDb] = databases as [
+      TestDatabase,
       TestDatabase,
       TestDatabase,
       TestDatabase,
@@ -137,11 +143,27 @@ export async function startBenchEnvironment(options: {
     started.push(gateway);
     await waitUntilReady(`http://127.0.0.1:${baseHttp}/readyz`, gateway, 30_000);
 
+    let peerUrl: string | undefined;
+    if (options.peer) {
+      const peer = await startPeer({
+        root: options.root,
+        databaseUrl: peerDb.url,
+        amqpUrl: vhost.url,
+        // The key the bench mesh's auth service signs with (auth loads every *.pem in the dir).
+        jwtKeyFile: path.join(jwtKeys.dir, 'bench.pem'),
+        rateLimitPoints: Number(options.brokerEnv.RATE_LIMIT_POINTS ?? 6_000),
+        output: options.output,
+      });
+      cleanups.push(() => peer.stop());
+      peerUrl = peer.url;
+    }
+
     return {
       mesh,
       settings,
       brokerUrl: `http://127.0.0.1:${broker}`,
       baselineUrl: `http://127.0.0.1:${baseHttp}`,
+      ...(peerUrl ? { peerUrl } : {}),
       logsDatabaseUrl: logsDb.url,
       amqpUrl: vhost.url,
       teardown,
