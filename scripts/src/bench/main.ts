@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { AmqpConnection, EventPublisher, createEvent, createLogger } from '@micromesh/kit';
 import { countStored, waitUntilStored } from './drain';
 import { runLoad, type LoadResult } from './load';
+import { cpuMillis } from './process-cpu';
 import { formatTable, type ScenarioResult } from './report';
 import { startBenchEnvironment, type BenchEnvironment } from './setup';
 
@@ -60,7 +61,19 @@ function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** Logs in as the seed admin; a 503 (auth's hashing gate full on a busy machine) is retried. */
 async function login(env: BenchEnvironment): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await loginOnce(env);
+    } catch (err) {
+      if (attempt >= 5 || !(err instanceof Error && err.message.includes(' 503 '))) throw err;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+}
+
+async function loginOnce(env: BenchEnvironment): Promise<string> {
   const res = await fetch(`${env.brokerUrl}/handle`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -232,13 +245,23 @@ async function main(): Promise<void> {
       ['auth', 'auth'],
       ['mail', 'mail'],
     ] as const;
+    // The process that answers each row: its CPU per request is the gateway's cost.
+    const gatewayPid = (name: string) =>
+      name === 'baseline'
+        ? env.baselineGatewayPid
+        : name.startsWith('peer')
+          ? env.peerGatewayPid
+          : env.mesh.process('broker')?.child.pid;
     for (const [scenario, name] of rows) {
       if (!scenarios.has(scenario)) continue;
       const spec = specs[name]!;
       say(`· ${name}: warm-up`);
       await runLoad({ ...spec, connections: 10, durationSeconds: 2 });
       for (const connections of connectionCounts) {
+        const pid = gatewayPid(name);
+        const cpuBefore = cpuMillis(pid);
         const result = await runLoad({ ...spec, connections, durationSeconds });
+        const cpuAfter = cpuMillis(pid);
         const at = (row: string | undefined) =>
           results.find((r) => r.scenario === row && r.connections === connections);
         const base = name === 'baseline' ? undefined : at('baseline');
@@ -248,6 +271,9 @@ async function main(): Promise<void> {
           ...result,
           ...(base ? { ratio: result.reqPerSec / base.reqPerSec } : {}),
           ...(peer ? { peerRatio: result.reqPerSec / peer.reqPerSec } : {}),
+          ...(cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0
+            ? { gatewayCpuMsPerRequest: (cpuAfter - cpuBefore) / result.requests }
+            : {}),
         });
         say(`  ${name} @${connections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms`);
       }

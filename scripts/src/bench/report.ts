@@ -6,6 +6,8 @@ export interface ScenarioResult extends LoadResult {
   ratio?: number;
   /** reqPerSec divided by the Moleculer peer's doing the same action at the same connection count. */
   peerRatio?: number;
+  /** CPU time (user + system) of the answering gateway process per request, from /proc. */
+  gatewayCpuMsPerRequest?: number;
 }
 
 const COLUMNS: [string, (r: ScenarioResult) => string][] = [
@@ -17,6 +19,10 @@ const COLUMNS: [string, (r: ScenarioResult) => string][] = [
   ['p50 ms', (r) => r.p50.toFixed(1)],
   ['p95 ms', (r) => r.p95.toFixed(1)],
   ['p99 ms', (r) => r.p99.toFixed(1)],
+  [
+    'gw CPU ms/req',
+    (r) => (r.gatewayCpuMsPerRequest === undefined ? '' : r.gatewayCpuMsPerRequest.toFixed(3)),
+  ],
   ['errors', (r) => String(r.errors + r.timeouts)],
   ['non-2xx', (r) => String(r.non2xx)],
   ['× baseline', (r) => (r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`)],

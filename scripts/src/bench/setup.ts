@@ -18,6 +18,9 @@ export interface BenchEnvironment {
   baselineUrl: string;
   /** The Moleculer peer's gateway, when it was asked for. */
   peerUrl?: string;
+  /** Process ids of the two comparison gateways (for their CPU per request). */
+  baselineGatewayPid?: number;
+  peerGatewayPid?: number;
   logsDatabaseUrl: string;
   amqpUrl: string;
   teardown(): Promise<void>;
@@ -144,6 +147,7 @@ export async function startBenchEnvironment(options: {
     await waitUntilReady(`http://127.0.0.1:${baseHttp}/readyz`, gateway, 30_000);
 
     let peerUrl: string | undefined;
+    let peerGatewayPid: number | undefined;
     if (options.peer) {
       const peer = await startPeer({
         root: options.root,
@@ -156,6 +160,7 @@ export async function startBenchEnvironment(options: {
       });
       cleanups.push(() => peer.stop());
       peerUrl = peer.url;
+      peerGatewayPid = peer.gateway.child.pid;
     }
 
     return {
@@ -163,7 +168,8 @@ export async function startBenchEnvironment(options: {
       settings,
       brokerUrl: `http://127.0.0.1:${broker}`,
       baselineUrl: `http://127.0.0.1:${baseHttp}`,
-      ...(peerUrl ? { peerUrl } : {}),
+      ...(peerUrl ? { peerUrl, peerGatewayPid } : {}),
+      baselineGatewayPid: gateway.child.pid,
       logsDatabaseUrl: logsDb.url,
       amqpUrl: vhost.url,
       teardown,

@@ -19,7 +19,10 @@ const metadata = {
   optional: true,
   maxProps: 64,
   // Runs even when the field is absent.
-  custom: (value: Record<string, unknown> | undefined, errors: { type: string; actual: unknown }[]) => {
+  custom: (
+    value: Record<string, unknown> | undefined,
+    errors: { type: string; actual: unknown }[],
+  ) => {
     for (const key of Object.keys(value ?? {})) {
       if (key.length > 128) errors.push({ type: 'stringMax', actual: key });
     }

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { Context, Errors, ServiceBroker } from 'moleculer';
+import { type Context, Errors, ServiceBroker } from 'moleculer';
 import ApiGateway from 'moleculer-web';
 import { handleParams, normalLevel } from './body-rules';
 import { PeerEventPublisher } from './event-publisher';
@@ -72,7 +72,11 @@ async function main(): Promise<void> {
             });
           }
           ctx.meta.$statusCode = 202;
-          return { error: false, message: action === 'log' ? 'logged' : 'published', data: { event_id } };
+          return {
+            error: false,
+            message: action === 'log' ? 'logged' : 'published',
+            data: { event_id },
+          };
         },
       },
     },
@@ -99,12 +103,11 @@ async function main(): Promise<void> {
           // Its own path: two routes on '/' shadow each other's aliases in moleculer-web.
           path: '/readyz',
           aliases: {
-            'GET /'(
-              _req: IncomingMessage,
-              res: { statusCode: number; end(body: string): void },
-            ) {
+            'GET /'(_req: IncomingMessage, res: { statusCode: number; end(body: string): void }) {
               res.statusCode = loggerSeen ? 200 : 503;
-              res.end(`{"error":${!loggerSeen},"message":"${loggerSeen ? 'ready' : 'no logger node'}"}`);
+              res.end(
+                `{"error":${!loggerSeen},"message":"${loggerSeen ? 'ready' : 'no logger node'}"}`,
+              );
             },
           },
           mappingPolicy: 'restrict',
@@ -131,7 +134,9 @@ async function main(): Promise<void> {
               : 500;
         res.statusCode = status;
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ error: true, message: status === 500 ? 'internal error' : err.message }));
+        res.end(
+          JSON.stringify({ error: true, message: status === 500 ? 'internal error' : err.message }),
+        );
       },
     },
     methods: {

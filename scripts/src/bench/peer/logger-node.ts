@@ -3,7 +3,7 @@
  * `INSERT … ON CONFLICT DO NOTHING` per call into its own table and answers after it.
  * Env: PEER_PG_URL, PEER_GATEWAY_TCP_PORT, PEER_LOGGER_TCP_PORT.
  */
-import { Context, ServiceBroker } from 'moleculer';
+import { type Context, ServiceBroker } from 'moleculer';
 import { Pool } from 'pg';
 import { LOGGER_NODE, peerBrokerOptions } from './transporter';
 

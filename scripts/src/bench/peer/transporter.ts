@@ -22,7 +22,10 @@ export function peerBrokerOptions(nodeID: string): BrokerOptions {
       options: {
         udpDiscovery: false,
         port: nodeID === GATEWAY_NODE ? gatewayPort : loggerPort,
-        urls: [`127.0.0.1:${gatewayPort}/${GATEWAY_NODE}`, `127.0.0.1:${loggerPort}/${LOGGER_NODE}`],
+        urls: [
+          `127.0.0.1:${gatewayPort}/${GATEWAY_NODE}`,
+          `127.0.0.1:${loggerPort}/${LOGGER_NODE}`,
+        ],
       },
     },
     logger: { type: 'Console', options: { level: 'warn', colors: false, formatter: 'short' } },
