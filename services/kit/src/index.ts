@@ -1,5 +1,6 @@
 export { loadConfig, ConfigError } from './config/load-config';
 export { env, baseEnvShape } from './config/env-types';
+export { availableCpus, cgroupCpuLimit, type CgroupPaths } from './config/available-cpus';
 export { createLogger, type Logger, type LoggerSettings } from './logging/logger';
 export {
   runWithRequestContext,

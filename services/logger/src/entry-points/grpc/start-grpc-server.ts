@@ -20,9 +20,19 @@ export interface StartedGrpcServer {
 export async function startGrpcServer(
   service: LogService,
   logger: Logger,
-  options: { host: string; port: number; maxMessageBytes: number },
+  options: {
+    host: string;
+    port: number;
+    maxMessageBytes: number;
+    maxConnectionAgeMs: number;
+    maxConnectionAgeGraceMs: number;
+  },
 ): Promise<StartedGrpcServer> {
-  const server = createGrpcServer({ maxReceiveMessageBytes: options.maxMessageBytes });
+  const server = createGrpcServer({
+    maxReceiveMessageBytes: options.maxMessageBytes,
+    maxConnectionAgeMs: options.maxConnectionAgeMs,
+    maxConnectionAgeGraceMs: options.maxConnectionAgeGraceMs,
+  });
   addLogService(server, logServiceHandlers(service, logger));
   const health = createGrpcHealth();
   health.addToServer(server);
