@@ -39,6 +39,11 @@ export {
 } from './lifecycle/service-context';
 export { runMain, type RunningService } from './lifecycle/run-main';
 export {
+  shutdownBudgetProblem,
+  SHUTDOWN_CLOSE_RESERVE_MS,
+  type ShutdownTimes,
+} from './lifecycle/shutdown-budget';
+export {
   startHttpService,
   type StartHttpOptions,
   type StartedHttpService,

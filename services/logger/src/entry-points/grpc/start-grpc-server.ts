@@ -26,6 +26,8 @@ export async function startGrpcServer(
     maxMessageBytes: number;
     maxConnectionAgeMs: number;
     maxConnectionAgeGraceMs: number;
+    /** Calls in flight at shutdown get this long before the server is forced down. */
+    drainMs: number;
   },
 ): Promise<StartedGrpcServer> {
   const server = createGrpcServer({
@@ -43,7 +45,7 @@ export async function startGrpcServer(
     health,
     async stop() {
       health.setServing(false);
-      await stopGrpcServer(server, 5_000);
+      await stopGrpcServer(server, options.drainMs);
     },
   };
 }
