@@ -6,6 +6,7 @@ import {
   deploymentViolations,
   imageViolations,
   networkPolicyViolations,
+  rabbitmqWatermarkViolations,
   secretViolations,
   type SecretMode,
 } from './support/k8s-policy';
@@ -115,12 +116,16 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
     );
   });
 
-  test('When each Deployment is checked, then it has probes, resources, the restricted security context, its ServiceAccount, a NetworkPolicy, an HPA and a PDB', () => {
+  test('When each Deployment is checked, then it has probes, resources, the restricted security context, its ServiceAccount, a NetworkPolicy, an HPA, a PDB and a spread over nodes', () => {
     expect(deploymentViolations(docs)).toEqual([]);
   });
 
   test('When the NetworkPolicies are checked, then traffic is denied by default and DNS egress is allowed', () => {
     expect(networkPolicyViolations(docs)).toEqual([]);
+  });
+
+  test('When each RabbitMQ under a memory limit is checked, then it sets an absolute memory watermark below that limit', () => {
+    expect(rabbitmqWatermarkViolations(docs)).toEqual([]);
   });
 
   test('When the images are checked, then every one is pinned by tag or digest (never latest)', () => {
