@@ -4,6 +4,7 @@ import { composePolicyViolations, composeSchemaErrors } from './support/compose-
 import { interpolate, parseDotenv } from './support/compose-interpolation';
 import { nativeVariables } from './support/native-wiring';
 import { composeFile, repoRoot, SERVICES } from './support/paths';
+import { absoluteWatermark, bytesOf } from './support/k8s-policy';
 import { configError } from './support/service-configs';
 import { parseYamlFile, type Doc } from './support/yaml-files';
 
@@ -70,6 +71,21 @@ describe('docker-compose.yml', () => {
 
       expect(named.has(data?.[0] ?? '')).toBe(true);
     }
+  });
+
+  test('When RabbitMQ is read, then it runs under a memory limit with an absolute memory watermark below it', () => {
+    const rabbitmq = obj(services.rabbitmq);
+    const config = (rabbitmq.volumes as string[])
+      .map((v) => v.split(':'))
+      .find(([, target]) => String(target).startsWith('/etc/rabbitmq/'));
+    const text = fs.readFileSync(path.join(repoRoot, String(config?.[0])), 'utf8');
+    const watermark = absoluteWatermark(text) ?? Number.NaN;
+    const limit = bytesOf(
+      String(rabbitmq.mem_limit).replace(/([kmg])$/i, (u) => `${u.toUpperCase()}i`),
+    );
+
+    expect(watermark).toBeGreaterThan(0);
+    expect(watermark).toBeLessThan(limit);
   });
 
   test('When the logger’s store is read, then it is the MongoDB replica set', () => {
