@@ -12,12 +12,13 @@ type Obj = Record<string, unknown>;
 const obj = (value: unknown): Obj =>
   typeof value === 'object' && value !== null ? (value as Obj) : {};
 
-/** Only the front-end, the broker and the two dependency UIs are reachable from the host. */
+/** Only the front-end, the broker and the three dependency UIs are reachable from the host. */
 export const ALLOWED_PUBLISHED_PORTS = {
   frontend: [8081],
   broker: [8080],
   mailpit: [8025],
   rabbitmq: [15672],
+  prometheus: [9090],
 };
 
 describe('docker-compose.yml', () => {
@@ -86,6 +87,25 @@ describe('docker-compose.yml', () => {
 
     expect(watermark).toBeGreaterThan(0);
     expect(watermark).toBeLessThan(limit);
+  });
+
+  test('When Prometheus’ scrape config is read, then it scrapes every service’s /metrics at the port the service listens on', () => {
+    const prometheus = obj(services.prometheus);
+    const mount = (prometheus.volumes as string[])
+      .map((v) => v.split(':'))
+      .find(([, target]) => target === '/etc/prometheus/prometheus.yml');
+    const [config] = parseYamlFile(path.join(repoRoot, String(mount?.[0]))).docs as [Doc];
+    const jobs = (config.scrape_configs as Obj[]).map((job) => ({
+      path: job.metrics_path ?? '/metrics',
+      targets: (job.static_configs as Obj[]).flatMap((c) => c.targets as string[]),
+    }));
+
+    const expected = SERVICES.map(
+      (service) => `${service}:${String(obj(obj(services[service]).environment).PORT)}`,
+    );
+
+    expect(jobs.flatMap((j) => j.targets).sort()).toEqual(expected.sort());
+    expect(new Set(jobs.map((j) => j.path))).toEqual(new Set(['/metrics']));
   });
 
   test('When the logger’s store is read, then it is the MongoDB replica set', () => {
