@@ -223,7 +223,7 @@ describeWithEngine(
         expect(readOnly).toBe('true');
         expect(write).toMatch(/Read-only file system/);
         report.push(
-          `  ${name.padEnd(8)} ready on :${port}  uid ${uid}  read-only rootfs (${write.split(': ').pop()})  CapEff ${capEff}`,
+          `  ${name.padEnd(8)} /readyz 200 on :${port}  non-root (uid ${uid})  read-only rootfs (${write.split(': ').pop()})  CapEff ${capEff}`,
         );
       },
       READY_TIMEOUT_MS + 30_000,
