@@ -69,10 +69,13 @@ export class Downstream {
     const { retryWhen } = options;
     const run = retryWhen
       ? () =>
-          retry(handleWhen((err) => err instanceof Error && retryWhen(err)), {
-            maxAttempts: 2,
-            backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 100 }),
-          }).execute(once)
+          retry(
+            handleWhen((err) => err instanceof Error && retryWhen(err)),
+            {
+              maxAttempts: 2,
+              backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 100 }),
+            },
+          ).execute(once)
       : once;
     try {
       return await this.breaker.execute(run);
