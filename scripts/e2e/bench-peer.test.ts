@@ -70,12 +70,15 @@ describe('the bench peer (Moleculer gateway + logger node)', () => {
     await Promise.all([db?.drop(), vhost?.drop(), keys?.remove()]);
   }, 30_000);
 
-  it('When a log action is sent with a valid token, then it answers 202 and stores one row', async () => {
+  it('When a log action is sent with a valid token, then it answers 202, stores one row and counts against the rate limit', async () => {
     const res = await post({ action: 'log', log: { name: 'peer-e2e', data: 'one' } }, token);
 
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ error: false });
     expect(await rows('peer-e2e')).toBe(1);
+    // moleculer-web's limiter counted it against the budget it was given.
+    expect(res.headers.get('x-rate-limit-limit')).toBe('1000');
+    expect(Number(res.headers.get('x-rate-limit-remaining'))).toBeLessThan(1000);
   });
 
   it('When the token is signed by another key, then it answers 401 and stores nothing', async () => {
