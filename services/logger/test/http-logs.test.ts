@@ -4,6 +4,9 @@ import { aNewLog, aServiceName } from './factories';
 import { openSse, type SseStream } from './sse-client';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
+
+/** Fixture times on a whole second an hour ago: inside any retention window. */
+const anHourAgo = Math.floor(Date.now() / 1000) * 1000 - 60 * 60_000;
 describe('logger HTTP', () => {
   let db: TestDatabase;
   let logger: TestLogger;
@@ -105,7 +108,7 @@ describe('logger HTTP', () => {
         service,
         level: i === 1 ? 'ERROR' : 'INFO',
         data: i === 2 ? 'disk quota exceeded' : `routine ${i}`,
-        timestamp: new Date(Date.UTC(2026, 0, 2, 0, i)).toISOString(),
+        timestamp: new Date(anHourAgo + i * 60_000).toISOString(),
       }),
     );
 

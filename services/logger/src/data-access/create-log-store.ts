@@ -5,16 +5,20 @@ import { PostgresLogStore } from './postgres/postgres-log-store';
 
 export interface LogStoreSettings {
   url: string;
+  /** MongoDB only: the database (else the URL's path). */
+  database?: string;
   logger: Logger;
   poolSize: number;
   connectTimeoutMs: number;
+  operationTimeoutMs: number;
   retentionDays: number;
 }
 
 /** The URL scheme picks the adapter: postgres(ql):// or mongodb(+srv)://. */
 export function createLogStore(settings: LogStoreSettings): LogStore {
-  const scheme = new URL(settings.url).protocol;
-  if (scheme === 'postgres:' || scheme === 'postgresql:') return new PostgresLogStore(settings);
-  if (scheme === 'mongodb:' || scheme === 'mongodb+srv:') return new MongoLogStore(settings);
-  throw new Error(`unsupported LOG_STORE_URL scheme: ${scheme}`);
+  // Not `new URL()`: MongoDB's multi-host form (`mongodb://a:27017,b:27017/db`) is no WHATWG URL.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(settings.url)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') return new PostgresLogStore(settings);
+  if (scheme === 'mongodb' || scheme === 'mongodb+srv') return new MongoLogStore(settings);
+  throw new Error(`unsupported LOG_STORE_URL scheme: ${scheme ?? '(none)'}`);
 }

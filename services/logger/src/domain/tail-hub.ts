@@ -2,6 +2,7 @@ import type { Logger } from '@micromesh/kit';
 import type { LogEntry } from './log-entry';
 import type { LogFilter } from './log-query';
 import type { LogStore } from './log-store';
+import { matchesText } from './search-terms';
 
 export type TailListener = (entry: LogEntry) => void;
 
@@ -67,18 +68,11 @@ export class TailHub {
   }
 }
 
-/**
- * The tail's in-process filter. `text` here is a case-insensitive "every word occurs in name or
- * data" check, close to (not identical with) the store's full-text search used by GET /logs.
- */
+/** The tail's in-process filter: the same rules as the stores' (text: search-terms.ts). */
 export function matches(entry: LogEntry, filter: LogFilter): boolean {
   if (filter.service !== undefined && entry.service !== filter.service) return false;
   if (filter.level !== undefined && entry.level !== filter.level) return false;
   if (filter.trace_id !== undefined && entry.trace_id !== filter.trace_id) return false;
-  if (filter.text !== undefined) {
-    const haystack = `${entry.name} ${entry.data}`.toLowerCase();
-    const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
-    if (!words.every((word) => haystack.includes(word))) return false;
-  }
+  if (filter.text !== undefined && !matchesText(entry.name, entry.data, filter.text)) return false;
   return true;
 }
