@@ -26,7 +26,6 @@ async function entriesCounter(url: string, outcome: 'stored' | 'duplicate'): Pro
   return Number(line.exec(res.text)?.[1] ?? 0);
 }
 
-
 /** Fixture times on a whole second an hour ago: inside any retention window. */
 const anHourAgo = Math.floor(Date.now() / 1000) * 1000 - 60 * 60_000;
 describe('logger gRPC', () => {

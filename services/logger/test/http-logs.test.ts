@@ -4,7 +4,6 @@ import { aNewLog, aServiceName } from './factories';
 import { openSse, type SseStream } from './sse-client';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
-
 /** Fixture times on a whole second an hour ago: inside any retention window. */
 const anHourAgo = Math.floor(Date.now() / 1000) * 1000 - 60 * 60_000;
 describe('logger HTTP', () => {

@@ -10,7 +10,9 @@ export interface StoreBackend {
   /** Shown in test names: which server the adapter runs against. */
   label: string;
   /** A store on a fresh, empty database, initialised; `drop` removes the database. */
-  create(settings?: { retentionDays?: number }): Promise<{ store: LogStore; drop(): Promise<void> }>;
+  create(settings?: {
+    retentionDays?: number;
+  }): Promise<{ store: LogStore; drop(): Promise<void> }>;
 }
 
 const { logger } = captureLogs('logger', 'silent');

@@ -37,7 +37,10 @@ describe('createLogStore', () => {
     ['postgres://u:p@127.0.0.1:5432/db', 'postgres'],
     ['postgresql://u:p@127.0.0.1:5432/db', 'postgres'],
     ['mongodb://127.0.0.1:27017/logs', 'mongodb'],
-    ['mongodb://u:p@a-0.rs:27017,a-1.rs:27017,a-2.rs:27017/logs?replicaSet=rs&authSource=admin', 'mongodb'],
+    [
+      'mongodb://u:p@a-0.rs:27017,a-1.rs:27017,a-2.rs:27017/logs?replicaSet=rs&authSource=admin',
+      'mongodb',
+    ],
     ['mongodb+srv://u:p@cluster.example.com/logs', 'mongodb'],
   ])('When LOG_STORE_URL is %s, then the %s adapter is chosen', (url, kind) => {
     expect(storeAt(url).kind).toBe(kind);

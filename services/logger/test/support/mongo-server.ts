@@ -15,11 +15,15 @@ export const NEEDS_REAL_MONGODB = 'needs a real MongoDB (MONGO_URL)';
  * NEEDS_REAL_MONGODB, which scripts/test counts and prints — they are what FerretDB cannot do.
  */
 export const describeOnRealMongo = (title: string, body: () => void) =>
-  (mongoServer.kind === 'mongodb' ? describe : describe.skip)(`${NEEDS_REAL_MONGODB}: ${title}`, body);
+  (mongoServer.kind === 'mongodb' ? describe : describe.skip)(
+    `${NEEDS_REAL_MONGODB}: ${title}`,
+    body,
+  );
 
 /** A URL of the run's server with a fresh database name in its path. */
 export function freshMongoUrl(prefix: string): { url: string; database: string } {
-  if (!mongoServer.url) throw new Error('no MongoDB server: the logger jest globalSetup did not run');
+  if (!mongoServer.url)
+    throw new Error('no MongoDB server: the logger jest globalSetup did not run');
   const database = `${prefix}_${randomBytes(5).toString('hex')}`;
   const [base, query] = mongoServer.url.split('?', 2) as [string, string | undefined];
   const withoutPath = base.replace(/^(mongodb(?:\+srv)?:\/\/[^/]*)\/?.*$/, '$1');

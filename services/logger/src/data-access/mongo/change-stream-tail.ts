@@ -56,10 +56,15 @@ export async function openChangeStreamTail(
     void pump(next);
   };
 
-  const deliver = (from: ChangeStream<LogDocument>, change: Awaited<ReturnType<ChangeStream<LogDocument>['next']>>) => {
+  const deliver = (
+    from: ChangeStream<LogDocument>,
+    change: Awaited<ReturnType<ChangeStream<LogDocument>['next']>>,
+  ) => {
     if (change.operationType === 'insert') onEntries([toEntry(change.fullDocument)]);
     if (change.operationType === 'invalidate') {
-      logger.warn('live tail: change stream invalidated (collection dropped or renamed); reopening');
+      logger.warn(
+        'live tail: change stream invalidated (collection dropped or renamed); reopening',
+      );
       resumeToken = undefined;
       restart(from, 0);
       return;

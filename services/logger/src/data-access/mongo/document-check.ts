@@ -26,7 +26,9 @@ export function whyUnstorable(document: object): string | undefined {
 
 function walk(value: unknown, depth: number): string | undefined {
   if (typeof value === 'string') {
-    return !UNPAIRED_SURROGATE.test(value) ? undefined : 'a string holds an unpaired UTF-16 surrogate';
+    return !UNPAIRED_SURROGATE.test(value)
+      ? undefined
+      : 'a string holds an unpaired UTF-16 surrogate';
   }
   if (value === null || typeof value !== 'object' || value instanceof Date) return undefined;
   if (depth > MAX_NESTING_DEPTH) {

@@ -63,7 +63,10 @@ export async function insertDocuments(
       inserted.delete(id);
       if (writeError.code === DUPLICATE_KEY) continue;
       if (OUTAGE_CODES.has(writeError.code)) throw new StoreUnavailableError(error);
-      refused.set(id, `MongoDB refused the entry: ${writeError.errmsg ?? `code ${writeError.code}`}`);
+      refused.set(
+        id,
+        `MongoDB refused the entry: ${writeError.errmsg ?? `code ${writeError.code}`}`,
+      );
     }
     return { inserted, refused };
   }

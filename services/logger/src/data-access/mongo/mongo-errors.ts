@@ -57,7 +57,10 @@ export function isOutage(error: unknown): boolean {
   }
   // The pool's wait-queue timeout (all connections busy past waitQueueTimeoutMS) and the
   // client-side operation timeout are not exported as classes in every 6.x release: match names.
-  if (error instanceof Error && /^(WaitQueueTimeoutError|MongoOperationTimeoutError)$/.test(error.name)) {
+  if (
+    error instanceof Error &&
+    /^(WaitQueueTimeoutError|MongoOperationTimeoutError)$/.test(error.name)
+  ) {
     return true;
   }
   if (error instanceof MongoError) {

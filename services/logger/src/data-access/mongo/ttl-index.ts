@@ -38,7 +38,10 @@ export async function syncTtlIndex(
       return;
     }
     try {
-      await db.command({ collMod: logs.collectionName, index: { name: TTL_INDEX, expireAfterSeconds } });
+      await db.command({
+        collMod: logs.collectionName,
+        index: { name: TTL_INDEX, expireAfterSeconds },
+      });
     } catch (error) {
       if (codeOf(error) !== UNAUTHORIZED) throw error;
       await dropIfPresent(logs);

@@ -58,7 +58,7 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'search by the logger\'s own terms (the same answers as the MongoDB adapter)',
+    name: "search by the logger's own terms (the same answers as the MongoDB adapter)",
     // Text search moves from to_tsvector('simple', …) — PostgreSQL's parser, which keeps
     // `api.example.com` whole but splits `card_declined`, and keeps accents — to the terms the
     // logger computes for every store (src/domain/search-terms.ts). Rows written before this
