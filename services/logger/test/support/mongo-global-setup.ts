@@ -1,7 +1,6 @@
 import { startFerretDb, type RunningFerretDb } from './ferretdb';
 
 declare global {
-  // eslint-disable-next-line no-var -- jest hands globals from globalSetup to globalTeardown
   var __MICROMESH_FERRETDB__: RunningFerretDb | undefined;
 }
 
