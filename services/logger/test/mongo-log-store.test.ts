@@ -63,7 +63,7 @@ describe(`MongoDB adapter on ${mongoServer.kind}`, () => {
     await opened.drop();
   });
 
-  describe('insertEntries: one refused document fails only itself', () => {
+  describe('insertMany: one refused document fails only itself', () => {
     it.each([
       ['a NUL character in a metadata key', { 'bad\u0000key': 1 }, 'NUL'],
       ['metadata nested past 100 levels', deeplyNested(120), '100 levels'],
@@ -75,7 +75,7 @@ describe(`MongoDB adapter on ${mongoServer.kind}`, () => {
         const good = [aLogEntry({ service }), aLogEntry({ service })];
         const bad = aLogEntry({ service, metadata });
 
-        const outcome = await opened.store.insertEntries([good[0]!, bad, good[1]!]);
+        const outcome = await opened.store.insertMany([good[0]!, bad, good[1]!]);
 
         expect([...outcome.inserted].sort()).toEqual(good.map((e) => e.event_id).sort());
         expect([...outcome.refused.keys()]).toEqual([bad.event_id]);
@@ -100,7 +100,7 @@ describe(`MongoDB adapter on ${mongoServer.kind}`, () => {
       }
       const good = [aLogEntry({ service }), aLogEntry({ service })];
 
-      const outcome = await opened.store.insertEntries([good[0]!, bad, good[1]!]);
+      const outcome = await opened.store.insertMany([good[0]!, bad, good[1]!]);
 
       expect([...outcome.inserted].sort()).toEqual(good.map((e) => e.event_id).sort());
       expect([...outcome.refused.keys()]).toEqual([bad.event_id]);
@@ -111,11 +111,11 @@ describe(`MongoDB adapter on ${mongoServer.kind}`, () => {
     it('When a batch mixes a stored entry, a new one and a refused one, then each gets its own outcome', async () => {
       const service = aServiceName();
       const stored = aLogEntry({ service });
-      await opened.store.insertEntries([stored]);
+      await opened.store.insertMany([stored]);
       const fresh = aLogEntry({ service });
       const bad = aLogEntry({ service, metadata: { 'k\u0000': 1 } });
 
-      const outcome = await opened.store.insertEntries([stored, fresh, bad]);
+      const outcome = await opened.store.insertMany([stored, fresh, bad]);
 
       expect([...outcome.inserted]).toEqual([fresh.event_id]);
       expect([...outcome.refused.keys()]).toEqual([bad.event_id]);
@@ -132,7 +132,7 @@ describe(`MongoDB adapter on ${mongoServer.kind}`, () => {
       );
       try {
         const entry = aLogEntry({ service });
-        await opened.store.insertEntries([entry]);
+        await opened.store.insertMany([entry]);
 
         await waitFor(() => delivered.length === 1, { what: 'the entry on the tail' });
         expect(delivered[0]).toEqual(entry);
@@ -151,7 +151,7 @@ describe(`MongoDB adapter on ${mongoServer.kind}`, () => {
       );
       await tail.close();
 
-      await opened.store.insertEntries([aLogEntry({ service })]);
+      await opened.store.insertMany([aLogEntry({ service })]);
 
       // Absence can only be shown by waiting: five polling intervals (tailPollMs 100).
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -203,7 +203,7 @@ describeOnRealMongo('TTL index and change streams', () => {
     );
     try {
       const entries = [aLogEntry(), aLogEntry(), aLogEntry()];
-      await own.store.insertEntries(entries);
+      await own.store.insertMany(entries);
 
       await waitFor(() => delivered.length === 3, { what: 'three change events' });
       expect(delivered.sort()).toEqual(entries.map((e) => e.event_id).sort());

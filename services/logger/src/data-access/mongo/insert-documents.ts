@@ -1,17 +1,9 @@
 import { AppError } from '@micromesh/kit';
 import { MongoBulkWriteError, type Collection } from 'mongodb';
-import { StoreUnavailableError } from '../../domain/log-store';
+import { StoreUnavailableError, type InsertOutcome } from '../../domain/log-store';
 import { whyUnstorable } from './document-check';
 import { OUTAGE_CODES, toStoreError } from './mongo-errors';
 import type { LogDocument } from './log-document';
-
-/** What one insert did with each document (same shape as the port's InsertOutcome). */
-export interface DocumentsOutcome {
-  /** _ids written by this call. */
-  inserted: Set<string>;
-  /** _ids MongoDB cannot hold, each with the reason; the rest of the batch is unaffected. */
-  refused: Map<string, string>;
-}
 
 const DUPLICATE_KEY = 11000;
 
@@ -27,7 +19,7 @@ const DUPLICATE_KEY = 11000;
 export async function insertDocuments(
   logs: Collection<LogDocument>,
   docs: readonly LogDocument[],
-): Promise<DocumentsOutcome> {
+): Promise<InsertOutcome> {
   const refused = new Map<string, string>();
   const sendable: LogDocument[] = [];
   for (const doc of docs) {

@@ -1,4 +1,5 @@
-import type { LogEntry, LogLevel } from '../../domain/log-entry';
+import type { Level } from '@micromesh/contracts';
+import type { LogEntry } from '../../domain/log-entry';
 import { indexTerms } from '../../domain/search-terms';
 
 /** `_id` is the event_id: the primary key itself makes every write idempotent. */
@@ -6,7 +7,7 @@ export interface LogDocument {
   _id: string;
   name: string;
   data: string;
-  level: LogLevel;
+  level: Level;
   service: string;
   trace_id?: string;
   span_id?: string;

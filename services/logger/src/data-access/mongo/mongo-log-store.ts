@@ -1,4 +1,4 @@
-import { AppError, type Logger } from '@micromesh/kit';
+import type { Logger } from '@micromesh/kit';
 import {
   MongoClient,
   MongoServerError,
@@ -9,11 +9,11 @@ import {
 } from 'mongodb';
 import type { LogEntry } from '../../domain/log-entry';
 import type { LogQuery } from '../../domain/log-query';
-import type { LogStore } from '../../domain/log-store';
+import type { InsertOutcome, LogStore } from '../../domain/log-store';
 import { indexTerms, queryTerms } from '../../domain/search-terms';
 import { openChangeStreamTail, type TailHandle } from './change-stream-tail';
 import { mongoDatabaseName } from './database-name';
-import { insertDocuments, type DocumentsOutcome } from './insert-documents';
+import { insertDocuments } from './insert-documents';
 import { ENTRY_PROJECTION, toDocument, toEntry, type LogDocument } from './log-document';
 import { toStoreError } from './mongo-errors';
 import { openPollingTail } from './polling-tail';
@@ -96,19 +96,8 @@ export class MongoLogStore implements LogStore {
     });
   }
 
-  async insertMany(entries: readonly LogEntry[]): Promise<Set<string>> {
-    const { inserted, refused } = await this.insertEntries(entries);
-    if (refused.size > 0) {
-      throw AppError.badRequest(
-        'the log store refused an entry',
-        [...refused].map(([id, reason]) => ({ path: id, message: reason })),
-      );
-    }
-    return inserted;
-  }
-
-  /** Writes a batch and reports each entry's outcome (see insert-documents.ts). */
-  async insertEntries(entries: readonly LogEntry[]): Promise<DocumentsOutcome> {
+  /** One unordered insert; each entry's outcome is classified in insert-documents.ts. */
+  async insertMany(entries: readonly LogEntry[]): Promise<InsertOutcome> {
     if (entries.length === 0) return { inserted: new Set(), refused: new Map() };
     const now = new Date();
     const docs = entries.map((e) => toDocument(e, now));
