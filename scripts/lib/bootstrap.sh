@@ -226,7 +226,11 @@ FERRETDB_BIN="$ROOT/.tools/ferretdb-$FERRETDB_VERSION/bin/ferretdb"
 
 ensure_ferretdb() {
   [ -x "$FERRETDB_BIN" ] && return
-  command -v go >/dev/null 2>&1 || apt_install golang-go
+  if ! command -v go >/dev/null 2>&1; then
+    [ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"
+  fi
+  # Go 1.21+ fetches the toolchain FerretDB's go.mod names (1.24) through the module proxy itself.
+  command -v go >/dev/null 2>&1 || die "building FerretDB needs Go 1.21 or newer on the PATH (found none)"
   say "building FerretDB v$FERRETDB_VERSION with $(go version | awk '{print $3}') (once; cached in .tools/)"
   local started=$SECONDS dir tmp
   dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@v$FERRETDB_VERSION" \
