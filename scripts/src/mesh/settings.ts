@@ -127,7 +127,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
       ? `mongodb://127.0.0.1:${ferretdb.port}/${env.LOGS_DATABASE || 'micromesh_logs'}`
       : env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
     ...(ferretdb ? { ferretdb } : {}),
-    amqpUrl: amqpUrlFrom(env),
+    amqpUrl: amqpUrlFrom(env, env.RABBITMQ_VHOST || '/'),
     jwtKeysDir: path.join(root, '.secrets', 'jwt'),
     seedAdmin: {
       email: env.AUTH_SEED_ADMIN_EMAIL || 'admin@example.com',
