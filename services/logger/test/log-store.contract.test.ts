@@ -66,6 +66,17 @@ describe.each(configuredBackends())('LogStore contract on $label', (backend) => 
     });
   });
 
+  describe('init', () => {
+    it('When init runs again on a store holding entries (a restart, another replica), then it succeeds and the entries stay', async () => {
+      const entry = aLogEntry();
+      await store.insertMany([entry]);
+
+      await store.init();
+
+      expect(await store.get(entry.event_id)).toEqual(entry);
+    });
+  });
+
   describe('get', () => {
     it('When the event_id is unknown, then it answers undefined', async () => {
       expect(await store.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();

@@ -37,8 +37,17 @@ export interface MongoLogStoreOptions {
   tailPollMs?: number;
 }
 
+const INDEXES = [
+  { key: { timestamp: -1, _id: -1 }, name: 'timestamp_desc' },
+  { key: { service: 1, timestamp: -1, _id: -1 }, name: 'service_timestamp' },
+  { key: { level: 1, timestamp: -1, _id: -1 }, name: 'level_timestamp' },
+  { key: { trace_id: 1 }, name: 'trace_id', sparse: true },
+  { key: { terms: 1 }, name: 'terms' },
+  { key: { received_at: 1, _id: 1 }, name: 'received_at' },
+] as const;
 const OLD_TEXT_INDEX = 'text_search';
 const INDEX_NOT_FOUND = 27;
+const NAMESPACE_NOT_FOUND = 26;
 const BACKFILL_CHUNK = 1_000;
 
 /**
@@ -82,14 +91,7 @@ export class MongoLogStore implements LogStore {
     await this.guard(async () => {
       // Connect explicitly: a failed implicit first connect leaves the client closed for good.
       await this.client.connect();
-      await this.logs.createIndexes([
-        { key: { timestamp: -1, _id: -1 }, name: 'timestamp_desc' },
-        { key: { service: 1, timestamp: -1, _id: -1 }, name: 'service_timestamp' },
-        { key: { level: 1, timestamp: -1, _id: -1 }, name: 'level_timestamp' },
-        { key: { trace_id: 1 }, name: 'trace_id', sparse: true },
-        { key: { terms: 1 }, name: 'terms' },
-        { key: { received_at: 1, _id: 1 }, name: 'received_at' },
-      ]);
+      await this.createMissingIndexes();
       await this.dropOldTextIndex();
       await this.backfillTerms();
       await syncTtlIndex(this.db, this.logs, this.options.retentionDays, this.options.logger);
@@ -187,6 +189,24 @@ export class MongoLogStore implements LogStore {
     await Promise.all([...this.tails].map((tail) => tail.close()));
     this.tails.clear();
     await this.client.close();
+  }
+
+  /**
+   * One createIndex per missing index: FerretDB 1.24 drops the connection on a createIndexes
+   * command naming several indexes of which some exist (every restart, every second replica).
+   */
+  private async createMissingIndexes(): Promise<void> {
+    const indexes = await this.logs
+      .listIndexes()
+      .toArray()
+      .catch((error: unknown) => {
+        if (error instanceof MongoServerError && error.code === NAMESPACE_NOT_FOUND) return [];
+        throw error;
+      });
+    const existing = new Set(indexes.map((index) => index.name));
+    for (const { key, name, ...options } of INDEXES) {
+      if (!existing.has(name)) await this.logs.createIndex(key, { name, ...options });
+    }
   }
 
   private async dropOldTextIndex(): Promise<void> {
