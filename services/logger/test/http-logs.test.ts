@@ -205,7 +205,13 @@ describe('logger HTTP', () => {
     it('When an entry matching the filter is stored, then it arrives as a "log" event (others do not)', async () => {
       const service = aServiceName();
       stream = await openSse(`${url}/logs/stream?service=${service}&level=ERROR`);
-      await waitFor(() => stream!.events.some((e) => e.event === 'ready'), { what: 'ready' });
+      const ready = await waitFor(() => stream!.events.find((e) => e.event === 'ready'), {
+        what: 'ready',
+      });
+      expect(ready.data).toEqual({
+        filter: { service, level: 'ERROR' },
+        delivery: 'push',
+      });
       const wanted = aNewLog({ service, level: 'ERROR' });
 
       await request(url)

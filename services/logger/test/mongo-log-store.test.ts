@@ -136,6 +136,7 @@ describe(`MongoDB adapter on ${mongoServer.kind}`, () => {
 
         await waitFor(() => delivered.length === 1, { what: 'the entry on the tail' });
         expect(delivered[0]).toEqual(entry);
+        expect(tail.delivery).toBe(mongoServer.kind === 'ferretdb' ? 'polling' : 'push');
         const saidPolling = lines.some((l) => String(l.msg).includes('cannot stream changes'));
         expect(saidPolling).toBe(mongoServer.kind === 'ferretdb');
       } finally {
@@ -206,6 +207,7 @@ describeOnRealMongo('TTL index and change streams', () => {
       await own.store.insertMany(entries);
 
       await waitFor(() => delivered.length === 3, { what: 'three change events' });
+      expect(tail.delivery).toBe('push');
       expect(delivered.sort()).toEqual(entries.map((e) => e.event_id).sort());
       expect(lines.some((l) => String(l.msg).includes('cannot stream changes'))).toBe(false);
     } finally {

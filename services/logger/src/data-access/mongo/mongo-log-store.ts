@@ -9,7 +9,7 @@ import {
 } from 'mongodb';
 import type { LogEntry } from '../../domain/log-entry';
 import type { LogQuery } from '../../domain/log-query';
-import type { InsertOutcome, LogStore } from '../../domain/log-store';
+import type { InsertOutcome, LogStore, StoreWatch } from '../../domain/log-store';
 import { indexTerms, queryTerms } from '../../domain/search-terms';
 import { openChangeStreamTail, type TailHandle } from './change-stream-tail';
 import { mongoDatabaseName } from './database-name';
@@ -162,11 +162,13 @@ export class MongoLogStore implements LogStore {
    * FerretDB — a polling tail on `received_at` (every `tailPollMs`, default 500 ms), with a
    * warning in the log. Either way this resolves once the tail is live.
    */
-  async watch(onEntries: (entries: LogEntry[]) => void): Promise<{ close(): Promise<void> }> {
+  async watch(onEntries: (entries: LogEntry[]) => void): Promise<StoreWatch> {
     const { logger } = this.options;
+    let delivery: StoreWatch['delivery'] = 'push';
     const tail = await this.guard(async () => {
       const stream = await openChangeStreamTail(this.logs, onEntries, logger);
       if (stream !== 'unsupported') return stream;
+      delivery = 'polling';
       logger.warn(
         'live tail: this MongoDB server cannot stream changes (standalone or FerretDB); polling new entries instead',
       );
@@ -177,6 +179,7 @@ export class MongoLogStore implements LogStore {
     });
     this.tails.add(tail);
     return {
+      delivery,
       close: async () => {
         this.tails.delete(tail);
         await tail.close();

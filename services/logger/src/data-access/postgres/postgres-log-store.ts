@@ -3,7 +3,12 @@ import { Client, type Pool, type PoolClient } from 'pg';
 import type { Level } from '@micromesh/contracts';
 import type { LogEntry } from '../../domain/log-entry';
 import type { LogQuery } from '../../domain/log-query';
-import { StoreUnavailableError, type InsertOutcome, type LogStore } from '../../domain/log-store';
+import {
+  StoreUnavailableError,
+  type InsertOutcome,
+  type LogStore,
+  type StoreWatch,
+} from '../../domain/log-store';
 import { indexTerms, queryTerms } from '../../domain/search-terms';
 import { LOG_MIGRATIONS, LOG_MIGRATIONS_TABLE, TAIL_CHANNEL } from './migrations';
 import { isConnectionError, isDataRefusal, refusalReason } from './pg-errors';
@@ -199,7 +204,7 @@ export class PostgresLogStore implements LogStore {
     await this.run({ text: 'SELECT 1' });
   }
 
-  async watch(onEntries: (entries: LogEntry[]) => void): Promise<{ close(): Promise<void> }> {
+  async watch(onEntries: (entries: LogEntry[]) => void): Promise<StoreWatch> {
     const retryMs = this.options.listenRetryMs ?? 1_000;
     let client: Client | undefined;
     let closed = false;
@@ -265,6 +270,7 @@ export class PostgresLogStore implements LogStore {
       throw isConnectionError(err) ? new StoreUnavailableError(err) : err;
     }
     return {
+      delivery: 'push',
       close: async () => {
         closed = true;
         clearTimeout(retry);
