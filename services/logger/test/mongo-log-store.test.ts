@@ -217,6 +217,33 @@ describeOnRealMongo('TTL index and change streams', () => {
   });
 });
 
+describeOnRealMongo('change stream recovery', () => {
+  it('When the collection is dropped under an open change stream (invalidate), then the tail reopens and delivers later inserts', async () => {
+    const own = await openStore();
+    const delivered = new Set<string>();
+    const tail = await own.store.watch((entries) =>
+      entries.forEach((e) => delivered.add(e.event_id)),
+    );
+    try {
+      await own.logs.drop();
+
+      // A fresh entry per attempt: one inserted before the stream reopened is rightly not replayed.
+      await waitFor(
+        async () => {
+          const entry = aLogEntry();
+          await own.store.insertMany([entry]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          return delivered.has(entry.event_id);
+        },
+        { timeoutMs: 20_000, what: 'a delivery after the invalidate' },
+      );
+    } finally {
+      await tail.close();
+      await own.drop();
+    }
+  });
+});
+
 function storeOptions(url: string) {
   return {
     url,
