@@ -16,9 +16,9 @@ export interface LogStoreSettings {
 
 /** The URL scheme picks the adapter: postgres(ql):// or mongodb(+srv)://. */
 export function createLogStore(settings: LogStoreSettings): LogStore {
-  // Not `new URL()`: MongoDB's multi-host form (`mongodb://a:27017,b:27017/db`) is no WHATWG URL.
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(settings.url)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql') return new PostgresLogStore(settings);
-  if (scheme === 'mongodb' || scheme === 'mongodb+srv') return new MongoLogStore(settings);
+  // Not new URL(): a replica set's connection string names several hosts, which URL rejects.
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(settings.url)?.[0].toLowerCase();
+  if (scheme === 'postgres:' || scheme === 'postgresql:') return new PostgresLogStore(settings);
+  if (scheme === 'mongodb:' || scheme === 'mongodb+srv:') return new MongoLogStore(settings);
   throw new Error(`unsupported LOG_STORE_URL scheme: ${scheme ?? '(none)'}`);
 }
