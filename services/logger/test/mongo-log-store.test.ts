@@ -1,4 +1,4 @@
-import { captureLogs, waitFor } from '@micromesh/kit/testing';
+import { captureLogs, freePort, waitFor } from '@micromesh/kit/testing';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { StoreAccessDeniedError, toStoreError } from '../src/data-access/mongo/mongo-errors';
 import { mongoDatabaseName } from '../src/data-access/mongo/database-name';
@@ -7,7 +7,9 @@ import { TTL_INDEX } from '../src/data-access/mongo/ttl-index';
 import type { LogEntry } from '../src/domain/log-entry';
 import { StoreUnavailableError } from '../src/domain/log-store';
 import { aLogEntry, aServiceName } from './factories';
+import { FERRETDB_REPLICA_SET } from './support/ferretdb';
 import { describeOnRealMongo, freshMongoUrl, mongoServer } from './support/mongo-server';
+import { startTestLogger } from './start-test-logger';
 
 /**
  * The MongoDB adapter's own guarantees, below the LogStore contract (log-store.contract.test.ts)
@@ -243,6 +245,34 @@ describeOnRealMongo('change stream recovery', () => {
     }
   });
 });
+
+(mongoServer.kind === 'ferretdb' ? describe : describe.skip)(
+  'a replica-set connection string (FerretDB as the one live member)',
+  () => {
+    it('When LOG_STORE_URL names three replica-set hosts of which two are down, then the logger starts and stores', async () => {
+      const [down1, down2] = await Promise.all([freePort(), freePort()]);
+      const live = new URL(mongoServer.url).host;
+      const { database } = freshMongoUrl('logger_three_hosts');
+      const url = `mongodb://${live},127.0.0.1:${down1},127.0.0.1:${down2}/${database}?replicaSet=${FERRETDB_REPLICA_SET}`;
+
+      const logger = await startTestLogger(url);
+      try {
+        const written = await logger.calls.writeLog(
+          { name: 'three-hosts', data: 'ok' },
+          {
+            timeoutMs: 5_000,
+          },
+        );
+        expect((await logger.service.store.get(written.event_id))?.name).toBe('three-hosts');
+      } finally {
+        await logger.stop();
+        const client = new MongoClient(mongoServer.url);
+        await client.db(database).dropDatabase();
+        await client.close();
+      }
+    });
+  },
+);
 
 function storeOptions(url: string) {
   return {

@@ -8,6 +8,8 @@ import { MongoClient } from 'mongodb';
 
 /** The FerretDB that scripts/lib/bootstrap.sh (ensure_ferretdb) builds into .tools/. */
 export const FERRETDB_VERSION = '1.24.2';
+/** FerretDB answers `hello` as the primary of this one-member replica set. */
+export const FERRETDB_REPLICA_SET = 'rs0';
 
 export function ferretDbBinary(): string {
   return path.join(repoRoot(), '.tools', `ferretdb-${FERRETDB_VERSION}`, 'bin', 'ferretdb');
@@ -22,7 +24,8 @@ export interface RunningFerretDb {
 
 /**
  * A FerretDB of the test run's own: the MongoDB wire protocol over SQLite files in a temp dir, on
- * a free loopback port, telemetry off. Resolves once it answers `ping`.
+ * a free loopback port, telemetry off, presenting itself as the primary of a one-member replica
+ * set (so replica-set connection strings work against it). Resolves once it answers `ping`.
  */
 export async function startFerretDb(): Promise<RunningFerretDb> {
   const binary = ferretDbBinary();
@@ -42,6 +45,7 @@ export async function startFerretDb(): Promise<RunningFerretDb> {
       `--sqlite-url=file:${dir}/`,
       `--state-dir=${dir}`,
       `--listen-addr=127.0.0.1:${port}`,
+      `--repl-set-name=${FERRETDB_REPLICA_SET}`,
       '--debug-addr=-',
       '--telemetry=disable',
       '--log-level=error',
