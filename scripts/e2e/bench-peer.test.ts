@@ -104,6 +104,20 @@ describe('the bench peer (Moleculer gateway + logger node)', () => {
     expect(res.status).toBe(400);
   });
 
+  it('When a metadata key starts with "$", then it answers 400 naming the field and stores nothing', async () => {
+    const res = await post(
+      { action: 'log', log: { name: 'peer-unsafe', data: 'x', metadata: { $where: 1 } } },
+      token,
+    );
+
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: true,
+      details: [{ path: 'log.metadata', message: 'metadata keys must not start with "$"' }],
+    });
+    expect(await rows('peer-unsafe')).toBe(0);
+  });
+
   it('When an event action is sent, then it answers 202 after one message is on its own queue', async () => {
     const res = await post(
       { action: 'event', event: { name: 'peer-e2e', data: 'one', level: 'info' } },

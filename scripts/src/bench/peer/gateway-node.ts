@@ -134,8 +134,19 @@ async function main(): Promise<void> {
               : 500;
         res.statusCode = status;
         res.setHeader('content-type', 'application/json');
+        const details =
+          err.type === 'VALIDATION_ERROR' && Array.isArray(err.data)
+            ? (err.data as { field?: string; message?: string }[]).map((d) => ({
+                path: d.field,
+                message: d.message,
+              }))
+            : undefined;
         res.end(
-          JSON.stringify({ error: true, message: status === 500 ? 'internal error' : err.message }),
+          JSON.stringify({
+            error: true,
+            message: status === 500 ? 'internal error' : err.message,
+            ...(details ? { details } : {}),
+          }),
         );
       },
     },
