@@ -56,6 +56,7 @@ export async function startTestMesh(prefix: string): Promise<TestMesh> {
       ports,
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),
+      brokerDatabaseUrl: await db('broker'),
       logStoreUrl: await db('logs'),
       amqpUrl: vhost.url,
       jwtKeysDir: jwtKeys.dir,
