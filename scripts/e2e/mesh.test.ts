@@ -118,7 +118,7 @@ describe('the mesh through the broker', () => {
             text,
           )?.[1] ?? 0,
         );
-      return { written: count('stored'), duplicates: count('duplicate') };
+      return { written: count('stored') };
     };
     const stored = (data: string) =>
       waitFor(
@@ -129,7 +129,7 @@ describe('the mesh through the broker', () => {
         { timeoutMs: 30_000, what: `${data} in the logger` },
       );
 
-    it('When an event is posted twice with one key, then one event_id, one record, and the logger writes it once with no duplicate; another body is 422', async () => {
+    it('When an event is posted twice with one key, then one event_id, one record, and the logger writes it once; another body is 422', async () => {
       const data = marker();
       const headers = { 'idempotency-key': `e2e-${randomUUID()}` };
       const body = { action: 'event', event: { name: 'e2e-idempotent', data } };
@@ -153,10 +153,9 @@ describe('the mesh through the broker', () => {
         body: { action: 'event', event: { name: 'e2e-fence', data: fence } },
       });
       await stored(fence);
-      const after = await loggerEntries();
-      expect([after.written - before.written, after.duplicates - before.duplicates]).toEqual([
-        2, 0,
-      ]);
+      // Written: the event and the fence, nothing more (a copy under any event_id would be a
+      // write; a listener retry on a busy machine would only add duplicates).
+      expect((await loggerEntries()).written - before.written).toBe(2);
     });
   });
 
