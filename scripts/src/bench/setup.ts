@@ -45,12 +45,18 @@ export async function startBenchEnvironment(options: {
   };
   try {
     const databases: TestDatabase[] = await Promise.all(
-      ['bench_auth', 'bench_logs', 'bench_mail', 'bench_baseline', 'bench_peer'].map((p) =>
-        createTestDatabase(p),
-      ),
+      [
+        'bench_auth',
+        'bench_logs',
+        'bench_mail',
+        'bench_baseline',
+        'bench_peer',
+        'bench_broker',
+      ].map((p) => createTestDatabase(p)),
     );
     cleanups.push(() => Promise.all(databases.map((db) => db.drop())));
-    const [authDb, logsDb, mailDb, baselineDb, peerDb] = databases as [
+    const [authDb, logsDb, mailDb, baselineDb, peerDb, brokerDb] = databases as [
+      TestDatabase,
       TestDatabase,
       TestDatabase,
       TestDatabase,
@@ -93,6 +99,7 @@ export async function startBenchEnvironment(options: {
       ports: { broker, frontend, auth, logger, loggerGrpc, mail, listener, smtp, smtpWeb },
       authDatabaseUrl: authDb.url,
       mailDatabaseUrl: mailDb.url,
+      brokerDatabaseUrl: brokerDb.url,
       logStoreUrl: logsDb.url,
       amqpUrl: vhost.url,
       jwtKeysDir: jwtKeys.dir,
