@@ -3,7 +3,7 @@ import { waitFor } from '@micromesh/kit/testing';
 import { readyMessages } from './support/dead-letters';
 import { manyEvents } from './support/events';
 import { metricValue, startListenerMesh, type ListenerMesh } from './support/listener-mesh';
-import { startPrivateRabbitMq, type PrivateRabbitMq } from './support/private-rabbitmq';
+import { startPrivateRabbitMq, type PrivateRabbitMq } from '@micromesh/kit/testing';
 
 jest.setTimeout(240_000);
 
