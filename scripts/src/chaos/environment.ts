@@ -87,13 +87,33 @@ export async function startChaosEnvironment(
     cleanups.push(() => jwtKeys.remove());
 
     const [broker, frontend, auth, logger, loggerGrpc, mail, listener, smtpPort, smtpWeb] =
-      (await freePorts(9)) as [number, number, number, number, number, number, number, number, number];
+      (await freePorts(9)) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
     const smtp = await startChaosSmtpSink(smtpPort);
     cleanups.push(() => smtp.close());
 
     const settings: MeshSettings = {
       root: options.root,
-      ports: { broker, frontend, auth, logger, loggerGrpc, mail, listener, smtp: smtpPort, smtpWeb },
+      ports: {
+        broker,
+        frontend,
+        auth,
+        logger,
+        loggerGrpc,
+        mail,
+        listener,
+        smtp: smtpPort,
+        smtpWeb,
+      },
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),
       logStoreUrl: await db('logs'),
@@ -119,7 +139,9 @@ export async function startChaosEnvironment(
       const results = await Promise.all(
         mesh.specs.map(async (spec) => {
           try {
-            const res = await fetch(`${spec.httpUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+            const res = await fetch(`${spec.httpUrl}/readyz`, {
+              signal: AbortSignal.timeout(2_000),
+            });
             await res.arrayBuffer();
             return res.ok ? undefined : spec.name;
           } catch {

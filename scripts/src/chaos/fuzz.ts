@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { arbitraryFor, mutate, nastyString, nastyValue, type OpenApiDoc } from './openapi-arbitraries';
+import {
+  arbitraryFor,
+  mutate,
+  nastyString,
+  nastyValue,
+  type OpenApiDoc,
+} from './openapi-arbitraries';
 
 export interface FuzzRequest {
   method: string;
@@ -23,6 +29,13 @@ export interface FuzzReport {
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
 const headerSafe = (s: string) => s.replace(/[^\x20-\x7e]/g, '').slice(0, 8_000);
+/** Percent-encodes every byte outside the unreserved set (lone surrogates become U+FFFD's bytes). */
+const encodeSegment = (s: string) =>
+  Array.from(Buffer.from(s, 'utf8'), (b) =>
+    /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b))
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).padStart(2, '0')}`,
+  ).join('');
 
 interface Operation {
   method: string;
@@ -48,25 +61,44 @@ function operations(doc: OpenApiDoc): Operation[] {
 /** Fills `{param}` segments: plain words mostly, sometimes something nasty, always URL-encoded. */
 const fillPath = (template: string) =>
   fc
-    .array(fc.oneof({ weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9-]{1,12}$/) }, { weight: 1, arbitrary: nastyString }), {
-      minLength: 4,
-      maxLength: 4,
-    })
+    .array(
+      fc.oneof(
+        { weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9-]{1,12}$/) },
+        { weight: 1, arbitrary: nastyString },
+      ),
+      {
+        minLength: 4,
+        maxLength: 4,
+      },
+    )
     .map((values) => {
       let i = 0;
-      return template.replace(/\{[^}]+\}/g, () => encodeURIComponent((values[i++] ?? 'x').slice(0, 2_000)));
+      return template.replace(/\{[^}]+\}/g, () =>
+        encodeSegment((values[i++] ?? 'x').slice(0, 2_000)),
+      );
     });
 
 function authHeaders(token: string) {
   return fc.oneof(
-    { weight: 6, arbitrary: fc.constant<Record<string, string>>({ authorization: `Bearer ${token}` }) },
+    {
+      weight: 6,
+      arbitrary: fc.constant<Record<string, string>>({ authorization: `Bearer ${token}` }),
+    },
     { weight: 2, arbitrary: fc.constant<Record<string, string>>({}) },
     {
       weight: 1,
-      arbitrary: fc.string({ maxLength: 200 }).map((s) => ({ authorization: `Bearer ${headerSafe(s)}` })),
+      arbitrary: fc
+        .string({ maxLength: 200 })
+        .map((s) => ({ authorization: `Bearer ${headerSafe(s)}` })),
     },
-    { weight: 1, arbitrary: fc.constant({ authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' }) },
-    { weight: 1, arbitrary: fc.string({ maxLength: 100 }).map((s) => ({ 'x-api-key': headerSafe(s) || 'k' })) },
+    {
+      weight: 1,
+      arbitrary: fc.constant({ authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.string({ maxLength: 100 }).map((s) => ({ 'x-api-key': headerSafe(s) || 'k' })),
+    },
   );
 }
 
@@ -74,7 +106,10 @@ const extraHeaders = fc.record(
   {
     'idempotency-key': fc.oneof(fc.uuid(), nastyString.map(headerSafe)),
     'x-request-id': nastyString.map(headerSafe),
-    traceparent: fc.oneof(fc.constant('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'), nastyString.map(headerSafe)),
+    traceparent: fc.oneof(
+      fc.constant('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'),
+      nastyString.map(headerSafe),
+    ),
     'x-forwarded-for': fc.constantFrom('1.2.3.4', '::1', 'garbage', '10.0.0.1, 127.0.0.1'),
   },
   { requiredKeys: [] },
@@ -86,79 +121,103 @@ export function requestArbitrary(doc: OpenApiDoc, token: string): fc.Arbitrary<F
   const json = { 'content-type': 'application/json' };
 
   const valid = op.chain((o) =>
-    fc.record({
-      path: fillPath(o.path),
-      body: arbitraryFor(doc, o.schema as never),
-      auth: authHeaders(token),
-      extra: extraHeaders,
-    }).map(({ path, body, auth, extra }): FuzzRequest => ({
-      kind: 'valid',
-      method: o.method,
-      path,
-      headers: { ...json, ...auth, ...extra },
-      body: o.method === 'GET' || o.method === 'HEAD' ? undefined : JSON.stringify(body),
-    })),
+    fc
+      .record({
+        path: fillPath(o.path),
+        body: arbitraryFor(doc, o.schema as never),
+        auth: authHeaders(token),
+        extra: extraHeaders,
+      })
+      .map(({ path, body, auth, extra }): FuzzRequest => ({
+        kind: 'valid',
+        method: o.method,
+        path,
+        headers: { ...json, ...auth, ...extra },
+        body: o.method === 'GET' || o.method === 'HEAD' ? undefined : JSON.stringify(body),
+      })),
   );
 
   const mutated = op.chain((o) =>
-    fc.record({
-      path: fillPath(o.path),
-      body: arbitraryFor(doc, o.schema as never),
-      choice: fc.nat(),
-      replacement: nastyValue,
-      extraKey: fc.oneof(fc.constantFrom('$where', 'a.b', '__proto__', 'constructor'), nastyString),
-      auth: authHeaders(token),
-    }).map(({ path, body, choice, replacement, extraKey, auth }): FuzzRequest => ({
-      kind: 'mutated',
-      method: o.method === 'GET' ? 'POST' : o.method,
-      path,
-      headers: { ...json, ...auth },
-      body: JSON.stringify(mutate(body, choice, replacement, extraKey)) ?? 'null',
-    })),
+    fc
+      .record({
+        path: fillPath(o.path),
+        body: arbitraryFor(doc, o.schema as never),
+        choice: fc.nat(),
+        replacement: nastyValue,
+        extraKey: fc.oneof(
+          fc.constantFrom('$where', 'a.b', '__proto__', 'constructor'),
+          nastyString,
+        ),
+        auth: authHeaders(token),
+      })
+      .map(({ path, body, choice, replacement, extraKey, auth }): FuzzRequest => ({
+        kind: 'mutated',
+        method: o.method === 'GET' ? 'POST' : o.method,
+        path,
+        headers: { ...json, ...auth },
+        body: JSON.stringify(mutate(body, choice, replacement, extraKey)) ?? 'null',
+      })),
   );
 
   const transport = op.chain((o) =>
-    fc.record({
-      path: fillPath(o.path),
-      auth: authHeaders(token),
-      contentType: fc.constantFrom(
-        'application/json',
-        'application/json; charset=utf-16',
-        'application/json; charset=latin1',
-        'text/plain',
-        'multipart/form-data; boundary=x',
-        'application/x-www-form-urlencoded',
-        '',
-        'application/merge-patch+json',
-      ),
-      encoding: fc.constantFrom(undefined, 'gzip', 'br', 'identity', 'deflate, gzip'),
-      body: fc.oneof(
-        fc.constant('{"action":"log","log":{"name":"x","data":"y"'),
-        fc.constant('[]'),
-        fc.constant('null'),
-        fc.constant('"just a string"'),
-        fc.nat({ max: 100_000 }).map((d) => `{"action":"log","log":${'['.repeat(d)}${']'.repeat(d)}}`),
-        fc.nat({ max: 300_000 }).map((n) => `{"action":"event","event":{"name":"x","data":"${'y'.repeat(n)}"}}`),
-        fc.string({ unit: 'binary', maxLength: 500 }),
-        fc.constant('\u0000\u0001\u0002'),
-      ),
-    }).map(({ path, auth, contentType, encoding, body }): FuzzRequest => ({
-      kind: 'transport',
-      method: 'POST',
-      path,
-      headers: {
-        ...auth,
-        ...(contentType ? { 'content-type': contentType } : {}),
-        ...(encoding ? { 'content-encoding': encoding } : {}),
-      },
-      body,
-    })),
+    fc
+      .record({
+        path: fillPath(o.path),
+        auth: authHeaders(token),
+        contentType: fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-16',
+          'application/json; charset=latin1',
+          'text/plain',
+          'multipart/form-data; boundary=x',
+          'application/x-www-form-urlencoded',
+          '',
+          'application/merge-patch+json',
+        ),
+        encoding: fc.constantFrom(undefined, 'gzip', 'br', 'identity', 'deflate, gzip'),
+        body: fc.oneof(
+          fc.constant('{"action":"log","log":{"name":"x","data":"y"'),
+          fc.constant('[]'),
+          fc.constant('null'),
+          fc.constant('"just a string"'),
+          fc
+            .nat({ max: 100_000 })
+            .map((d) => `{"action":"log","log":${'['.repeat(d)}${']'.repeat(d)}}`),
+          fc
+            .nat({ max: 60_000 })
+            .map(
+              (d) =>
+                `{"action":"log","log":{"name":"x","data":"y","metadata":{"m":${'{"a":'.repeat(d)}1${'}'.repeat(d)}}}}`,
+            ),
+          fc
+            .nat({ max: 300_000 })
+            .map((n) => `{"action":"event","event":{"name":"x","data":"${'y'.repeat(n)}"}}`),
+          fc.string({ unit: 'binary', maxLength: 500 }),
+          fc.constant('\u0000\u0001\u0002'),
+        ),
+      })
+      .map(({ path, auth, contentType, encoding, body }): FuzzRequest => ({
+        kind: 'transport',
+        method: 'POST',
+        path,
+        headers: {
+          ...auth,
+          ...(contentType ? { 'content-type': contentType } : {}),
+          ...(encoding ? { 'content-encoding': encoding } : {}),
+        },
+        body,
+      })),
   );
 
   const paths = fc
     .record({
       method: fc.constantFrom(...METHODS),
-      base: fc.constantFrom(...ops.map((o) => o.path.replace(/\{[^}]+\}/g, 'x')), '/api', '/metrics', '/readyz'),
+      base: fc.constantFrom(
+        ...ops.map((o) => o.path.replace(/\{[^}]+\}/g, 'x')),
+        '/api',
+        '/metrics',
+        '/readyz',
+      ),
       twist: fc.constantFrom(
         '/..',
         '/%2e%2e/metrics',
@@ -232,7 +291,10 @@ export async function fuzzBroker(options: {
   const docRes = await fetch(`${options.brokerUrl}/openapi.json`);
   const doc = (await docRes.json()) as OpenApiDoc;
   const seed = options.seed ?? Date.now() % 2 ** 31;
-  const requests = fc.sample(requestArbitrary(doc, options.token), { numRuns: options.count, seed });
+  const requests = fc.sample(requestArbitrary(doc, options.token), {
+    numRuns: options.count,
+    seed,
+  });
   const report: FuzzReport = {
     sent: 0,
     unsendable: 0,

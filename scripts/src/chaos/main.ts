@@ -91,12 +91,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const say = options.say ?? ((line: string) => console.log(line));
   const output = options.verbose ? say : undefined;
   const chosen = SCENARIOS.filter((s) => options.scenarios.includes(s.id));
-  const groups: { key: string; privateRabbit: boolean; privatePostgres: boolean; list: Scenario[] }[] = [];
+  const groups: {
+    key: string;
+    privateRabbit: boolean;
+    privatePostgres: boolean;
+    list: Scenario[];
+  }[] = [];
   for (const s of chosen) {
     const key = `${Boolean(s.privateRabbit)}/${Boolean(s.privatePostgres)}`;
     let group = groups.find((g) => g.key === key);
     if (!group) {
-      group = { key, privateRabbit: Boolean(s.privateRabbit), privatePostgres: Boolean(s.privatePostgres), list: [] };
+      group = {
+        key,
+        privateRabbit: Boolean(s.privateRabbit),
+        privatePostgres: Boolean(s.privatePostgres),
+        list: [],
+      };
       groups.push(group);
     }
     group.list.push(s);
@@ -133,7 +143,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (options.fuzz && group.key === 'false/false') {
         say(`fuzzing the broker with ${options.fuzz} requests…`);
         const token = await login(env);
-        const report = await fuzzBroker({ brokerUrl: env.brokerUrl, token, count: options.fuzz, seed: options.seed });
+        const report = await fuzzBroker({
+          brokerUrl: env.brokerUrl,
+          token,
+          count: options.fuzz,
+          seed: options.seed,
+        });
         let readyAfter = false;
         for (let i = 0; i < 60 && !readyAfter; i += 1) {
           readyAfter = await env.allReady();
@@ -148,7 +163,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
   const pass =
     results.every((r) => r.pass) &&
-    (!fuzz || (fuzz.serverErrors === 0 && fuzz.unanswered === 0 && fuzz.readyAfter && fuzz.drained));
+    (!fuzz ||
+      (fuzz.serverErrors === 0 && fuzz.unanswered === 0 && fuzz.readyAfter && fuzz.drained));
   return { scenarios: results, ...(fuzz ? { fuzz } : {}), pass };
 }
 
@@ -163,7 +179,9 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2));
-  console.log(`\n${report.pass ? 'PASS' : 'FAIL'} in ${Math.round((Date.now() - started) / 1000)} s — details in ${path.relative(root, file)}`);
+  console.log(
+    `\n${report.pass ? 'PASS' : 'FAIL'} in ${Math.round((Date.now() - started) / 1000)} s — details in ${path.relative(root, file)}`,
+  );
   process.exitCode = report.pass ? 0 : 1;
 }
 

@@ -20,14 +20,27 @@ export interface SchemaNode {
 }
 
 export interface OpenApiDoc {
-  paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: SchemaNode }> }; parameters?: { name: string; in: string }[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content?: Record<string, { schema?: SchemaNode }> };
+        parameters?: { name: string; in: string }[];
+      }
+    >
+  >;
   components?: { schemas?: Record<string, SchemaNode> };
 }
 
 const MAX_STRING = 300;
 
 /** Values that match `schema` (as far as this subset goes), biased toward valid requests. */
-export function arbitraryFor(doc: OpenApiDoc, schema: SchemaNode | undefined, depth = 0): fc.Arbitrary<unknown> {
+export function arbitraryFor(
+  doc: OpenApiDoc,
+  schema: SchemaNode | undefined,
+  depth = 0,
+): fc.Arbitrary<unknown> {
   if (!schema || depth > 12) return fc.jsonValue({ maxDepth: 2 });
   if (schema.$ref) {
     const name = schema.$ref.split('/').at(-1) ?? '';
@@ -36,7 +49,8 @@ export function arbitraryFor(doc: OpenApiDoc, schema: SchemaNode | undefined, de
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const alternatives = schema.oneOf ?? schema.anyOf;
-  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => arbitraryFor(doc, s, depth + 1)));
+  if (alternatives?.length)
+    return fc.oneof(...alternatives.map((s) => arbitraryFor(doc, s, depth + 1)));
   if (schema.allOf?.length) return arbitraryFor(doc, schema.allOf[0], depth + 1);
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
@@ -59,8 +73,12 @@ export function arbitraryFor(doc: OpenApiDoc, schema: SchemaNode | undefined, de
       const props = schema.properties ?? {};
       const required = new Set(schema.required ?? []);
       const shape: Record<string, fc.Arbitrary<unknown>> = {};
-      for (const [key, sub] of Object.entries(props)) shape[key] = arbitraryFor(doc, sub, depth + 1);
-      if (!Object.keys(shape).length) return fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
+      for (const [key, sub] of Object.entries(props))
+        shape[key] = arbitraryFor(doc, sub, depth + 1);
+      if (!Object.keys(shape).length)
+        return fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), {
+          maxKeys: 4,
+        });
       return fc.record(shape, { requiredKeys: [...required].filter((k) => k in shape) });
     }
   }
@@ -102,20 +120,31 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Mutates one path of a JSON value: replace it, delete it, or add a key beside it. */
-export function mutate(value: unknown, choice: number, replacement: unknown, extraKey: string): unknown {
+export function mutate(
+  value: unknown,
+  choice: number,
+  replacement: unknown,
+  extraKey: string,
+): unknown {
   if (value === null || typeof value !== 'object') return replacement;
   const clone = structuredClone(value) as Record<string, unknown>;
   const paths: (string | number)[][] = [];
   const walk = (v: unknown, p: (string | number)[]) => {
     paths.push(p);
     if (v && typeof v === 'object' && p.length < 6) {
-      for (const [k, child] of Object.entries(v)) walk(child, [...p, Array.isArray(v) ? Number(k) : k]);
+      for (const [k, child] of Object.entries(v))
+        walk(child, [...p, Array.isArray(v) ? Number(k) : k]);
     }
   };
   walk(clone, []);
   const target = paths[choice % paths.length] ?? [];
   if (target.length === 0) return replacement;
-  const parent = target.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string, unknown>)[k as string], clone) as Record<string, unknown>;
+  const parent = target
+    .slice(0, -1)
+    .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k as string], clone) as Record<
+    string,
+    unknown
+  >;
   const last = target.at(-1) as string;
   switch (choice % 3) {
     case 0:

@@ -27,19 +27,52 @@ function poisonRequests(): { body: string; contentType: string; what: string }[]
   return [
     json('NUL in event data', { action: 'event', event: { name: 'x', data: 'a\u0000b' } }),
     json('NUL in log data', { action: 'log', log: { name: 'x', data: 'a\u0000b' } }),
-    json('NUL in a metadata key', { action: 'log', log: { name: 'x', data: 'y', metadata: { 'a\u0000': 1 } } }),
-    json('$ metadata key', { action: 'log', log: { name: 'x', data: 'y', metadata: { $where: 1 } } }),
-    json('dotted metadata key', { action: 'log', log: { name: 'x', data: 'y', metadata: { 'a.b': 1 } } }),
-    json('metadata nested 120 deep', { action: 'log', log: { name: 'x', data: 'y', metadata: { d: deepObject(120) } } }),
-    { what: 'lone surrogate', body: '{"action":"event","event":{"name":"\\ud800","data":"y"}}', contentType: 'application/json' },
+    json('NUL in a metadata key', {
+      action: 'log',
+      log: { name: 'x', data: 'y', metadata: { 'a\u0000': 1 } },
+    }),
+    json('$ metadata key', {
+      action: 'log',
+      log: { name: 'x', data: 'y', metadata: { $where: 1 } },
+    }),
+    json('dotted metadata key', {
+      action: 'log',
+      log: { name: 'x', data: 'y', metadata: { 'a.b': 1 } },
+    }),
+    json('metadata nested 120 deep', {
+      action: 'log',
+      log: { name: 'x', data: 'y', metadata: { d: deepObject(120) } },
+    }),
+    {
+      what: 'lone surrogate',
+      body: '{"action":"event","event":{"name":"\\ud800","data":"y"}}',
+      contentType: 'application/json',
+    },
     json('unknown level', { action: 'log', log: { name: 'x', data: 'y', level: 'LOUD' } }),
-    json('data over the limit', { action: 'event', event: { name: 'x', data: 'z'.repeat(70_000) } }),
-    { what: 'JSON nested 20,000 deep', body: `{"action":"log","log":${deepJson(20_000)}}`, contentType: 'application/json' },
+    json('data over the limit', {
+      action: 'event',
+      event: { name: 'x', data: 'z'.repeat(70_000) },
+    }),
+    {
+      what: 'JSON nested 20,000 deep',
+      body: `{"action":"log","log":${deepJson(20_000)}}`,
+      contentType: 'application/json',
+    },
     { what: 'not JSON', body: '{"action":"log",', contentType: 'application/json' },
-    { what: 'not a JSON type', body: 'action=log', contentType: 'application/x-www-form-urlencoded' },
+    {
+      what: 'not a JSON type',
+      body: 'action=log',
+      contentType: 'application/x-www-form-urlencoded',
+    },
     json('unknown action', { action: 'drop-tables' }),
-    json('mail from another sender', { action: 'mail', mail: { from: 'ceo@bank-example.com', to: 'a@example.com', subject: 's', message: 'm' } }),
-    json('mail header injection', { action: 'mail', mail: { to: 'a@example.com\r\nBcc: b@example.com', subject: 's', message: 'm' } }),
+    json('mail from another sender', {
+      action: 'mail',
+      mail: { from: 'ceo@bank-example.com', to: 'a@example.com', subject: 's', message: 'm' },
+    }),
+    json('mail header injection', {
+      action: 'mail',
+      mail: { to: 'a@example.com\r\nBcc: b@example.com', subject: 's', message: 'm' },
+    }),
   ];
 }
 
@@ -65,7 +98,12 @@ export async function sendPoisonRequests(brokerUrl: string, token: string): Prom
     statuses[status] = (statuses[status] ?? 0) + 1;
     if (!/^4\d\d$/.test(status)) bad.push(`${r.what} → ${status}`);
   }
-  return { sent: requests.length, statuses, notRefused: bad.length, ...(bad.length ? { bad } : {}) };
+  return {
+    sent: requests.length,
+    statuses,
+    notRefused: bad.length,
+    ...(bad.length ? { bad } : {}),
+  };
 }
 
 /**
