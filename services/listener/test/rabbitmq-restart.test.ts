@@ -1,5 +1,5 @@
 import { DEAD_LETTER_QUEUE, LISTENER_QUEUE } from '@micromesh/kit';
-import { waitFor } from '@micromesh/kit/testing';
+import { startPrivateRabbitMq, waitFor, type PrivateRabbitMq } from '@micromesh/kit/testing';
 import { readyMessages } from './support/dead-letters';
 import { manyEvents } from './support/events';
 import {
@@ -8,7 +8,6 @@ import {
   startListenerMesh,
   type ListenerMesh,
 } from './support/listener-mesh';
-import { startPrivateRabbitMq, type PrivateRabbitMq } from './support/private-rabbitmq';
 
 jest.setTimeout(240_000);
 
