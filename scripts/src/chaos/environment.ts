@@ -116,6 +116,7 @@ export async function startChaosEnvironment(
       },
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),
+      brokerDatabaseUrl: await db('broker'),
       logStoreUrl: await db('logs'),
       amqpUrl,
       jwtKeysDir: jwtKeys.dir,
