@@ -22,7 +22,8 @@ export interface PrivatePostgres {
 async function binDir(): Promise<string> {
   const versions = (await readdir(PG_LIB)).filter((v) => /^\d+$/.test(v)).sort((a, b) => +a - +b);
   const newest = versions.at(-1);
-  if (!newest) throw new Error(`no PostgreSQL under ${PG_LIB} (scripts/up's bootstrap installs it)`);
+  if (!newest)
+    throw new Error(`no PostgreSQL under ${PG_LIB} (scripts/up's bootstrap installs it)`);
   return path.join(PG_LIB, newest, 'bin');
 }
 
