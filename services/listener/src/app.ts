@@ -6,7 +6,12 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { ListenerConfig } from './config';
-import { createLogWriter, isDataRefusal, MAX_REQUEST_BYTES } from './data-access/log-writer';
+import {
+  classifyFailure,
+  createLogWriter,
+  describeFailure,
+  MAX_REQUEST_BYTES,
+} from './data-access/log-writer';
 import { LogConsumer } from './entry-points/amqp/log-consumer';
 import { createListenerMetrics } from './metrics';
 
@@ -28,7 +33,11 @@ export async function startListener(
 ): Promise<StartedHttpService> {
   const ctx = createServiceContext('listener', config, overrides);
   const { logger } = ctx;
-  const metrics = createListenerMetrics(ctx.metrics.registry);
+  // The consumer exists below; the depth is read at scrape time through it.
+  let consumer: LogConsumer | undefined;
+  const metrics = createListenerMetrics(ctx.metrics.registry, async () =>
+    consumer?.deadLetterDepth(),
+  );
 
   const writer = createLogWriter(config.LOGGER_GRPC_ADDRESS, config.LOGGER_DEADLINE_MS);
   ctx.lifecycle.onShutdown('logger-grpc', () => writer.close());
@@ -41,7 +50,7 @@ export async function startListener(
   });
   ctx.lifecycle.onShutdown('amqp', () => amqp.close());
 
-  const consumer = new LogConsumer({
+  consumer = new LogConsumer({
     prefetch: config.LISTENER_PREFETCH,
     batchSize: config.LISTENER_BATCH_SIZE,
     maxInFlight: config.LISTENER_MAX_IN_FLIGHT,
@@ -49,19 +58,22 @@ export async function startListener(
     flushMs: config.LISTENER_FLUSH_MS,
     retry: { minMs: config.LISTENER_RETRY_MIN_MS, maxMs: config.LISTENER_RETRY_MAX_MS },
     store: (events) => writer.write(events),
-    isRefusal: isDataRefusal,
+    classify: classifyFailure,
+    describe: describeFailure,
+    maxAttempts: config.LISTENER_MAX_ATTEMPTS,
     metrics,
     logger,
   });
-  amqp.onConnect((model) => consumer.attach(model));
-  amqp.onDisconnect((reason) => consumer.detach(reason));
+  const started = consumer;
+  amqp.onConnect((model) => started.attach(model));
+  amqp.onDisconnect((reason) => started.detach(reason));
   ctx.lifecycle.onShutdown('consumer', () =>
-    consumer.stop(config.SHUTDOWN_TIMEOUT_MS * DRAIN_SHARE),
+    started.stop(config.SHUTDOWN_TIMEOUT_MS * DRAIN_SHARE),
   );
 
   ctx.health.addCheck('rabbitmq', amqp.healthCheck());
   ctx.health.addCheck('forwarding', async () => {
-    consumer.checkForwarding();
+    started.checkForwarding();
     if (!writer.reachable()) throw new Error('logger unreachable');
   });
 

@@ -1,5 +1,6 @@
 import { connectivityState } from '@grpc/grpc-js';
 import type { LogEvent } from '@micromesh/kit';
+import type { FailureKind, ForwardReport } from '../domain/batch-forwarder';
 import {
   callUnary,
   createLogServiceClient,
@@ -10,7 +11,7 @@ import {
   type WriteLogsResponse__Output,
 } from '@micromesh/proto';
 
-export interface WriteResult {
+export interface WriteResult extends ForwardReport {
   written: number;
   duplicates: number;
 }
@@ -48,16 +49,43 @@ export function createLogWriter(address: string, deadlineMs: number): LogWriter 
   };
 }
 
+/** Codes that name the data, not the logger's health: retrying the same entries cannot help. */
+const REFUSALS: ReadonlySet<number> = new Set([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.OUT_OF_RANGE]);
+
 /**
- * Refusals that name the data, not the logger's health: retrying the same batch cannot help, so
- * the batch is split to find the refused events. Everything else (UNAVAILABLE, DEADLINE_EXCEEDED,
- * INTERNAL, …) is transient.
+ * Codes that say the logger as a whole cannot store anything now (down, slow, overloaded,
+ * shutting down, or the channel itself misconfigured): no entry is to blame, so the batch is held.
  */
-export function isDataRefusal(error: unknown): boolean {
-  return (
-    isGrpcError(error) &&
-    (error.code === GrpcStatus.INVALID_ARGUMENT || error.code === GrpcStatus.OUT_OF_RANGE)
-  );
+const TRANSIENT: ReadonlySet<number> = new Set([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.ABORTED,
+  GrpcStatus.CANCELLED,
+  GrpcStatus.UNAUTHENTICATED,
+  GrpcStatus.PERMISSION_DENIED,
+  GrpcStatus.UNIMPLEMENTED,
+]);
+
+/**
+ * A failed WriteLogs call → what to do with its batch: 'reject' (the entries were refused: split
+ * and dead-letter them), 'retry' (the logger is unavailable: hold and back off), 'unknown'
+ * (INTERNAL, UNKNOWN, anything unexpected: split, then a bounded number of attempts per entry).
+ */
+export function classifyFailure(error: unknown): FailureKind {
+  if (!isGrpcError(error)) return 'unknown';
+  if (REFUSALS.has(error.code)) return 'reject';
+  if (TRANSIENT.has(error.code)) return 'retry';
+  return 'unknown';
+}
+
+/** The refusing party's own words, for the dead letter's header and the log. */
+export function describeFailure(error: unknown): string {
+  if (isGrpcError(error)) {
+    const code = GrpcStatus[error.code] ?? String(error.code);
+    return `logger: ${code}: ${error.details || error.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 function toLog(event: LogEvent): Log {
