@@ -12,7 +12,9 @@ import type { Express } from 'express';
 import { createBrokerMetrics } from './broker-metrics';
 import type { BrokerConfig } from './config';
 import { BrokerActions } from './domain/broker-actions';
+import { DeadLetterAdmin } from './domain/dead-letters';
 import { AuthClient } from './downstream/auth-client';
+import { AmqpDeadLetterQueue } from './downstream/dead-letter-queue';
 import { Downstream } from './downstream/downstream';
 import { publishConfirmed } from './downstream/event-sink';
 import { LogWriter } from './downstream/log-writer';
@@ -22,6 +24,7 @@ import { requireAuth, requireRole, type EdgeAuth } from './edge/authenticate';
 import { RateLimit } from './edge/rate-limits';
 import { TokenVerifier } from './edge/token-verifier';
 import { corsAllowlist } from './entry-points/http/cors';
+import { mountDeadLetterRoutes } from './entry-points/http/dead-letter-routes';
 import { mountHandleRoutes } from './entry-points/http/handle-routes';
 import { mountHealthRoutes } from './entry-points/http/health-routes';
 import { openApiDocument } from './entry-points/http/openapi';
@@ -77,6 +80,14 @@ export async function startBroker(
   await amqp.waitUntilConnected(config.AMQP_START_WAIT_MS).catch((err: unknown) => {
     logger.warn({ err }, 'RabbitMQ not reachable at start; events answer 503 until it is');
   });
+
+  const deadLetters = new DeadLetterAdmin(
+    new AmqpDeadLetterQueue({
+      connection: amqp,
+      publisher,
+      searchLimit: config.DEAD_LETTER_SEARCH_MAX,
+    }),
+  );
 
   const authClient = new AuthClient(config.AUTH_URL, authService, config.AUTH_TIMEOUT_MS);
   const mailClient = new MailClient(config.MAIL_URL, mailService, config.MAIL_TIMEOUT_MS);
@@ -138,6 +149,7 @@ export async function startBroker(
       timeoutMs: config.HEALTH_TIMEOUT_MS,
       guard: signedIn,
     });
+    mountDeadLetterRoutes(app, { admin: deadLetters, guard: admin });
     const headersTimeoutMs = config.PROXY_TIMEOUT_MS;
     app.use(
       '/api/logs',

@@ -36,5 +36,10 @@ export const DEAD_LETTER_HEADERS = {
  * `micromesh_dead_letters_total`): not JSON; JSON but not a valid event; the store refused it;
  * it failed with an unexpected error on every attempt.
  */
-export const DEAD_LETTER_REASONS = ['malformed', 'invalid', 'refused', 'retries_exhausted'] as const;
+export const DEAD_LETTER_REASONS = [
+  'malformed',
+  'invalid',
+  'refused',
+  'retries_exhausted',
+] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];

@@ -50,7 +50,10 @@ export function createLogWriter(address: string, deadlineMs: number): LogWriter 
 }
 
 /** Codes that name the data, not the logger's health: retrying the same entries cannot help. */
-const REFUSALS: ReadonlySet<number> = new Set([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.OUT_OF_RANGE]);
+const REFUSALS: ReadonlySet<number> = new Set([
+  GrpcStatus.INVALID_ARGUMENT,
+  GrpcStatus.OUT_OF_RANGE,
+]);
 
 /**
  * Codes that say the logger as a whole cannot store anything now (down, slow, overloaded,

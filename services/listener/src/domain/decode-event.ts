@@ -1,8 +1,7 @@
 import { eventSchema, type LogEvent } from '@micromesh/kit';
 
 export type Decoded =
-  | { ok: true; event: LogEvent }
-  | { ok: false; reason: 'malformed' | 'invalid'; detail: string };
+  { ok: true; event: LogEvent } | { ok: false; reason: 'malformed' | 'invalid'; detail: string };
 
 /**
  * A message body → a valid event, or why not. A message that fails here can never succeed, so the

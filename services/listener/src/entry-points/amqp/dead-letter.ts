@@ -1,8 +1,4 @@
-import {
-  DEAD_LETTER_EXCHANGE,
-  DEAD_LETTER_HEADERS,
-  type DeadLetterReason,
-} from '@micromesh/kit';
+import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_HEADERS, type DeadLetterReason } from '@micromesh/kit';
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 
 export interface DeadLetterWhy {

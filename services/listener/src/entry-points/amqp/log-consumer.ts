@@ -7,11 +7,7 @@ import {
   type Logger,
 } from '@micromesh/kit';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import {
-  BatchForwarder,
-  type FailureKind,
-  type ForwardReport,
-} from '../../domain/batch-forwarder';
+import { BatchForwarder, type FailureKind, type ForwardReport } from '../../domain/batch-forwarder';
 import { decodeEvent } from '../../domain/decode-event';
 import type { ListenerMetrics } from '../../metrics';
 import { FailureCounts } from './failure-counts';
@@ -214,7 +210,13 @@ export class LogConsumer {
         const key = this.keyOf(item);
         const attempts = reason === 'refused' ? 1 : this.failures.get(key);
         this.failures.forget(key);
-        await this.deadLetter(channel, item.message, reason, this.options.describe(error), attempts);
+        await this.deadLetter(
+          channel,
+          item.message,
+          reason,
+          this.options.describe(error),
+          attempts,
+        );
       },
       onRetry: (error, attempt, delayMs, batchSize, kind) => {
         metrics.forwardRetries.inc();
@@ -288,7 +290,9 @@ export class LogConsumer {
         attempts,
         messageId: message.properties.messageId,
         routingKey: message.fields.routingKey,
-        ...(how === 'rejected' && { fallback: 'nack: RabbitMQ dead-lettered it without our headers' }),
+        ...(how === 'rejected' && {
+          fallback: 'nack: RabbitMQ dead-lettered it without our headers',
+        }),
       },
       'message dead-lettered',
     );
