@@ -45,7 +45,6 @@ export {
 export { createPgPool, pgHealthCheck, type PgPoolOptions } from './db/pg-pool';
 export { migrate, type Migration, type MigrateOptions } from './db/migrate';
 export * from './amqp/topology';
-export * from './amqp/event-contract';
 export {
   AmqpConnection,
   type AmqpConnectionOptions,

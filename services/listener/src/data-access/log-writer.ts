@@ -1,5 +1,5 @@
 import { connectivityState } from '@grpc/grpc-js';
-import type { LogEvent } from '@micromesh/kit';
+import type { LogEvent } from '@micromesh/contracts';
 import type { FailureKind, ForwardReport } from '../domain/batch-forwarder';
 import {
   callUnary,
@@ -36,7 +36,11 @@ export function createLogWriter(address: string, deadlineMs: number): LogWriter 
         (metadata, options, callback) => client.WriteLogs({ entries }, metadata, options, callback),
         { timeoutMs: deadlineMs },
       );
-      return { written: response.written, duplicates: response.duplicates };
+      return {
+        written: response.written,
+        duplicates: response.duplicates,
+        refused: refusedEntries(response),
+      };
     },
     reachable() {
       return (
@@ -47,6 +51,22 @@ export function createLogWriter(address: string, deadlineMs: number): LogWriter 
       client.close();
     },
   };
+}
+
+/** The logger's refusal of one entry of a WriteLogs call (the rest of the call was stored). */
+export class EntryRefused extends Error {
+  override readonly name = 'EntryRefused';
+}
+
+/** Index in the call → refusal, from WriteLogs' per-entry results (in request order). */
+function refusedEntries(response: WriteLogsResponse__Output): Map<number, EntryRefused> {
+  const refused = new Map<number, EntryRefused>();
+  for (const [index, result] of response.results.entries()) {
+    if (result.outcome === 'rejected') {
+      refused.set(index, new EntryRefused(result.reason || 'refused without a reason'));
+    }
+  }
+  return refused;
 }
 
 /** Codes that name the data, not the logger's health: retrying the same entries cannot help. */
@@ -84,6 +104,7 @@ export function classifyFailure(error: unknown): FailureKind {
 
 /** The refusing party's own words, for the dead letter's header and the log. */
 export function describeFailure(error: unknown): string {
+  if (error instanceof EntryRefused) return `logger: rejected: ${error.message}`;
   if (isGrpcError(error)) {
     const code = GrpcStatus[error.code] ?? String(error.code);
     return `logger: ${code}: ${error.details || error.message}`;

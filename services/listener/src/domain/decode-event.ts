@@ -1,4 +1,4 @@
-import { eventSchema, type LogEvent } from '@micromesh/kit';
+import { describeIssues, eventSchema, type LogEvent } from '@micromesh/contracts';
 
 export type Decoded =
   { ok: true; event: LogEvent } | { ok: false; reason: 'malformed' | 'invalid'; detail: string };
@@ -16,12 +16,10 @@ export function decodeEvent(body: Buffer): Decoded {
   }
   const parsed = eventSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'body';
     return {
       ok: false,
       reason: 'invalid',
-      detail: `${where}: ${issue?.message ?? 'invalid event'}`,
+      detail: describeIssues(parsed.error) || 'invalid event',
     };
   }
   return { ok: true, event: parsed.data };

@@ -1,9 +1,9 @@
+import type { LogEvent } from '@micromesh/contracts';
 import {
   DEAD_LETTER_QUEUE,
   LISTENER_QUEUE,
   backoffDelay,
   type DeadLetterReason,
-  type LogEvent,
   type Logger,
 } from '@micromesh/kit';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
