@@ -179,6 +179,7 @@ describe('the console in a real browser', () => {
       const panel = page.locator('#dead-letters');
       const row = (id: string) => panel.locator(`li[data-message-id="${id}"]`);
       await page.locator('#dead-letters[data-count="2"]').waitFor(WAIT);
+      await panel.screenshot({ path: path.join(SCREENSHOT_DIR, 'dead-letters.png') });
       const poisonText = await row(poisonId).innerText();
       const replayableText = await row(replayableId).innerText();
 
