@@ -33,11 +33,9 @@ export async function startListener(
 ): Promise<StartedHttpService> {
   const ctx = createServiceContext('listener', config, overrides);
   const { logger } = ctx;
-  // The consumer exists below; the depth is read at scrape time through it.
-  let consumer: LogConsumer | undefined;
-  const metrics = createListenerMetrics(ctx.metrics.registry, async () =>
-    consumer?.deadLetterDepth(),
-  );
+  // The dead-letter queue's depth is read at scrape time through the consumer made below.
+  const deadLetters = { depth: async (): Promise<number | undefined> => undefined };
+  const metrics = createListenerMetrics(ctx.metrics.registry, () => deadLetters.depth());
 
   const writer = createLogWriter(config.LOGGER_GRPC_ADDRESS, config.LOGGER_DEADLINE_MS);
   ctx.lifecycle.onShutdown('logger-grpc', () => writer.close());
@@ -50,7 +48,7 @@ export async function startListener(
   });
   ctx.lifecycle.onShutdown('amqp', () => amqp.close());
 
-  consumer = new LogConsumer({
+  const consumer = new LogConsumer({
     prefetch: config.LISTENER_PREFETCH,
     batchSize: config.LISTENER_BATCH_SIZE,
     maxInFlight: config.LISTENER_MAX_IN_FLIGHT,
@@ -64,16 +62,16 @@ export async function startListener(
     metrics,
     logger,
   });
-  const started = consumer;
-  amqp.onConnect((model) => started.attach(model));
-  amqp.onDisconnect((reason) => started.detach(reason));
+  deadLetters.depth = () => consumer.deadLetterDepth();
+  amqp.onConnect((model) => consumer.attach(model));
+  amqp.onDisconnect((reason) => consumer.detach(reason));
   ctx.lifecycle.onShutdown('consumer', () =>
-    started.stop(config.SHUTDOWN_TIMEOUT_MS * DRAIN_SHARE),
+    consumer.stop(config.SHUTDOWN_TIMEOUT_MS * DRAIN_SHARE),
   );
 
   ctx.health.addCheck('rabbitmq', amqp.healthCheck());
   ctx.health.addCheck('forwarding', async () => {
-    started.checkForwarding();
+    consumer.checkForwarding();
     if (!writer.reachable()) throw new Error('logger unreachable');
   });
 
