@@ -6,7 +6,7 @@ import {
   type DeadLetterReason,
   type Logger,
 } from '@micromesh/kit';
-import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { BatchForwarder, type FailureKind, type ForwardReport } from '../../domain/batch-forwarder';
 import { decodeEvent } from '../../domain/decode-event';
 import type { ListenerMetrics } from '../../metrics';
@@ -51,6 +51,8 @@ interface Session {
   model: ChannelModel;
   /** A confirm channel: dead letters are republished on it (confirmed) before their ack. */
   channel: ConfirmChannel;
+  /** For looking at queues (the dead-letter queue's depth), opened on first use. */
+  inspect?: Promise<Channel>;
   forwarder: BatchForwarder<PendingEvent>;
   consumerTag?: string;
   ended: boolean;
@@ -113,11 +115,26 @@ export class LogConsumer {
     if (this.session) this.end(this.session, reason.message);
   }
 
-  /** Messages in the dead-letter queue now, or undefined while not connected. */
+  /**
+   * Messages in the dead-letter queue now, or undefined while not connected. Asked on a channel of
+   * its own: a failed check (say the queue was deleted) closes that channel, never the consumer's.
+   */
   async deadLetterDepth(): Promise<number | undefined> {
     const session = this.session;
     if (!session || session.ended) return undefined;
-    return (await session.channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
+    if (!session.inspect) {
+      const inspect = session.model.createChannel().then((channel) => {
+        channel.on('error', () => undefined);
+        channel.on('close', () => {
+          if (session.inspect === inspect) session.inspect = undefined;
+        });
+        return channel;
+      });
+      session.inspect = inspect;
+      inspect.catch(() => (session.inspect = undefined));
+    }
+    const channel = await session.inspect;
+    return (await channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
   }
 
   /** For readiness: throws while events cannot be forwarded. */
@@ -301,6 +318,7 @@ export class LogConsumer {
   private end(session: Session, why: string): void {
     if (session.ended) return;
     session.ended = true;
+    void session.inspect?.then((channel) => channel.close()).catch(() => undefined);
     const dropped = session.forwarder.close();
     if (this.session === session) this.options.metrics.forwardingBlocked.set(0);
     if (dropped > 0) {
