@@ -160,8 +160,10 @@ describe('BatchForwarder', () => {
   it('When one item fails with an unexpected error, then it alone gets the bounded attempts and is given up, the others are stored in order, and the forwarder is never blocked', async () => {
     const store = aStore();
     store.broken.add(4);
+    const blockedAtRetry: boolean[] = [];
     const { forwarder, stored, rejected, reasons, failures } = aForwarder(store, {
       retryDelayMs: () => 5,
+      onRetry: () => blockedAtRetry.push(forwarder.blocked),
     });
 
     for (const item of range(1, 10)) forwarder.add(item);
@@ -173,6 +175,7 @@ describe('BatchForwarder', () => {
     expect(rejected).toEqual([4]);
     expect(reasons).toEqual(['retries_exhausted']);
     expect(failures.get(4)).toBe(3);
+    expect(blockedAtRetry).toEqual([false, false]);
     expect(forwarder.blocked).toBe(false);
   });
 
