@@ -10,6 +10,8 @@ import {
   type ActionName,
 } from '../../domain/action-schemas';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
+import { IDEMPOTENCY_KEY, type IdempotentRequest } from '../../domain/idempotency';
+import type { Principal } from '../../domain/principal';
 import { authenticateAndLimit, type EdgeAuth } from '../../edge/authenticate';
 import type { RateLimit } from '../../edge/rate-limits';
 
@@ -23,7 +25,11 @@ export interface HandleRouteDeps {
 }
 
 const bodySchema = z.object({ action: z.string().max(64) }, 'expected a JSON object');
-const idempotencyKeySchema = z.string().min(1).max(200).optional();
+const idempotencyKeySchema = z
+  .string()
+  .regex(IDEMPOTENCY_KEY, 'Idempotency-Key must be 1-200 printable ASCII characters')
+  .optional();
+const headersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema });
 
 /** Each action's payload sits under the action's own name, as in the reference front-end. */
 const payloadSchemas = {
@@ -59,12 +65,16 @@ async function run(
     const { auth } = parseInput(payloadSchemas.auth, req.body);
     return deps.actions.auth(auth, ip);
   }
-  await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
+  const principal = await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
   switch (action) {
-    case 'log':
-      return deps.actions.log(parseInput(payloadSchemas.log, req.body).log);
-    case 'event':
-      return deps.actions.event(parseInput(payloadSchemas.event, req.body).event);
+    case 'log': {
+      const { log } = parseInput(payloadSchemas.log, req.body);
+      return deps.actions.log(log, retryOf(req, principal));
+    }
+    case 'event': {
+      const { event } = parseInput(payloadSchemas.event, req.body);
+      return deps.actions.event(event, retryOf(req, principal));
+    }
     case 'mail': {
       const { mail } = parseInput(payloadSchemas.mail, req.body);
       const key = parseInput(idempotencyKeySchema, req.get('idempotency-key'));
@@ -73,6 +83,17 @@ async function run(
   }
 }
 
+/** The request's Idempotency-Key, scoped to the caller; undefined without the header. */
+function retryOf(req: Request, principal: Principal): IdempotentRequest | undefined {
+  const key = parseInput(
+    headersSchema,
+    { 'Idempotency-Key': req.get('idempotency-key') },
+    'invalid header',
+  )['Idempotency-Key'];
+  return key === undefined ? undefined : { principal: principal.clientKey, key };
+}
+
 function send(res: Response, outcome: ActionOutcome): void {
+  if (outcome.replayed) res.set('idempotent-replayed', 'true');
   res.status(outcome.status).json(outcome.body);
 }
