@@ -32,6 +32,7 @@ const root = path.resolve(__dirname, '..', '..', '..');
 export async function startTestMesh(
   prefix: string,
   launch: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> = {},
+  extraEnv?: Record<string, string>,
 ): Promise<TestMesh> {
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
@@ -67,6 +68,7 @@ export async function startTestMesh(
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,
       logLevel: 'warn',
+      extraEnv,
     };
     mesh = await launchMesh({
       ...launch,

@@ -77,7 +77,7 @@ export class DeadLetterPanel {
     }
     this.card.dataset.count = String(page.count);
     this.count.textContent = String(page.count);
-    this.count.className = `badge ${page.count > 0 ? 'badge-bad' : 'badge-ok'}`;
+    this.count.className = `badge ${page.count > 0 ? 'dl-bad' : 'dl-ok'}`;
     this.summary.textContent =
       page.count > page.items.length
         ? `Oldest ${page.items.length} of ${page.count}`
@@ -97,7 +97,7 @@ export class DeadLetterPanel {
       h(
         'div',
         { class: 'dl-head' },
-        h('span', { class: 'badge badge-bad dl-reason' }, item.reason),
+        h('span', { class: 'badge dl-bad' }, item.reason),
         h('code', { class: 'dl-key' }, item.routing_key),
         h('span', { class: 'muted' }, when),
         item.attempts !== null
