@@ -66,7 +66,8 @@ export async function startBroker(
   });
   lifecycle.onShutdown('postgres', () => pool.end());
   await migrate({ pool, migrations: BROKER_MIGRATIONS, logger, table: BROKER_MIGRATIONS_TABLE });
-  ctx.health.addCheck('postgres', pgHealthCheck(pool));
+  // Not part of /readyz (like RabbitMQ): only keyed requests need it; /api/health shows it.
+  const brokerDbCheck = pgHealthCheck(pool);
   const idempotency = new PgIdempotencyRecords(pool, config.IDEMPOTENCY_TTL_HOURS, logger);
   const purge = setInterval(() => {
     idempotency.purgeExpired().catch((err: unknown) => {
@@ -175,7 +176,7 @@ export async function startBroker(
         { name: 'mail', url: config.MAIL_URL },
         { name: 'listener', url: config.LISTENER_URL },
       ],
-      ownChecks: { rabbitmq: amqp.healthCheck() },
+      ownChecks: { rabbitmq: amqp.healthCheck(), postgres: brokerDbCheck },
       timeoutMs: config.HEALTH_TIMEOUT_MS,
       guard: signedIn,
     });
