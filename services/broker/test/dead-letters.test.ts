@@ -1,4 +1,4 @@
-import type { StartedHttpService } from '@micromesh/kit';
+import { DEAD_LETTER_QUEUE, type StartedHttpService } from '@micromesh/kit';
 import request from 'supertest';
 import { openDeadLetterFixture, REJECTING_QUEUE } from './support/dead-letter-fixture';
 import { bindTestQueue } from './support/event-queue';
@@ -173,6 +173,21 @@ describe('broker: dead letters (admin)', () => {
     const page = await list();
     expect(page.count).toBe(1);
     expect(page.items.map((item) => item.reason)).toEqual(['rejected']);
+  });
+
+  it('When the dead-letter queue does not exist (no listener has declared it yet), then the list is empty and an id is 404', async () => {
+    const vh = encodeURIComponent(mesh.vhost.name);
+    const res = await fetch(`${mesh.vhost.managementUrl}/queues/${vh}/${DEAD_LETTER_QUEUE}`, {
+      method: 'DELETE',
+      headers: { authorization: mesh.vhost.authHeader },
+    });
+    expect(res.ok).toBe(true);
+
+    const page = await list();
+    const discard = await asAdmin(http().delete(`/api/dead-letters/${'0'.repeat(32)}`));
+
+    expect(page).toEqual({ count: 0, items: [] });
+    expect(discard.status).toBe(404);
   });
 
   it('When the limit is out of range, then 400 names it', async () => {

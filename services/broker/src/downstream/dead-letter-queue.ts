@@ -109,7 +109,7 @@ export class AmqpDeadLetterQueue implements DeadLetterQueue {
     max: number,
     stop: (message: ConsumeMessage) => boolean,
   ): Promise<{ count: number; seen: ConsumeMessage[] }> {
-    const { messageCount } = await channel.checkQueue(DEAD_LETTER_QUEUE);
+    const messageCount = await depthOf(channel);
     const want = Math.min(messageCount, max);
     const seen: ConsumeMessage[] = [];
     if (want === 0) return { count: messageCount, seen };
@@ -174,6 +174,18 @@ export class AmqpDeadLetterQueue implements DeadLetterQueue {
     }
   }
 }
+
+/** Messages in the dead-letter queue; 0 when it does not exist (yet: the listener declares it). */
+async function depthOf(channel: Channel): Promise<number> {
+  try {
+    return (await channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === NOT_FOUND) return 0;
+    throw err;
+  }
+}
+
+const NOT_FOUND = 404;
 
 /** A digest of what identifies this copy: body, message id and when it was dead-lettered. */
 export function idOf(message: ConsumeMessage): string {
