@@ -26,7 +26,10 @@ describe('the mesh through the broker', () => {
         { body: { action: 'auth', auth: ADMIN } },
       );
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       expect(res.body.data?.user.email).toBe(ADMIN.email);
       const health = await call(mesh.brokerUrl, 'GET', '/api/health', {
         token: res.body.data?.token.access_token,
@@ -65,7 +68,10 @@ describe('the mesh through the broker', () => {
         body: { action: 'log', log: { name: 'event', data } },
       });
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       const stored = await findLogs(mesh.loggerUrl, data);
       expect(stored).toEqual([expect.objectContaining({ name: 'event', data })]);
     });
@@ -78,7 +84,10 @@ describe('the mesh through the broker', () => {
         body: { action: 'log', log: { name: 'grpc-event', data } },
       });
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       expect(await findLogs(mesh.loggerUrl, data)).toEqual([
         expect.objectContaining({ name: 'grpc-event', data }),
       ]);
@@ -94,7 +103,10 @@ describe('the mesh through the broker', () => {
         body: { action: 'event', event: { name: 'e2e-event', data, level: 'WARNING' } },
       });
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       const stored = await waitFor(
         async () => {
           const found = await findLogs(mesh.loggerUrl, data);
@@ -118,7 +130,7 @@ describe('the mesh through the broker', () => {
             text,
           )?.[1] ?? 0,
         );
-      return { written: count('stored'), duplicates: count('duplicate') };
+      return { written: count('stored') };
     };
     const stored = (data: string) =>
       waitFor(
@@ -129,7 +141,7 @@ describe('the mesh through the broker', () => {
         { timeoutMs: 30_000, what: `${data} in the logger` },
       );
 
-    it('When an event is posted twice with one key, then one event_id, one record, and the logger writes it once with no duplicate; another body is 422', async () => {
+    it('When an event is posted twice with one key, then one event_id, one record, and the logger writes it once; another body is 422', async () => {
       const data = marker();
       const headers = { 'idempotency-key': `e2e-${randomUUID()}` };
       const body = { action: 'event', event: { name: 'e2e-idempotent', data } };
@@ -153,10 +165,9 @@ describe('the mesh through the broker', () => {
         body: { action: 'event', event: { name: 'e2e-fence', data: fence } },
       });
       await stored(fence);
-      const after = await loggerEntries();
-      expect([after.written - before.written, after.duplicates - before.duplicates]).toEqual([
-        2, 0,
-      ]);
+      // Written: the event and the fence, nothing more (a copy under any event_id would be a
+      // write; a listener retry on a busy machine would only add duplicates).
+      expect((await loggerEntries()).written - before.written).toBe(2);
     });
   });
 
@@ -168,11 +179,14 @@ describe('the mesh through the broker', () => {
         token,
         body: {
           action: 'mail',
-          mail: { from: 'me@example.com', to: 'you@there.com', subject, message: 'Hello world!' },
+          mail: { to: 'you@there.com', subject, message: 'Hello world!' },
         },
       });
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       const mail = await waitFor(
         async () => (await inbox(mesh.inboxUrl)).find((m) => m.subject === subject),
         { timeoutMs: 30_000, what: 'the mail in the SMTP sink' },
