@@ -125,7 +125,7 @@ const kubectl = findKubectl();
     expect(Object.keys(secret('mongodb-credentials'))).toContain('LOGGER_MONGO_PASSWORD');
   });
 
-  test('When the prod operator resources are read, then auth and mail own their databases, the superuser is off and the logger may only readWrite micromesh_logs', () => {
+  test('When the prod operator resources are read, then auth, mail and broker own their databases, the superuser is off and the logger may only readWrite micromesh_logs', () => {
     const docs = renderOverlay(kubectl!, 'prod');
     const of = (kind: string) => obj(docs.find((d) => d.kind === kind)?.spec);
     const cluster = of('Cluster');
@@ -136,8 +136,16 @@ const kubectl = findKubectl();
       owner: 'auth',
     });
     expect(cluster.enableSuperuserAccess).toBe(false);
-    expect(of('Database')).toMatchObject({ name: 'micromesh_mail', owner: 'mail' });
-    expect((obj(cluster.managed).roles as Obj[]).map((r) => r.name)).toContain('mail');
+    const databases = docs.filter((d) => d.kind === 'Database').map((d) => obj(d.spec));
+    expect(databases).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'micromesh_mail', owner: 'mail' }),
+        expect.objectContaining({ name: 'micromesh_broker', owner: 'broker' }),
+      ]),
+    );
+    expect((obj(cluster.managed).roles as Obj[]).map((r) => r.name)).toEqual(
+      expect.arrayContaining(['mail', 'broker']),
+    );
     expect(mongo.users).toEqual([
       expect.objectContaining({
         name: 'logger',

@@ -47,7 +47,9 @@ describe('the console in a real browser', () => {
   beforeAll(async () => {
     // Each test signs in afresh; the broker's 10 logins a minute per IP would cut the suite short
     // (the limit itself is tested in the broker's edge suite).
-    mesh = await startTestMesh('e2e_browser', {}, { AUTH_RATE_LIMIT_POINTS: '100' });
+    mesh = await startTestMesh('e2e_browser', {}, 'postgres', {
+      AUTH_RATE_LIMIT_POINTS: '100',
+    });
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
   }, 150_000);
   beforeEach(async () => {
