@@ -42,6 +42,8 @@ export async function startTestMesh(
   launch: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> = {},
   /** 'mongo': the logger on a FerretDB of its own, as `LOG_STORE=mongo scripts/up` runs it. */
   logStore: 'postgres' | 'mongo' = 'postgres',
+  /** Passed to every service (wins over the computed settings). */
+  extraEnv?: Record<string, string>,
 ): Promise<TestMesh> {
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
@@ -91,6 +93,7 @@ export async function startTestMesh(
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,
       logLevel: 'warn',
+      extraEnv,
     };
     mesh = await launchMesh({
       ...launch,
