@@ -19,7 +19,7 @@ export {
   type HttpServerOptions,
   type BoundAddress,
 } from './http/create-http-server';
-export { jsonBody, parseByteSize } from './http/json-body';
+export { jsonBody, parseByteSize, nestingExceeds, DEFAULT_MAX_DEPTH } from './http/json-body';
 export {
   Health,
   runCheck,
@@ -61,3 +61,25 @@ export {
 export { PublishError, isPublishError, type PublishFailure } from './amqp/publish-error';
 export { eventMessage, type EventMessage } from './amqp/event-message';
 export { backoffDelay, type BackoffSettings } from './amqp/backoff';
+export { startMetricsServer, type MetricsServer } from './http/metrics-server';
+export {
+  SCOPES,
+  ROLES,
+  ROLE_SCOPES,
+  isScope,
+  scopesOfRole,
+  formatScopes,
+  parseScopes,
+  intersectScopes,
+  type Scope,
+  type Role,
+} from './security/scopes';
+export { clientAddressKey } from './security/client-address';
+export {
+  REVOCATIONS_EXCHANGE,
+  REVOCATIONS_EXCHANGE_TYPE,
+  revocationNoticeSchema,
+  type RevocationNotice,
+  type UserRevocation,
+  type KeyRevocation,
+} from './security/revocation-notice';

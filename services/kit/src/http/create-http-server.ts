@@ -26,6 +26,10 @@ export interface HttpServerOptions {
   beforeBody?: (app: Express) => void;
   /** How long stop() lets in-flight requests finish before cutting connections. */
   drainTimeoutMs?: number;
+  /** false: `/metrics` is not served here (it has its own internal port). Default true. */
+  serveMetrics?: boolean;
+  /** Deepest JSON nesting accepted in a request body (400 beyond). Default 64. */
+  jsonMaxDepth?: number;
 }
 
 export interface BoundAddress {
@@ -65,12 +69,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       data: readiness,
     });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  if (options.serveMetrics !== false) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
 
   options.beforeBody?.(app);
-  app.use(jsonBody(options.bodyLimit ?? '100kb'));
+  app.use(jsonBody(options.bodyLimit ?? '100kb', { maxDepth: options.jsonMaxDepth }));
   options.routes(app);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -33,14 +33,46 @@ function checkContentType(header: string | undefined): AppError | undefined {
   return undefined;
 }
 
+/** Deeper than any legitimate request; the stores' own rule (contracts) is stricter still. */
+export const DEFAULT_MAX_DEPTH = 64;
+
+/**
+ * Whether arrays/objects nest deeper than `max`, from the text before parsing (one pass, no
+ * recursion), so a 50,000-deep body is refused as 400 instead of reaching code that recurses.
+ */
+export function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 /**
  * Reads a JSON request body into `req.body` (strict: an object or an array). The gateway's hot
  * path parses a body on every request, so this replaces body-parser + type-is with the few checks
  * an API needs: a body must be UTF-8 JSON (415), not compressed (415), at most `limit` bytes (413,
- * refused from Content-Length before reading when it can be), and well-formed (400).
+ * refused from Content-Length before reading when it can be), well-formed and at most `maxDepth`
+ * levels deep (400).
  */
-export function jsonBody(limit: string | number): RequestHandler {
+export function jsonBody(
+  limit: string | number,
+  options: { maxDepth?: number | undefined } = {},
+): RequestHandler {
   const limitBytes = typeof limit === 'number' ? limit : parseByteSize(limit);
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   return (req, _res, next) => {
     if (!hasBody(req.headers)) {
       next();
@@ -90,6 +122,10 @@ export function jsonBody(limit: string | number): RequestHandler {
       const first = text.trimStart()[0];
       if (first !== '{' && first !== '[') {
         finish(new AppError(400, 'malformed JSON body'));
+        return;
+      }
+      if (nestingExceeds(text, maxDepth)) {
+        finish(new AppError(400, `JSON nested deeper than ${maxDepth} levels`));
         return;
       }
       try {

@@ -7,6 +7,8 @@ import { Lifecycle } from './lifecycle';
 export interface BaseConfig {
   LOG_LEVEL: string;
   SHUTDOWN_DELAY_MS: number;
+  /** Set: `/metrics` is served on this port only (see startHttpService). */
+  METRICS_PORT?: number | undefined;
 }
 
 /** The runtime pieces every service is built from. */
