@@ -25,6 +25,8 @@ describe('broker: actions', () => {
   let mailDb: TestDatabase;
   let broker: StartedHttpService;
   let user: MeshUser;
+  /** Reading logs needs logs:read, an admin scope. */
+  let reader: MeshUser;
   let queue: Awaited<ReturnType<typeof bindTestQueue>>;
 
   beforeAll(async () => {
@@ -46,7 +48,7 @@ describe('broker: actions', () => {
     // Only INFO and WARNING are bound: an ERROR event is unroutable in this vhost.
     queue = await bindTestQueue(mesh.vhost, QUEUE, ['log.INFO', 'log.WARNING']);
     broker = await mesh.startBroker({ MAIL_URL: mail.url, AUTH_RATE_LIMIT_POINTS: '100' });
-    user = await mesh.createUser('user');
+    [user, reader] = await Promise.all([mesh.createUser('user'), mesh.createUser('admin')]);
   }, 120_000);
   afterAll(async () => {
     await mail?.stop();
@@ -59,13 +61,13 @@ describe('broker: actions', () => {
   const storedLog = async (eventId: string) => {
     const res = await request(broker.address.url)
       .get(`/api/logs/${eventId}`)
-      .set('authorization', `Bearer ${user.token}`);
+      .set('authorization', `Bearer ${reader.token}`);
     return res.status === 200 ? (res.body as { data: Record<string, unknown> }).data : undefined;
   };
 
   /** broker_log_batch_size from /metrics: WriteLogs calls made and entries they carried. */
   const batchStats = async () => {
-    const text = (await request(broker.address.url).get('/metrics')).text;
+    const text = (await request(broker.metricsUrl).get('/metrics')).text;
     const value = (name: string) =>
       Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
     return {
@@ -236,7 +238,7 @@ describe('broker: actions', () => {
         const page = await request(broker.address.url)
           .get('/api/logs')
           .query({ text: log.name })
-          .set('authorization', `Bearer ${user.token}`);
+          .set('authorization', `Bearer ${reader.token}`);
         return JSON.stringify(page.body).includes(written.body.data.event_id) ? page : undefined;
       });
 
@@ -261,7 +263,7 @@ describe('broker: actions', () => {
         http
           .get(
             `${broker.address.url}/api/logs/stream`,
-            { headers: { authorization: `Bearer ${user.token}`, accept: 'text/event-stream' } },
+            { headers: { authorization: `Bearer ${reader.token}`, accept: 'text/event-stream' } },
             resolve,
           )
           .on('error', reject);

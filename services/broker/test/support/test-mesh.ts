@@ -96,6 +96,7 @@ export class TestMesh {
   brokerConfig(env: Record<string, string> = {}) {
     return loadBrokerConfig({
       PORT: '0',
+      METRICS_PORT: '0',
       LOG_LEVEL: 'silent',
       AUTH_URL: this.auth.url,
       LOGGER_URL: this.logger?.url ?? 'http://127.0.0.1:9',

@@ -1,4 +1,4 @@
-import { AppError, parseInput } from '@micromesh/kit';
+import { AppError, clientAddressKey, parseInput } from '@micromesh/kit';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import {
@@ -10,6 +10,7 @@ import {
   type ActionName,
 } from '../../domain/action-schemas';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
+import { ACTION_ACCESS, enforce } from '../../edge/access-rules';
 import { authenticateAndLimit, type EdgeAuth } from '../../edge/authenticate';
 import type { RateLimit } from '../../edge/rate-limits';
 
@@ -55,11 +56,14 @@ async function run(
   if (action === 'auth') {
     // Limited before any work, so guessing passwords costs the guesser, not bcrypt.
     const ip = req.ip ?? 'unknown';
-    await deps.authLimit.consume(`ip:${ip}`, res);
+    await deps.authLimit.consume(`ip:${clientAddressKey(ip)}`, res);
     const { auth } = parseInput(payloadSchemas.auth, req.body);
+    // The answer holds a bearer token: no cache on the way may keep it.
+    res.set('cache-control', 'no-store').set('pragma', 'no-cache');
     return deps.actions.auth(auth, ip);
   }
-  await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
+  res.locals.principal = await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
+  enforce(ACTION_ACCESS[action], res);
   switch (action) {
     case 'log':
       return deps.actions.log(parseInput(payloadSchemas.log, req.body).log);
