@@ -296,7 +296,7 @@ describe('broker: actions', () => {
       expect(res.status).toBe(202);
       expect(res.body.data.routing_key).toBe('log.WARNING');
       expect(specViolations('/handle', 'post', res)).toEqual([]);
-      const [message] = await queue.take(10);
+      const [message] = await queue.take(100);
       expect(message?.routing_key).toBe('log.WARNING');
       expect(message?.properties).toMatchObject({
         message_id: res.body.data.event_id,

@@ -124,7 +124,7 @@ export function enforce(access: Access, res: Parameters<RequestHandler>[1], id?:
       checkScope(principal, access.scope);
       return;
     case 'self-or-scope':
-      if (principal.kind === 'user' && id === principal.subject) return;
+      if (id === principal.subject) return; // the user's own record (by token or own key)
       if (!hasScope(principal, access.scope)) {
         throw AppError.forbidden(`requires the ${access.scope} scope (or your own user id)`);
       }

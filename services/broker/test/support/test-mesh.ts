@@ -64,6 +64,8 @@ export class TestMesh {
         env: {
           LOG_LEVEL: 'warn',
           AUTH_DATABASE_URL: authDb.url,
+          // Auth announces revocations on this vhost, where the brokers under test listen.
+          AMQP_URL: vhost.url,
           AUTH_JWT_KEYS_DIR: keyDir.dir,
           AUTH_BCRYPT_COST: '4',
           AUTH_SEED_ADMIN_EMAIL: ADMIN.email,
