@@ -29,7 +29,10 @@ const root = path.resolve(__dirname, '..', '..', '..');
  * The whole mesh as real processes, exactly as `scripts/up` starts it, but on free ports with
  * fresh databases, a fresh RabbitMQ vhost and its own signing key, so suites never collide.
  */
-export async function startTestMesh(prefix: string): Promise<TestMesh> {
+export async function startTestMesh(
+  prefix: string,
+  options: { extraEnv?: Record<string, string> } = {},
+): Promise<TestMesh> {
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
   const ports = { ...DEFAULT_PORTS };
@@ -63,6 +66,7 @@ export async function startTestMesh(prefix: string): Promise<TestMesh> {
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,
       logLevel: 'warn',
+      ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
     };
     mesh = await launchMesh({
       settings,

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { loadAuthConfig } from '../src/config';
 import {
   ADMIN,
   createUser,
@@ -114,7 +115,6 @@ describe('POST /authenticate: whose X-Forwarded-For is believed', () => {
   });
 
   it('When AUTH_TRUST_PROXY is unset, then only loopback is trusted', async () => {
-    const { loadAuthConfig } = await import('../src/config');
     const config = loadAuthConfig({
       AUTH_DATABASE_URL: 'postgres://u:p@127.0.0.1/db',
       AUTH_JWT_KEYS_DIR: '/tmp',

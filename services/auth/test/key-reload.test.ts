@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import request from 'supertest';
 import { waitFor } from '@micromesh/kit/testing';
@@ -33,7 +34,6 @@ describe('JWT signing keys reload without a restart', () => {
     expect((await users(after)).status).toBe(200);
     await expect(jwtVerify(after, createLocalJWKSet(await jwks()))).resolves.toBeDefined();
 
-    const { rm } = await import('node:fs/promises');
     await rm(`${h.keys.dir}/2026-01-01.pem`);
     await waitFor(async () => (await jwks()).keys.length === 1, { what: 'the old key retired' });
     expect((await users(before)).status).toBe(401);
