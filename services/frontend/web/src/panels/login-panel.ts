@@ -1,4 +1,5 @@
 import { failureMessage, type BrokerClient, type Exchange } from '../broker-client';
+import { devCredentials } from '../dev-credentials';
 import { byId, h } from '../dom';
 import type { Session, SessionState } from '../session';
 
@@ -27,7 +28,7 @@ export function sessionFrom(exchange: Exchange, email: string): SessionState | n
   };
 }
 
-/** The sign-in card: prefilled with the dev admin; its token is used by every other call. */
+/** The sign-in card (prefilled with the dev admin in a dev build); its token is used by every call. */
 export class LoginPanel {
   private readonly form = byId<HTMLFormElement>('login-form');
   private readonly email = byId<HTMLInputElement>('login-email');
@@ -45,6 +46,12 @@ export class LoginPanel {
       e.preventDefault();
       void this.login();
     });
+    const dev = devCredentials();
+    if (dev) {
+      this.email.value = dev.email;
+      this.password.value = dev.password;
+      byId('login-hint').hidden = false;
+    }
     session.onChange(() => this.render());
     this.render();
   }
