@@ -93,6 +93,15 @@ export class LoginPanel {
     }
   }
 
+  /** Revokes the session's tokens at auth (every broker refuses them), then forgets it here. */
+  private async logout(): Promise<void> {
+    try {
+      await this.client.send('POST', '/api/auth/logout', { body: {} });
+    } finally {
+      this.session.signOut();
+    }
+  }
+
   private render(): void {
     const state = this.session.current;
     this.form.hidden = state !== null;
@@ -104,7 +113,7 @@ export class LoginPanel {
       { type: 'button', class: 'btn btn-quiet', id: 'sign-out' },
       'Sign out',
     );
-    signOut.addEventListener('click', () => this.session.signOut());
+    signOut.addEventListener('click', () => void this.logout());
     this.signedIn.replaceChildren(
       h('div', { class: 'avatar', 'aria-hidden': 'true' }, state.email.charAt(0).toUpperCase()),
       h(
