@@ -255,4 +255,23 @@ describe('broker: revocation, streams and edge hygiene', () => {
       expect(otherPrefix).toBe(401);
     });
   });
+
+  describe('JWT key rotation without restarts', () => {
+    it('When a later-named key file appears, then auth signs with it and a running broker (default cooldown) accepts the new token and still the old one', async () => {
+      const before = await mesh.login(user.email, user.password);
+      expect((await handle(before).send(anEvent())).status).toBe(503); // past the edge
+
+      const key = await mesh.addSigningKey('2098-01-01');
+      const after = await mesh.login(user.email, user.password);
+      const kidOf = (token: string) =>
+        JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
+
+      expect(kidOf(after)).toBe(key.kid);
+      await waitFor(async () => (await handle(after).send(anEvent())).status === 503, {
+        timeoutMs: 3_000,
+        what: 'the broker accepting a token of the new key',
+      });
+      expect((await handle(before).send(anEvent())).status).toBe(503);
+    });
+  });
 });
