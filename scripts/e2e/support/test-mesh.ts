@@ -6,7 +6,7 @@ import {
   type TestDatabase,
 } from '@micromesh/kit/testing';
 import { freePorts } from '../../src/mesh/free-ports';
-import { launchMesh, type Mesh } from '../../src/mesh/launcher';
+import { launchMesh, type LaunchOptions, type Mesh } from '../../src/mesh/launcher';
 import { DEFAULT_PORTS, type MeshPorts, type MeshSettings } from '../../src/mesh/settings';
 
 export const ADMIN = { email: 'admin@example.com', password: 'verysecret' };
@@ -31,8 +31,12 @@ const root = path.resolve(__dirname, '..', '..', '..');
  */
 export async function startTestMesh(
   prefix: string,
-  options: { extraEnv?: Record<string, string> } = {},
+  options: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> & {
+    /** Variables for every service (wins over the computed ones). */
+    extraEnv?: Record<string, string>;
+  } = {},
 ): Promise<TestMesh> {
+  const { extraEnv, ...launch } = options;
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
   const ports = { ...DEFAULT_PORTS };
@@ -66,9 +70,10 @@ export async function startTestMesh(
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,
       logLevel: 'warn',
-      ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
+      ...(extraEnv ? { extraEnv } : {}),
     };
     mesh = await launchMesh({
+      ...launch,
       settings,
       smtpSink: true,
       readyTimeoutMs: 90_000,
