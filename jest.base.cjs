@@ -23,6 +23,7 @@ module.exports = function jestConfig(dir, overrides = {}) {
     // jose is ESM-only: let swc turn it into CommonJS for jest's module system.
     transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/jose@[^/]+/node_modules/)?jose/)'],
     moduleNameMapper: {
+      '^@micromesh/contracts$': path.join(root, 'services/contracts/src/index.ts'),
       '^@micromesh/kit$': path.join(root, 'services/kit/src/index.ts'),
       '^@micromesh/kit/testing$': path.join(root, 'services/kit/src/testing/index.ts'),
       '^@micromesh/proto$': path.join(root, 'proto/src/index.ts'),

@@ -25,7 +25,7 @@ const READY_TIMEOUT_MS = 60_000;
 
 let outDir: string;
 let keysDir: JwtKeysDir;
-let databases: Record<'auth' | 'mail' | 'logs', TestDatabase>;
+let databases: Record<'auth' | 'mail' | 'logs' | 'broker', TestDatabase>;
 let vhost: TestVhost;
 const running = new Map<ServiceName, ServiceProcess>();
 let loggerGrpcPort: number;
@@ -80,6 +80,7 @@ function envFor(service: ServiceName): Record<string, string> {
         MAIL_URL: url('mail'),
         LISTENER_URL: url('listener'),
         AMQP_URL: vhost.url,
+        BROKER_DATABASE_URL: databases.broker.url,
         CORS_ORIGINS: 'http://127.0.0.1:8081',
       };
     case 'frontend':
@@ -90,14 +91,15 @@ function envFor(service: ServiceName): Record<string, string> {
 beforeAll(async () => {
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'micromesh-bundles-'));
   keysDir = await createJwtKeysDir('2026-01-01');
-  const [auth, mail, logs, testVhost] = await Promise.all([
+  const [auth, mail, logs, broker, testVhost] = await Promise.all([
     createTestDatabase('deploy_auth'),
     createTestDatabase('deploy_mail'),
     createTestDatabase('deploy_logs'),
+    createTestDatabase('deploy_broker'),
     createTestVhost('deploy'),
     buildBundles(outDir, SERVICES),
   ]);
-  databases = { auth, mail, logs };
+  databases = { auth, mail, logs, broker };
   vhost = testVhost;
   loggerGrpcPort = await freePort();
 }, BUILD_TIMEOUT_MS);

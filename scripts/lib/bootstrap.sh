@@ -54,6 +54,7 @@ load_env() {
   : "${POSTGRES_HOST:=127.0.0.1}" "${POSTGRES_PORT:=5432}" "${POSTGRES_USER:=micromesh}"
   : "${POSTGRES_PASSWORD:=micromesh-dev-password}"
   : "${AUTH_DATABASE:=micromesh_auth}" "${LOGS_DATABASE:=micromesh_logs}" "${MAIL_DATABASE:=micromesh_mail}"
+  : "${BROKER_DATABASE:=micromesh_broker}"
   : "${RABBITMQ_HOST:=127.0.0.1}" "${RABBITMQ_PORT:=5672}" "${RABBITMQ_MANAGEMENT_PORT:=15672}"
   : "${RABBITMQ_USER:=micromesh}" "${RABBITMQ_PASSWORD:=micromesh-dev-password}"
   set +a
@@ -147,7 +148,7 @@ SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'user', :'pass') \gex
 SQL
   fi
   local db
-  for db in "$AUTH_DATABASE" "$LOGS_DATABASE" "$MAIL_DATABASE"; do
+  for db in "$AUTH_DATABASE" "$LOGS_DATABASE" "$MAIL_DATABASE" "$BROKER_DATABASE"; do
     if ! PGPASSWORD=$POSTGRES_PASSWORD psql -qtAX -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres \
         -c "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
       say "creating database $db"
@@ -201,6 +202,15 @@ ensure_rabbitmq() {
   die "RabbitMQ management API did not answer on $RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT"
 }
 
+# Policies (deploy/rabbitmq/definitions.json): the listener queue's delivery limit and dead-letter
+# exchange. Importing definitions merges, so this is idempotent.
+ensure_rabbitmq_policies() {
+  curl -fsS -o /dev/null -u "$RABBITMQ_USER:$RABBITMQ_PASSWORD" -H 'content-type: application/json' \
+    -X POST --data @"$ROOT/deploy/rabbitmq/definitions.json" \
+    "http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api/definitions" \
+    || die "could not apply deploy/rabbitmq/definitions.json through the RabbitMQ management API"
+}
+
 ensure_secrets() {
   local dir="$ROOT/.secrets/jwt"
   if ! ls "$dir"/*.pem >/dev/null 2>&1; then
@@ -236,6 +246,7 @@ bootstrap_infra() {
   install_node_modules
   ensure_postgres
   ensure_rabbitmq
+  ensure_rabbitmq_policies
   ensure_secrets
   build_all
 }

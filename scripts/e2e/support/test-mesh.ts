@@ -63,6 +63,7 @@ export async function startTestMesh(
       ports,
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),
+      brokerDatabaseUrl: await db('broker'),
       logStoreUrl: await db('logs'),
       amqpUrl: vhost.url,
       jwtKeysDir: jwtKeys.dir,

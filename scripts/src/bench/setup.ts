@@ -37,12 +37,13 @@ export async function startBenchEnvironment(options: {
   };
   try {
     const databases: TestDatabase[] = await Promise.all(
-      ['bench_auth', 'bench_logs', 'bench_mail', 'bench_baseline'].map((p) =>
+      ['bench_auth', 'bench_logs', 'bench_mail', 'bench_baseline', 'bench_broker'].map((p) =>
         createTestDatabase(p),
       ),
     );
     cleanups.push(() => Promise.all(databases.map((db) => db.drop())));
-    const [authDb, logsDb, mailDb, baselineDb] = databases as [
+    const [authDb, logsDb, mailDb, baselineDb, brokerDb] = databases as [
+      TestDatabase,
       TestDatabase,
       TestDatabase,
       TestDatabase,
@@ -97,6 +98,7 @@ export async function startBenchEnvironment(options: {
       },
       authDatabaseUrl: authDb.url,
       mailDatabaseUrl: mailDb.url,
+      brokerDatabaseUrl: brokerDb.url,
       logStoreUrl: logsDb.url,
       amqpUrl: vhost.url,
       jwtKeysDir: jwtKeys.dir,

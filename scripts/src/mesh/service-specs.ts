@@ -78,6 +78,7 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
         MAIL_URL: local(p.mail),
         LISTENER_URL: local(p.listener),
         AMQP_URL: s.amqpUrl,
+        BROKER_DATABASE_URL: s.brokerDatabaseUrl,
         JWT_ISSUER: 'micromesh-auth',
         JWT_AUDIENCE: 'micromesh',
         CORS_ORIGINS: [local(p.frontend), `http://localhost:${p.frontend}`].join(','),

@@ -23,6 +23,8 @@ export interface MeshSettings {
   ports: MeshPorts;
   authDatabaseUrl: string;
   mailDatabaseUrl: string;
+  /** The broker's own database (idempotency records). */
+  brokerDatabaseUrl: string;
   logStoreUrl: string;
   amqpUrl: string;
   jwtKeysDir: string;
@@ -95,6 +97,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     ports,
     authDatabaseUrl: pgUrl(env, env.AUTH_DATABASE || 'micromesh_auth'),
     mailDatabaseUrl: pgUrl(env, env.MAIL_DATABASE || 'micromesh_mail'),
+    brokerDatabaseUrl: pgUrl(env, env.BROKER_DATABASE || 'micromesh_broker'),
     logStoreUrl:
       env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
     amqpUrl: amqpUrlFrom(env, env.RABBITMQ_VHOST || '/'),

@@ -1,8 +1,11 @@
 import {
   AmqpConnection,
   EventPublisher,
+  createPgPool,
   createServiceContext,
+  migrate,
   ok,
+  pgHealthCheck,
   startHttpService,
   type Logger,
   type StartedHttpService,
@@ -11,8 +14,12 @@ import { createLogServiceClient, logServiceCalls } from '@micromesh/proto';
 import type { Express } from 'express';
 import { createBrokerMetrics } from './broker-metrics';
 import type { BrokerConfig } from './config';
+import { BROKER_MIGRATIONS, BROKER_MIGRATIONS_TABLE } from './data-access/migrations';
+import { PgIdempotencyRecords } from './data-access/pg-idempotency-records';
 import { BrokerActions } from './domain/broker-actions';
+import { DeadLetterAdmin } from './domain/dead-letters';
 import { AuthClient } from './downstream/auth-client';
+import { AmqpDeadLetterQueue } from './downstream/dead-letter-queue';
 import { Downstream } from './downstream/downstream';
 import { publishConfirmed } from './downstream/event-sink';
 import { LogWriter } from './downstream/log-writer';
@@ -27,10 +34,14 @@ import { StreamGuard } from './edge/stream-guard';
 import { TokenVerifier } from './edge/token-verifier';
 import { RevocationFeed } from './downstream/revocation-feed';
 import { corsAllowlist } from './entry-points/http/cors';
+import { mountDeadLetterRoutes } from './entry-points/http/dead-letter-routes';
 import { mountHandleRoutes } from './entry-points/http/handle-routes';
 import { mountHealthRoutes } from './entry-points/http/health-routes';
 import { openApiDocument } from './entry-points/http/openapi';
 import { proxyTo, underPrefix } from './entry-points/http/proxy';
+
+/** Expired idempotency keys are deleted this often (by every replica; the statement is cheap). */
+const PURGE_INTERVAL_MS = 15 * 60_000;
 
 export interface BrokerOverrides {
   logger?: Logger;
@@ -51,6 +62,25 @@ export async function startBroker(
     onOpenChange: (name: string, open: boolean) =>
       metrics.circuitOpen.set({ downstream: name }, open ? 1 : 0),
   };
+  // The broker's own database: idempotency records every replica shares.
+  const pool = createPgPool({
+    connectionString: config.BROKER_DATABASE_URL,
+    applicationName: 'micromesh-broker',
+    max: config.BROKER_DB_POOL_SIZE,
+    logger,
+  });
+  lifecycle.onShutdown('postgres', () => pool.end());
+  await migrate({ pool, migrations: BROKER_MIGRATIONS, logger, table: BROKER_MIGRATIONS_TABLE });
+  ctx.health.addCheck('postgres', pgHealthCheck(pool));
+  const idempotency = new PgIdempotencyRecords(pool, config.IDEMPOTENCY_TTL_HOURS, logger);
+  const purge = setInterval(() => {
+    idempotency.purgeExpired().catch((err: unknown) => {
+      logger.warn({ err }, 'purging expired idempotency keys failed');
+    });
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  lifecycle.onShutdown('idempotency purge', () => clearInterval(purge));
+
   const authService = new Downstream('auth', breaker);
   const loggerService = new Downstream('logger', breaker);
   const mailService = new Downstream('mail', breaker);
@@ -99,13 +129,24 @@ export async function startBroker(
   });
   revocationFeed.start();
   lifecycle.onShutdown('revocation-feed', () => revocationFeed.stop());
+
+  const deadLetters = new DeadLetterAdmin(
+    new AmqpDeadLetterQueue({
+      connection: amqp,
+      publisher,
+      searchLimit: config.DEAD_LETTER_SEARCH_MAX,
+    }),
+  );
   const mailClient = new MailClient(config.MAIL_URL, mailService, config.MAIL_TIMEOUT_MS);
-  const actions = new BrokerActions({
-    authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
-    writeLog: (record) => logWriter.write(record),
-    publishEvent: (event) => publishConfirmed(publisher, event),
-    sendMail: (mail, key) => mailClient.send(mail, key),
-  });
+  const actions = new BrokerActions(
+    {
+      authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
+      writeLog: (entry) => logWriter.write(entry),
+      publishEvent: (event) => publishConfirmed(publisher, event),
+      sendMail: (mail, key) => mailClient.send(mail, key),
+    },
+    idempotency,
+  );
 
   const edge: EdgeAuth = {
     tokens: new TokenVerifier({
@@ -167,6 +208,7 @@ export async function startBroker(
       timeoutMs: config.HEALTH_TIMEOUT_MS,
       guard: signedIn,
     });
+    mountDeadLetterRoutes(app, { admin: deadLetters, guard: guarded });
     const headersTimeoutMs = config.PROXY_TIMEOUT_MS;
     app.use(
       '/api/logs',

@@ -34,6 +34,11 @@ export const brokerConfigSchema = z.object({
   LISTENER_URL: z.url().default('http://127.0.0.1:8085'),
   /** RabbitMQ for the `event` action; required (no default credentials). */
   AMQP_URL: z.string().min(1),
+  /** The broker's own PostgreSQL database (idempotency records); required, migrated at start. */
+  BROKER_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL'),
+  BROKER_DB_POOL_SIZE: env.int(5, 1),
+  /** How long an Idempotency-Key is remembered: a repeat after that runs as a new request. */
+  IDEMPOTENCY_TTL_HOURS: env.int(24, 1),
   JWT_ISSUER: z.string().min(1).default('micromesh-auth'),
   JWT_AUDIENCE: z.string().min(1).default('micromesh'),
   /** Browser origins allowed to call the broker (exact match). */
@@ -62,6 +67,11 @@ export const brokerConfigSchema = z.object({
   PUBLISH_MAX_IN_FLIGHT: env.int(2_000, 1),
   /** How long start-up waits for the first RabbitMQ connection before serving without it. */
   AMQP_START_WAIT_MS: env.int(3_000, 0),
+  /**
+   * Dead letters looked through (held unacked, in memory) to find one by id for a replay or a
+   * discard; one further back in the queue answers 404 until those before it are handled.
+   */
+  DEAD_LETTER_SEARCH_MAX: env.int(5_000, 1),
 
   /**
    * JWKS: how long fetched keys are trusted, and the least time between refetches on an unknown

@@ -19,7 +19,7 @@ export {
   type HttpServerOptions,
   type BoundAddress,
 } from './http/create-http-server';
-export { jsonBody, parseByteSize, nestingExceeds, DEFAULT_MAX_DEPTH } from './http/json-body';
+export { jsonBody, parseByteSize, jsonDepthExceeds, MAX_JSON_DEPTH } from './http/json-body';
 export {
   Health,
   runCheck,
@@ -45,7 +45,6 @@ export {
 export { createPgPool, pgHealthCheck, type PgPoolOptions } from './db/pg-pool';
 export { migrate, type Migration, type MigrateOptions } from './db/migrate';
 export * from './amqp/topology';
-export * from './amqp/event-contract';
 export {
   AmqpConnection,
   type AmqpConnectionOptions,

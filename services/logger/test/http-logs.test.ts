@@ -84,7 +84,12 @@ describe('logger HTTP', () => {
         .send({ entries: [...entries, entries[0]] });
 
       expect(res.status).toBe(202);
-      expect(res.body.data).toEqual({ written: 2, duplicates: 1 });
+      expect(res.body.data).toMatchObject({ written: 2, duplicates: 1, rejected: 0 });
+      expect(res.body.data.results.map((r: { outcome: string }) => r.outcome)).toEqual([
+        'written',
+        'written',
+        'duplicate',
+      ]);
       expect(await logger.service.store.query({ service, limit: 5 })).toHaveLength(2);
     });
 

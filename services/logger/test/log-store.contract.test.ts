@@ -22,9 +22,10 @@ describe.each(configuredBackends())('LogStore contract on $name', (backend) => {
     it('When new entries are inserted, then every event_id is reported inserted and readable back unchanged', async () => {
       const entries = [aLogEntry(), aLogEntry({ metadata: undefined, trace_id: undefined })];
 
-      const inserted = await store.insertMany(entries);
+      const { inserted, refused } = await store.insertMany(entries);
 
       expect([...inserted].sort()).toEqual(ids(entries).sort());
+      expect(refused.size).toBe(0);
       expect(await store.get(entries[0]!.event_id)).toEqual(entries[0]);
       expect(await store.get(entries[1]!.event_id)).toEqual(entries[1]);
     });
@@ -35,7 +36,7 @@ describe.each(configuredBackends())('LogStore contract on $name', (backend) => {
       await store.insertMany([stored]);
       const fresh = aLogEntry({ service });
 
-      const inserted = await store.insertMany([{ ...stored, data: 'redelivered' }, fresh]);
+      const { inserted } = await store.insertMany([{ ...stored, data: 'redelivered' }, fresh]);
 
       expect([...inserted]).toEqual([fresh.event_id]);
       const rows = await store.query({ service, limit: 10 });
@@ -44,7 +45,24 @@ describe.each(configuredBackends())('LogStore contract on $name', (backend) => {
     });
 
     it('When an empty batch is inserted, then nothing happens', async () => {
-      expect((await store.insertMany([])).size).toBe(0);
+      const outcome = await store.insertMany([]);
+      expect([outcome.inserted.size, outcome.refused.size]).toEqual([0, 0]);
+    });
+
+    it('When the store cannot hold one entry of a batch, then only it is refused, with a reason, and the others are stored', async () => {
+      const service = aServiceName();
+      const good = Array.from({ length: 9 }, () => aLogEntry({ service }));
+      // Past the contract schema (which refuses it at every edge): a NUL in the data and in a key.
+      const bad = aLogEntry({ service, data: 'a\u0000b', metadata: { 'k\u0000': 1 } });
+      const batch = [...good.slice(0, 4), bad, ...good.slice(4)];
+
+      const { inserted, refused } = await store.insertMany(batch);
+
+      expect([...inserted].sort()).toEqual(ids(good).sort());
+      expect([...refused.keys()]).toEqual([bad.event_id]);
+      expect(refused.get(bad.event_id)).toEqual(expect.any(String));
+      const rows = await store.query({ service, limit: 20 });
+      expect(ids(rows).sort()).toEqual(ids(good).sort());
     });
   });
 

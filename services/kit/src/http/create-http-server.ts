@@ -28,8 +28,6 @@ export interface HttpServerOptions {
   drainTimeoutMs?: number;
   /** false: `/metrics` is not served here (it has its own internal port). Default true. */
   serveMetrics?: boolean;
-  /** Deepest JSON nesting accepted in a request body (400 beyond). Default 64. */
-  jsonMaxDepth?: number;
 }
 
 export interface BoundAddress {
@@ -76,7 +74,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   options.beforeBody?.(app);
-  app.use(jsonBody(options.bodyLimit ?? '100kb', { maxDepth: options.jsonMaxDepth }));
+  app.use(jsonBody(options.bodyLimit ?? '100kb'));
   options.routes(app);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -33,14 +33,15 @@ function checkContentType(header: string | undefined): AppError | undefined {
   return undefined;
 }
 
-/** Deeper than any legitimate request; the stores' own rule (contracts) is stricter still. */
-export const DEFAULT_MAX_DEPTH = 64;
+/** Deepest nesting of arrays and objects a request body may have (deeper: 400 before parsing). */
+export const MAX_JSON_DEPTH = 64;
 
 /**
- * Whether arrays/objects nest deeper than `max`, from the text before parsing (one pass, no
- * recursion), so a 50,000-deep body is refused as 400 instead of reaching code that recurses.
+ * The nesting depth of JSON text, counted without parsing it (brackets inside strings ignored),
+ * stopping as soon as it passes `limit`. A hostile body of 50 000 `[` then costs one linear scan
+ * and a 400, never a recursion in a parser, a validator or a serializer further on.
  */
-export function nestingExceeds(text: string, max: number): boolean {
+export function jsonDepthExceeds(text: string, limit: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -49,13 +50,10 @@ export function nestingExceeds(text: string, max: number): boolean {
       if (c === 0x5c)
         i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--;
-    }
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
 }
@@ -64,15 +62,11 @@ export function nestingExceeds(text: string, max: number): boolean {
  * Reads a JSON request body into `req.body` (strict: an object or an array). The gateway's hot
  * path parses a body on every request, so this replaces body-parser + type-is with the few checks
  * an API needs: a body must be UTF-8 JSON (415), not compressed (415), at most `limit` bytes (413,
- * refused from Content-Length before reading when it can be), well-formed and at most `maxDepth`
- * levels deep (400).
+ * refused from Content-Length before reading when it can be), nested at most `maxDepth` levels
+ * (400), and well-formed (400).
  */
-export function jsonBody(
-  limit: string | number,
-  options: { maxDepth?: number | undefined } = {},
-): RequestHandler {
+export function jsonBody(limit: string | number, maxDepth = MAX_JSON_DEPTH): RequestHandler {
   const limitBytes = typeof limit === 'number' ? limit : parseByteSize(limit);
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   return (req, _res, next) => {
     if (!hasBody(req.headers)) {
       next();
@@ -124,8 +118,8 @@ export function jsonBody(
         finish(new AppError(400, 'malformed JSON body'));
         return;
       }
-      if (nestingExceeds(text, maxDepth)) {
-        finish(new AppError(400, `JSON nested deeper than ${maxDepth} levels`));
+      if (jsonDepthExceeds(text, maxDepth)) {
+        finish(new AppError(400, `JSON body nested deeper than ${maxDepth} levels`));
         return;
       }
       try {

@@ -10,6 +10,8 @@ import {
   type ActionName,
 } from '../../domain/action-schemas';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
+import { IDEMPOTENCY_KEY, type IdempotentRequest } from '../../domain/idempotency';
+import type { Principal } from '../../domain/principal';
 import { ACTION_ACCESS, enforce } from '../../edge/access-rules';
 import { authenticateAndLimit, type EdgeAuth } from '../../edge/authenticate';
 import type { RateLimit } from '../../edge/rate-limits';
@@ -24,7 +26,11 @@ export interface HandleRouteDeps {
 }
 
 const bodySchema = z.object({ action: z.string().max(64) }, 'expected a JSON object');
-const idempotencyKeySchema = z.string().min(1).max(200).optional();
+const idempotencyKeySchema = z
+  .string()
+  .regex(IDEMPOTENCY_KEY, 'Idempotency-Key must be 1-200 printable ASCII characters')
+  .optional();
+const headersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema });
 
 /** Each action's payload sits under the action's own name, as in the reference front-end. */
 const payloadSchemas = {
@@ -62,13 +68,18 @@ async function run(
     res.set('cache-control', 'no-store').set('pragma', 'no-cache');
     return deps.actions.auth(auth, ip);
   }
-  res.locals.principal = await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
+  const principal = await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
+  res.locals.principal = principal;
   enforce(ACTION_ACCESS[action], res);
   switch (action) {
-    case 'log':
-      return deps.actions.log(parseInput(payloadSchemas.log, req.body).log);
-    case 'event':
-      return deps.actions.event(parseInput(payloadSchemas.event, req.body).event);
+    case 'log': {
+      const { log } = parseInput(payloadSchemas.log, req.body);
+      return deps.actions.log(log, retryOf(req, principal));
+    }
+    case 'event': {
+      const { event } = parseInput(payloadSchemas.event, req.body);
+      return deps.actions.event(event, retryOf(req, principal));
+    }
     case 'mail': {
       const { mail } = parseInput(payloadSchemas.mail, req.body);
       const key = parseInput(idempotencyKeySchema, req.get('idempotency-key'));
@@ -77,6 +88,17 @@ async function run(
   }
 }
 
+/** The request's Idempotency-Key, scoped to the caller; undefined without the header. */
+function retryOf(req: Request, principal: Principal): IdempotentRequest | undefined {
+  const key = parseInput(
+    headersSchema,
+    { 'Idempotency-Key': req.get('idempotency-key') },
+    'invalid header',
+  )['Idempotency-Key'];
+  return key === undefined ? undefined : { principal: principal.clientKey, key };
+}
+
 function send(res: Response, outcome: ActionOutcome): void {
+  if (outcome.replayed) res.set('idempotent-replayed', 'true');
   res.status(outcome.status).json(outcome.body);
 }

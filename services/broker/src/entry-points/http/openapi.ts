@@ -14,7 +14,10 @@ const rateLimitHeaders = {
   },
 };
 const commonErrors = {
-  '400': error('Malformed, wrongly typed, too deeply nested or invalid body; unknown action'),
+  '400': error(
+    'Malformed, wrongly typed or invalid body (the input contract: details name each field); ' +
+      'JSON nested too deep; unknown action; an entry the log store refused',
+  ),
   '401': error('Missing, invalid, expired or revoked credentials'),
   '403': error('The credential lacks the action’s scope (logs:write, events:publish, mail:send)'),
   '413': error('Body too large'),
@@ -35,6 +38,29 @@ const commonErrors = {
     content: json(ref('ErrorEnvelope')),
   },
 };
+/** A string every log store can hold (the input contract of @micromesh/contracts). */
+const storeSafeText = (bounds: object) => ({
+  type: 'string',
+  ...bounds,
+  description: 'No NUL characters (\\u0000) and no unpaired UTF-16 surrogates',
+});
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x20-\\x7E]+$' },
+  description:
+    'For log, event (and mail): the same key and body from the same caller answer the first ' +
+    "request's answer (same event_id) and store one record; kept 24 h (IDEMPOTENCY_TTL_HOURS)",
+};
+const replayed = {
+  'Idempotent-Replayed': {
+    schema: { const: 'true' },
+    description: 'Present when this is the stored answer of an earlier request with the same key',
+  },
+};
+const reusedKey = error('Idempotency-Key reused with a different request');
+
 /** `scope`: what the route needs (see the README's Security section); undefined = any caller. */
 const proxied = (summary: string, scope: string | undefined) => ({
   summary,
@@ -47,6 +73,20 @@ const proxied = (summary: string, scope: string | undefined) => ({
     '503': error('The owning service is unavailable'),
   },
 });
+
+const deadLetterId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+};
+const deadLetterErrors = {
+  '400': error('Invalid limit or id'),
+  '401': error('Missing or invalid credentials'),
+  '403': error('Requires the dlq:admin scope'),
+  '429': commonErrors['429'],
+  '503': error('RabbitMQ unavailable'),
+};
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -83,7 +123,18 @@ export const openApiDocument = {
           },
         },
       },
-      Level: { type: 'string', description: 'INFO, WARNING (or WARN) or ERROR, any case' },
+      Level: {
+        type: 'string',
+        description: 'DEBUG, INFO, WARNING (or WARN), ERROR or FATAL, any case',
+      },
+      Metadata: {
+        type: 'object',
+        maxProperties: 64,
+        description:
+          'JSON object; keys not empty, not starting with "$", without "."; nesting at most 32 ' +
+          'levels; at most 1024 keys and array elements in all and 65536 bytes of JSON; strings ' +
+          'store-safe',
+      },
       AuthAction: {
         type: 'object',
         required: ['action', 'auth'],
@@ -105,10 +156,10 @@ export const openApiDocument = {
             type: 'object',
             required: ['name', 'data'],
             properties: {
-              name: { type: 'string', minLength: 1, maxLength: 200 },
-              data: { type: 'string', maxLength: 65536 },
+              name: storeSafeText({ minLength: 1, maxLength: 200 }),
+              data: storeSafeText({ maxLength: 65536 }),
               level: ref('Level'),
-              metadata: { type: 'object', maxProperties: 64 },
+              metadata: ref('Metadata'),
             },
           },
         },
@@ -122,8 +173,8 @@ export const openApiDocument = {
             type: 'object',
             required: ['name', 'data'],
             properties: {
-              name: { type: 'string', minLength: 1, maxLength: 200 },
-              data: { type: 'string', maxLength: 65536 },
+              name: storeSafeText({ minLength: 1, maxLength: 200 }),
+              data: storeSafeText({ maxLength: 65536 }),
               level: ref('Level'),
             },
           },
@@ -198,7 +249,9 @@ export const openApiDocument = {
             required: ['event_id', 'routing_key'],
             properties: {
               event_id: { type: 'string', format: 'uuid' },
-              routing_key: { enum: ['log.INFO', 'log.WARNING', 'log.ERROR'] },
+              routing_key: {
+                enum: ['log.DEBUG', 'log.INFO', 'log.WARNING', 'log.ERROR', 'log.FATAL'],
+              },
             },
           },
         },
@@ -231,6 +284,64 @@ export const openApiDocument = {
           },
         },
       },
+      DeadLetter: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'reason',
+          'detail',
+          'routing_key',
+          'message_id',
+          'dead_lettered_at',
+          'attempts',
+          'preview',
+        ],
+        properties: {
+          id: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+          reason: {
+            type: 'string',
+            description:
+              "The listener's reason (malformed, invalid, refused, retries_exhausted) or RabbitMQ's own (delivery_limit, rejected); unknown when neither is recorded",
+          },
+          detail: { type: ['string', 'null'], description: "The refusing party's own words" },
+          routing_key: { type: 'string' },
+          message_id: { type: ['string', 'null'] },
+          dead_lettered_at: { type: ['string', 'null'], format: 'date-time' },
+          attempts: { type: ['integer', 'null'] },
+          preview: { type: 'string', description: 'The start of the body (200 characters)' },
+        },
+      },
+      DeadLetterPage: {
+        type: 'object',
+        required: ['error', 'message', 'data'],
+        properties: {
+          error: { const: false },
+          message: { type: 'string' },
+          data: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['count', 'items'],
+            properties: {
+              count: { type: 'integer', minimum: 0, description: 'All messages in the queue' },
+              items: { type: 'array', items: ref('DeadLetter'), description: 'Oldest first' },
+            },
+          },
+        },
+      },
+      DeadLetterDone: {
+        type: 'object',
+        required: ['error', 'message', 'data'],
+        properties: {
+          error: { const: false },
+          message: { type: 'string' },
+          data: {
+            type: 'object',
+            required: ['id'],
+            properties: { id: { type: 'string' } },
+          },
+        },
+      },
     },
   },
   paths: {
@@ -250,6 +361,7 @@ export const openApiDocument = {
       post: {
         summary: 'Run one action (auth is public; the others need a token or an API key)',
         security: [{}, { bearer: [] }, { apiKey: [] }],
+        parameters: [idempotencyKey],
         requestBody: {
           required: true,
           content: json({
@@ -259,7 +371,7 @@ export const openApiDocument = {
         responses: {
           '202': {
             description: 'Accepted: logged, event confirmed by RabbitMQ, mail queued, or logged in',
-            headers: rateLimitHeaders,
+            headers: { ...rateLimitHeaders, ...replayed },
             content: json({
               anyOf: [
                 ref('AuthAccepted'),
@@ -269,6 +381,7 @@ export const openApiDocument = {
               ],
             }),
           },
+          '422': reusedKey,
           ...commonErrors,
         },
       },
@@ -277,13 +390,15 @@ export const openApiDocument = {
       post: {
         summary: 'Reference alias of the log action',
         security: [{ bearer: [] }, { apiKey: [] }],
+        parameters: [idempotencyKey],
         requestBody: { required: true, content: json(ref('LogAction')) },
         responses: {
           '202': {
             description: 'Logged',
-            headers: rateLimitHeaders,
+            headers: { ...rateLimitHeaders, ...replayed },
             content: json(ref('LogAccepted')),
           },
+          '422': reusedKey,
           ...commonErrors,
         },
       },
@@ -334,6 +449,54 @@ export const openApiDocument = {
     },
     '/api/auth/logout': {
       post: proxied('Revoke every token of the caller (all sessions, every broker)', undefined),
+    },
+    '/api/dead-letters': {
+      get: {
+        summary:
+          'Dead letters, oldest first, with reason and a preview (admin); nothing is consumed',
+        security: [{ bearer: [] }, { apiKey: [] }],
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Depth and the oldest items',
+            content: json(ref('DeadLetterPage')),
+          },
+          ...deadLetterErrors,
+        },
+      },
+    },
+    '/api/dead-letters/{id}/replay': {
+      post: {
+        summary:
+          'Republish a dead letter to logs_topic with its routing key and message id (confirmed), then remove it (admin)',
+        security: [{ bearer: [] }, { apiKey: [] }],
+        parameters: [deadLetterId],
+        responses: {
+          '200': { description: 'Replayed and removed', content: json(ref('DeadLetterDone')) },
+          '404': error('No dead letter with this id (among the first DEAD_LETTER_SEARCH_MAX)'),
+          '409': error('No queue is bound for its routing key; the dead letter stays'),
+          ...deadLetterErrors,
+        },
+      },
+    },
+    '/api/dead-letters/{id}': {
+      delete: {
+        summary: 'Discard a dead letter (admin)',
+        security: [{ bearer: [] }, { apiKey: [] }],
+        parameters: [deadLetterId],
+        responses: {
+          '200': { description: 'Discarded', content: json(ref('DeadLetterDone')) },
+          '404': error('No dead letter with this id (among the first DEAD_LETTER_SEARCH_MAX)'),
+          ...deadLetterErrors,
+        },
+      },
     },
   },
 } as const;

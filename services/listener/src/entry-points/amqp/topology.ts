@@ -1,21 +1,22 @@
 import {
   DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_QUEUE,
-  EVENT_LEVELS,
   LISTENER_QUEUE,
   LOGS_EXCHANGE,
   LOGS_EXCHANGE_TYPE,
-  routingKeyFor,
 } from '@micromesh/kit';
+import { LEVELS, routingKeyFor } from '@micromesh/contracts';
 import type { Channel } from 'amqplib';
 
 /**
  * The listener's queue is a quorum queue: it is the one place every event waits until stored, so
  * it gets RabbitMQ's replicated, fsync-before-confirm queue type (the replacement for mirrored
  * classic queues), which survives losing a node in a cluster. On one node it behaves like a durable
- * queue. No delivery limit: a redelivery after a crash or a reconnect is normal here (the logger
- * is idempotent) and must never push a valid event into the dead-letter queue; malformed events
- * are dead-lettered explicitly on their first delivery.
+ * queue. Its delivery limit is set on purpose by the `micromesh-listener` policy
+ * (deploy/rabbitmq/definitions.json), never here: a changed argument would fail every later
+ * declaration of the existing queue. Redeliveries after a crash or a reconnect are normal (the
+ * logger is idempotent); the listener dead-letters what it cannot store itself, with the reason.
+ * The dead-letter queue is classic: no delivery limit of its own, so browsing it loses nothing.
  */
 export const LISTENER_QUEUE_ARGUMENTS = {
   'x-queue-type': 'quorum',
@@ -33,7 +34,7 @@ export async function declareListenerTopology(channel: Channel): Promise<void> {
   await channel.assertQueue(DEAD_LETTER_QUEUE, { durable: true });
   await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
   await channel.assertQueue(LISTENER_QUEUE, { durable: true, arguments: LISTENER_QUEUE_ARGUMENTS });
-  for (const level of EVENT_LEVELS) {
+  for (const level of LEVELS) {
     await channel.bindQueue(LISTENER_QUEUE, LOGS_EXCHANGE, routingKeyFor(level));
   }
 }

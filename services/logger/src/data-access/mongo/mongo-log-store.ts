@@ -11,9 +11,10 @@ import {
   type Collection,
   type Filter,
 } from 'mongodb';
-import type { LogEntry, LogLevel } from '../../domain/log-entry';
+import type { Level } from '@micromesh/contracts';
+import type { LogEntry } from '../../domain/log-entry';
 import type { LogQuery } from '../../domain/log-query';
-import { StoreUnavailableError, type LogStore } from '../../domain/log-store';
+import { StoreUnavailableError, type InsertOutcome, type LogStore } from '../../domain/log-store';
 
 export interface MongoLogStoreOptions {
   url: string;
@@ -28,7 +29,7 @@ interface LogDocument {
   _id: string;
   name: string;
   data: string;
-  level: LogLevel;
+  level: Level;
   service: string;
   trace_id?: string;
   span_id?: string;
@@ -79,8 +80,10 @@ export class MongoLogStore implements LogStore {
     });
   }
 
-  async insertMany(entries: readonly LogEntry[]): Promise<Set<string>> {
-    if (entries.length === 0) return new Set();
+  // Per-entry refusals (InsertOutcome.refused) are not classified here yet: any write error other
+  // than a duplicate still fails the whole call as unavailable.
+  async insertMany(entries: readonly LogEntry[]): Promise<InsertOutcome> {
+    if (entries.length === 0) return { inserted: new Set(), refused: new Map() };
     const now = new Date();
     const docs = entries.map((e) => toDocument(e, now));
     const inserted = new Set(docs.map((d) => d._id));
@@ -106,7 +109,7 @@ export class MongoLogStore implements LogStore {
         if (id) inserted.delete(id); // already stored: an idempotent redelivery
       }
     }
-    return inserted;
+    return { inserted, refused: new Map() };
   }
 
   async query(query: LogQuery): Promise<LogEntry[]> {

@@ -1,10 +1,11 @@
 import { createPgPool, migrate, type Logger } from '@micromesh/kit';
 import { Client, type Pool, type PoolClient } from 'pg';
-import type { LogEntry, LogLevel } from '../../domain/log-entry';
+import type { Level } from '@micromesh/contracts';
+import type { LogEntry } from '../../domain/log-entry';
 import type { LogQuery } from '../../domain/log-query';
-import { StoreUnavailableError, type LogStore } from '../../domain/log-store';
+import { StoreUnavailableError, type InsertOutcome, type LogStore } from '../../domain/log-store';
 import { LOG_MIGRATIONS, LOG_MIGRATIONS_TABLE, TAIL_CHANNEL } from './migrations';
-import { isConnectionError } from './pg-errors';
+import { isConnectionError, isDataRefusal, refusalReason } from './pg-errors';
 
 export interface PostgresLogStoreOptions {
   url: string;
@@ -20,7 +21,7 @@ interface LogRow {
   name: string;
   data: string;
   service_name: string;
-  log_level: LogLevel;
+  log_level: Level;
   trace_id: string | null;
   span_id: string | null;
   metadata: Record<string, unknown> | null;
@@ -63,8 +64,39 @@ export class PostgresLogStore implements LogStore {
     });
   }
 
-  async insertMany(entries: readonly LogEntry[]): Promise<Set<string>> {
-    if (entries.length === 0) return new Set();
+  /**
+   * One multi-row statement for the whole batch. When PostgreSQL refuses the data, the statement
+   * stored nothing (it is atomic): the batch is halved and each half retried, down to the single
+   * entries it refuses, so one bad entry costs about 2·log2(n) statements and never the others'
+   * writes.
+   */
+  async insertMany(entries: readonly LogEntry[]): Promise<InsertOutcome> {
+    const outcome: InsertOutcome = { inserted: new Set(), refused: new Map() };
+    await this.insertIsolating(entries, outcome);
+    return outcome;
+  }
+
+  private async insertIsolating(
+    entries: readonly LogEntry[],
+    outcome: InsertOutcome,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    try {
+      for (const id of await this.insertRows(entries)) outcome.inserted.add(id);
+    } catch (err) {
+      if (!isDataRefusal(err)) throw err;
+      const [only] = entries;
+      if (entries.length === 1 && only) {
+        outcome.refused.set(only.event_id, refusalReason(err));
+        return;
+      }
+      const half = Math.ceil(entries.length / 2);
+      await this.insertIsolating(entries.slice(0, half), outcome);
+      await this.insertIsolating(entries.slice(half), outcome);
+    }
+  }
+
+  private async insertRows(entries: readonly LogEntry[]): Promise<string[]> {
     const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
     for (const e of entries) {
       const values = [
@@ -85,7 +117,7 @@ export class PostgresLogStore implements LogStore {
       text: INSERT_SQL,
       values: columns,
     });
-    return new Set(rows.map((r) => r.event_id));
+    return rows.map((r) => r.event_id);
   }
 
   async query(query: LogQuery): Promise<LogEntry[]> {
