@@ -3,7 +3,7 @@ import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { formatScopes, scopesOfRole } from '@micromesh/kit';
+import { formatScopes, scopesOfRole } from '@micromesh/contracts';
 import { startServiceProcess, waitFor, type ServiceProcess } from '@micromesh/kit/testing';
 // The broker's own access table: the matrix below is generated from it, row by row.
 import {

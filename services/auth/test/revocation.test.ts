@@ -1,5 +1,5 @@
 import { createTestVhost, waitFor, type TestVhost } from '@micromesh/kit/testing';
-import { REVOCATIONS_EXCHANGE } from '@micromesh/kit';
+import { REVOCATIONS_EXCHANGE } from '@micromesh/contracts';
 import request from 'supertest';
 import {
   ADMIN,

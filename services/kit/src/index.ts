@@ -61,24 +61,4 @@ export { PublishError, isPublishError, type PublishFailure } from './amqp/publis
 export { eventMessage, type EventMessage } from './amqp/event-message';
 export { backoffDelay, type BackoffSettings } from './amqp/backoff';
 export { startMetricsServer, type MetricsServer } from './http/metrics-server';
-export {
-  SCOPES,
-  ROLES,
-  ROLE_SCOPES,
-  isScope,
-  scopesOfRole,
-  formatScopes,
-  parseScopes,
-  intersectScopes,
-  type Scope,
-  type Role,
-} from './security/scopes';
 export { clientAddressKey } from './security/client-address';
-export {
-  REVOCATIONS_EXCHANGE,
-  REVOCATIONS_EXCHANGE_TYPE,
-  revocationNoticeSchema,
-  type RevocationNotice,
-  type UserRevocation,
-  type KeyRevocation,
-} from './security/revocation-notice';

@@ -2,13 +2,10 @@ import request from 'supertest';
 import {
   clientAddressKey,
   createServiceContext,
-  formatScopes,
-  intersectScopes,
-  parseScopes,
-  scopesOfRole,
   startHttpService,
   type StartedHttpService,
 } from '@micromesh/kit';
+import { formatScopes, intersectScopes, parseScopes, scopesOfRole } from '@micromesh/contracts';
 import { captureLogs } from '@micromesh/kit/testing';
 
 describe('kit edge hygiene', () => {

@@ -1,10 +1,5 @@
-import {
-  REVOCATIONS_EXCHANGE,
-  REVOCATIONS_EXCHANGE_TYPE,
-  type AmqpConnection,
-  type ChannelModel,
-  type Logger,
-} from '@micromesh/kit';
+import { type AmqpConnection, type ChannelModel, type Logger } from '@micromesh/kit';
+import { REVOCATIONS_EXCHANGE, REVOCATIONS_EXCHANGE_TYPE } from '@micromesh/contracts';
 import type { Counter } from 'prom-client';
 import type { RevocationAnnouncer, RevocationNotice } from '../domain/revocations';
 

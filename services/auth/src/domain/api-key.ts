@@ -1,4 +1,4 @@
-import type { Scope } from '@micromesh/kit';
+import type { Scope } from '@micromesh/contracts';
 import type { Role } from './user';
 
 /** A stored API key (the secret itself is never stored, only its SHA-256). */

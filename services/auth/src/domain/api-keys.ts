@@ -1,4 +1,5 @@
-import { AppError, intersectScopes, parseInput, scopesOfRole, type Scope } from '@micromesh/kit';
+import { AppError, parseInput } from '@micromesh/kit';
+import { intersectScopes, scopesOfRole, type Scope } from '@micromesh/contracts';
 import type { ApiKeysRepository } from '../data-access/api-keys-repository';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
 import { isKeyActive, toPublicApiKey, type PublicApiKey } from './api-key';

@@ -1,4 +1,4 @@
-import { SCOPES } from '@micromesh/kit';
+import { SCOPES } from '@micromesh/contracts';
 import { z } from 'zod';
 import { ROLES } from './user';
 

@@ -1,5 +1,5 @@
 import { AppError, parseInput } from '@micromesh/kit';
-import { scopesOfRole } from '@micromesh/kit';
+import { scopesOfRole } from '@micromesh/contracts';
 import type { UsersRepository } from '../data-access/users-repository';
 import type { AccountDelay } from './account-delay';
 import { loginSchema } from './input-schemas';

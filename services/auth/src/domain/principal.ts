@@ -1,4 +1,5 @@
-import { AppError, intersectScopes, scopesOfRole, type Scope } from '@micromesh/kit';
+import { AppError } from '@micromesh/kit';
+import { intersectScopes, scopesOfRole, type Scope } from '@micromesh/contracts';
 import type { UsersRepository } from '../data-access/users-repository';
 import { looksLikeApiKey } from './api-key-secret';
 import type { ApiKeys } from './api-keys';

@@ -1,6 +1,6 @@
-import type { RevocationNotice } from '@micromesh/kit';
+import type { RevocationNotice } from '@micromesh/contracts';
 
-export type { RevocationNotice } from '@micromesh/kit';
+export type { RevocationNotice } from '@micromesh/contracts';
 
 /**
  * Where revocations are announced to every broker replica. Fire and forget: the change is already

@@ -7,7 +7,7 @@ import {
   SignJWT,
   type JWK,
 } from 'jose';
-import { formatScopes, parseScopes, type Scope } from '@micromesh/kit';
+import { formatScopes, parseScopes, type Scope } from '@micromesh/contracts';
 import type { Role } from './user';
 
 export const TOKEN_ALG = 'EdDSA';

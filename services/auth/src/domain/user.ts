@@ -1,6 +1,6 @@
-import type { Role } from '@micromesh/kit';
+import type { Role } from '@micromesh/contracts';
 
-export { ROLES, type Role } from '@micromesh/kit';
+export { ROLES, type Role } from '@micromesh/contracts';
 
 /** A stored user, password hash included: never leaves the service as is. */
 export interface UserRecord {

@@ -1,6 +1,6 @@
-import type { Role, Scope } from '@micromesh/kit';
+import type { Role, Scope } from '@micromesh/contracts';
 
-export type { Role, Scope } from '@micromesh/kit';
+export type { Role, Scope } from '@micromesh/contracts';
 
 /** Who is calling, as established at the edge from a verified JWT or an introspected API key. */
 export interface Principal {

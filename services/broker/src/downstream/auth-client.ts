@@ -1,4 +1,5 @@
-import { AppError, isScope, ROLES, type Envelope, type Scope } from '@micromesh/kit';
+import { AppError, type Envelope } from '@micromesh/kit';
+import { isScope, ROLES, type Scope } from '@micromesh/contracts';
 import { z } from 'zod';
 import type { AuthPayload } from '../domain/action-schemas';
 import type { Role } from '../domain/principal';

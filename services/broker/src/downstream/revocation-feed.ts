@@ -1,10 +1,9 @@
+import { type AmqpConnection, type Logger } from '@micromesh/kit';
 import {
   REVOCATIONS_EXCHANGE,
   REVOCATIONS_EXCHANGE_TYPE,
   revocationNoticeSchema,
-  type AmqpConnection,
-  type Logger,
-} from '@micromesh/kit';
+} from '@micromesh/contracts';
 import type { RevocationList } from '../edge/revocation-list';
 import type { RevocationCatchUp } from './auth-client';
 

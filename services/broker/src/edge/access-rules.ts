@@ -1,4 +1,5 @@
-import { AppError, type Scope } from '@micromesh/kit';
+import { AppError } from '@micromesh/kit';
+import { type Scope } from '@micromesh/contracts';
 import type { RequestHandler } from 'express';
 import type { ActionName } from '../domain/action-schemas';
 import { checkScope, hasScope, principalOf } from './authenticate';

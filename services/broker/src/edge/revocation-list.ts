@@ -1,4 +1,4 @@
-import type { RevocationNotice } from '@micromesh/kit';
+import type { RevocationNotice } from '@micromesh/contracts';
 
 type Listener = (notice: RevocationNotice) => void;
 

@@ -1,4 +1,5 @@
-import { AppError, type RevocationNotice } from '@micromesh/kit';
+import { AppError } from '@micromesh/kit';
+import { type RevocationNotice } from '@micromesh/contracts';
 import type { RequestHandler, Response } from 'express';
 import type { Principal } from '../domain/principal';
 import { principalOf } from './authenticate';

@@ -1,4 +1,5 @@
-import { AppError, parseScopes, ROLES } from '@micromesh/kit';
+import { AppError } from '@micromesh/kit';
+import { parseScopes, ROLES } from '@micromesh/contracts';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Principal } from '../domain/principal';

@@ -3,8 +3,6 @@
  * key carries a subset of its owner's. Access tokens carry the granted scopes in the `scope` claim
  * (space-separated, RFC 9068), and a role change revokes the old tokens, so the claim never
  * outlives the role it came from.
- *
- * (Kept in the kit until `@micromesh/contracts` exists; it moves there unchanged.)
  */
 export const SCOPES = [
   'logs:read',
