@@ -48,7 +48,8 @@ describe('the console in a real browser', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    mesh = await startTestMesh('e2e_browser');
+    // The suite signs in (browser and API) more often than the broker's 10 logins/min per IP.
+    mesh = await startTestMesh('e2e_browser', { extraEnv: { AUTH_RATE_LIMIT_POINTS: '100' } });
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
   }, 150_000);
   beforeEach(async () => {
