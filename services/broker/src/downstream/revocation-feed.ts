@@ -1,4 +1,5 @@
-import { type AmqpConnection, type Logger } from '@micromesh/kit';
+import { randomUUID } from 'node:crypto';
+import type { AmqpConnection, Logger } from '@micromesh/kit';
 import {
   REVOCATIONS_EXCHANGE,
   REVOCATIONS_EXCHANGE_TYPE,
@@ -37,7 +38,12 @@ export class RevocationFeed {
       await channel.assertExchange(REVOCATIONS_EXCHANGE, REVOCATIONS_EXCHANGE_TYPE, {
         durable: true,
       });
-      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+      // Named under the exchange's name (not amq.gen-…), so a least-privilege RabbitMQ user needs
+      // one pattern for both: ^auth\.revocations(\..+)?$.
+      const { queue } = await channel.assertQueue(`${REVOCATIONS_EXCHANGE}.${randomUUID()}`, {
+        exclusive: true,
+        autoDelete: true,
+      });
       await channel.bindQueue(queue, REVOCATIONS_EXCHANGE, '');
       channel.on('close', () => {
         this.subscribed = false;
