@@ -4,7 +4,8 @@
  * in the same run, and measures how fast the listener drains events into the store.
  *
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
- *                 [--scenarios baseline,log,event,auth,mail,burst,drain] [--profile DIR]
+ *                 [--scenarios baseline,log,event,auth,mail,mail-smtp-down,burst,drain]
+ *                 [--profile DIR]
  *
  * --profile writes a V8 CPU profile of every mesh process into DIR when it exits (open them in
  * Chrome DevTools, or summarise with scripts/src/bench/profile-summary.ts).
@@ -20,7 +21,16 @@ import { formatTable, type ScenarioResult } from './report';
 import { startBenchEnvironment, type BenchEnvironment } from './setup';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const ALL = ['baseline', 'log', 'event', 'auth', 'mail', 'burst', 'drain'] as const;
+const ALL = [
+  'baseline',
+  'log',
+  'event',
+  'auth',
+  'mail',
+  'mail-smtp-down',
+  'burst',
+  'drain',
+] as const;
 
 const { values } = parseArgs({
   options: {
@@ -136,6 +146,8 @@ async function main(): Promise<void> {
       AUTH_RATE_LIMIT_POINTS: '1000000000',
       AUTH_LOGIN_MAX_FAILS_PER_EMAIL_IP: '1000000000',
       AUTH_LOGIN_MAX_FAILS_PER_IP: '1000000000',
+      MAIL_QUOTA_PER_MINUTE: '1000000000',
+      MAIL_QUOTA_PER_DAY: '1000000000',
     },
     nodeArgs: values.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
@@ -210,6 +222,15 @@ async function main(): Promise<void> {
         });
         say(`  ${name} @${connections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms`);
       }
+    }
+
+    if (scenarios.has('mail-smtp-down')) {
+      // The mail action only queues: with the SMTP server gone it must answer as fast as ever.
+      say('· mail (SMTP down): the SMTP sink stopped, mail @50');
+      await env.mesh.process('smtp')?.stop();
+      const down = await runLoad({ ...specs.mail!, connections: 50, durationSeconds });
+      results.push({ scenario: 'mail (SMTP down)', ...down });
+      say(`  mail (SMTP down) @50: ${down.reqPerSec} req/s, p99 ${down.p99} ms`);
     }
 
     if (scenarios.has('burst')) {

@@ -6,6 +6,7 @@ import {
   migrate,
   ok,
   pgHealthCheck,
+  senderPolicy,
   startHttpService,
   type Logger,
   type StartedHttpService,
@@ -18,6 +19,7 @@ import { BROKER_MIGRATIONS, BROKER_MIGRATIONS_TABLE } from './data-access/migrat
 import { PgIdempotencyRecords } from './data-access/pg-idempotency-records';
 import { BrokerActions } from './domain/broker-actions';
 import { DeadLetterAdmin } from './domain/dead-letters';
+import { mailActionSchema } from './domain/mail-action-schema';
 import { AuthClient } from './downstream/auth-client';
 import { AmqpDeadLetterQueue } from './downstream/dead-letter-queue';
 import { Downstream } from './downstream/downstream';
@@ -37,6 +39,7 @@ import { corsAllowlist } from './entry-points/http/cors';
 import { mountDeadLetterRoutes } from './entry-points/http/dead-letter-routes';
 import { mountHandleRoutes } from './entry-points/http/handle-routes';
 import { mountHealthRoutes } from './entry-points/http/health-routes';
+import { mountMailStatusRoute } from './entry-points/http/mail-status-route';
 import { openApiDocument } from './entry-points/http/openapi';
 import { proxyTo, underPrefix } from './entry-points/http/proxy';
 
@@ -143,7 +146,8 @@ export async function startBroker(
       authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
       writeLog: (entry) => logWriter.write(entry),
       publishEvent: (event) => publishConfirmed(publisher, event),
-      sendMail: (mail, key) => mailClient.send(mail, key),
+      sendMail: (mail, principal, key) => mailClient.send(mail, principal, key),
+      mailStatus: (id, principal) => mailClient.status(id, principal),
     },
     idempotency,
   );
@@ -196,7 +200,14 @@ export async function startBroker(
     app.get('/openapi.json', (_req, res) => {
       res.json(openApiDocument);
     });
-    mountHandleRoutes(app, { actions, edge, clientLimit, authLimit });
+    mountHandleRoutes(app, {
+      actions,
+      edge,
+      clientLimit,
+      authLimit,
+      mailAction: mailActionSchema(senderPolicy(config.MAIL_FROM, config.MAIL_FROM_ALLOWLIST)),
+    });
+    mountMailStatusRoute(app, { actions, guard: guarded });
     mountHealthRoutes(app, {
       services: [
         { name: 'auth', url: config.AUTH_URL },

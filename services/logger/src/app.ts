@@ -78,6 +78,9 @@ export async function startLogger(
     host: config.HOST,
     port: config.GRPC_PORT,
     maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+    drainMs: config.SHUTDOWN_DRAIN_MS,
   });
   lifecycle.onShutdown('grpc', () => grpc.stop());
   monitor.onChange((up) => grpc.health.setServing(up && !ctx.health.isShuttingDown));

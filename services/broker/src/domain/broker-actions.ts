@@ -9,6 +9,7 @@ import {
   type IdempotentRequest,
 } from './idempotency';
 import type { BrokerPorts } from './ports';
+import type { Principal } from './principal';
 
 export interface ActionOutcome {
   status: number;
@@ -70,8 +71,20 @@ export class BrokerActions {
     });
   }
 
-  async mail(mail: MailPayload, idempotencyKey?: string): Promise<ActionOutcome> {
-    return { status: 202, body: await this.ports.sendMail(mail, idempotencyKey) };
+  /** 202 once mail has durably queued the message (it never waits for SMTP); poll mailStatus. */
+  async mail(
+    mail: MailPayload,
+    principal: Principal,
+    idempotencyKey?: string,
+  ): Promise<ActionOutcome> {
+    return {
+      status: 202,
+      body: await this.ports.sendMail(mail, principal.clientKey, idempotencyKey),
+    };
+  }
+
+  async mailStatus(id: string, principal: Principal): Promise<ActionOutcome> {
+    return { status: 200, body: await this.ports.mailStatus(id, principal.clientKey) };
   }
 
   /**

@@ -46,6 +46,8 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     ([action, access]): AccessRule => ({ method: 'POST', path: '/handle', action, access }),
   ),
   { method: 'POST', path: '/log-grpc', access: scope('logs:write') },
+  // One's own mails only (the mail service answers 404 for anyone else's).
+  { method: 'GET', path: '/api/mail/:id', access: scope('mail:send') },
   { method: 'GET', path: '/api/health', access: { kind: 'signed-in' } },
   { method: 'GET', path: '/api/logs', access: scope('logs:read') },
   { method: 'GET', path: '/api/logs/stream', access: scope('logs:read') },

@@ -11,6 +11,7 @@ ajv.addFormat('date-time', (value: string) =>
   /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value),
 );
 ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)));
 
 /**
  * Checks a real response against what /openapi.json promises for that path, method and status;

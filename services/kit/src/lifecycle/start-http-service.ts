@@ -37,6 +37,7 @@ export async function startHttpService<C extends BaseConfig>(
   const { port, host, ...serverOptions } = options;
   const metricsPort = ctx.config.METRICS_PORT;
   const server = createHttpServer({
+    drainTimeoutMs: ctx.config.SHUTDOWN_DRAIN_MS,
     ...serverOptions,
     serveMetrics: metricsPort === undefined,
     logger: ctx.logger,

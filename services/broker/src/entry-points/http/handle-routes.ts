@@ -6,13 +6,14 @@ import {
   eventPayloadSchema,
   isKnownAction,
   logPayloadSchema,
-  mailPayloadSchema,
   type ActionName,
 } from '../../domain/action-schemas';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
 import { IDEMPOTENCY_KEY, type IdempotentRequest } from '../../domain/idempotency';
 import type { Principal } from '../../domain/principal';
 import { ACTION_ACCESS, enforce } from '../../edge/access-rules';
+import type { MailActionSchema } from '../../domain/mail-action-schema';
+import { idempotencyKeySchema as mailIdempotencyKeySchema } from '../../downstream/mail-client';
 import { authenticateAndLimit, type EdgeAuth } from '../../edge/authenticate';
 import type { RateLimit } from '../../edge/rate-limits';
 
@@ -23,6 +24,8 @@ export interface HandleRouteDeps {
   clientLimit: RateLimit;
   /** Per IP, for the public, password-guessing-prone `auth` action. */
   authLimit: RateLimit;
+  /** The mail action's body, with the configured senders. */
+  mailAction: MailActionSchema;
 }
 
 const bodySchema = z.object({ action: z.string().max(64) }, 'expected a JSON object');
@@ -37,7 +40,6 @@ const payloadSchemas = {
   auth: z.object({ auth: authPayloadSchema }),
   log: z.object({ log: logPayloadSchema }),
   event: z.object({ event: eventPayloadSchema }),
-  mail: z.object({ mail: mailPayloadSchema }),
 };
 
 /** POST /handle (the reference front-end's single entry), POST /log-grpc (its alias for `log`). */
@@ -81,9 +83,13 @@ async function run(
       return deps.actions.event(event, retryOf(req, principal));
     }
     case 'mail': {
-      const { mail } = parseInput(payloadSchemas.mail, req.body);
-      const key = parseInput(idempotencyKeySchema, req.get('idempotency-key'));
-      return deps.actions.mail(mail, key);
+      const { mail } = parseInput(deps.mailAction, req.body);
+      const rawKey = req.get('idempotency-key');
+      const key =
+        rawKey === undefined
+          ? undefined
+          : parseInput(mailIdempotencyKeySchema, rawKey, 'invalid Idempotency-Key header');
+      return deps.actions.mail(mail, principal, key);
     }
   }
 }
