@@ -437,6 +437,27 @@ describe('security suite (whole mesh)', () => {
     });
   });
 
+  describe('mail sender spoofing', () => {
+    it('When a signed-in user sends mail from an address of its choosing, then 400 names mail.from and nothing is sent', async () => {
+      const subject = `spoof-${randomUUID()}`;
+
+      const res = await probe(t.brokerUrl, 'POST', '/handle', bearer(user.token), {
+        action: 'mail',
+        mail: {
+          from: 'ceo@bank-example.com',
+          to: 'victim@example.com',
+          subject,
+          message: 'wire it',
+        },
+      });
+
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toContain('mail.from');
+      const mails = (await (await fetch(`${t.inboxUrl}/email`)).json()) as { subject: string }[];
+      expect(mails.filter((m) => m.subject === subject)).toEqual([]);
+    });
+  });
+
   describe('brute force', () => {
     it('When guesses at one account come from a new address each time, then after five the next is 429 with Retry-After', async () => {
       const u = await newUser();
