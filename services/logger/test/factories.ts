@@ -16,7 +16,8 @@ export function aLogEntry(overrides: Partial<LogEntry> = {}): LogEntry {
     trace_id: randomBytes(16).toString('hex'),
     span_id: randomBytes(8).toString('hex'),
     metadata: { attempt: sequence, tags: ['a', 'b'], nested: { ok: true, none: null } },
-    timestamp: new Date(Date.UTC(2026, 10, 22, 3, 0, 0, sequence % 1000)),
+    // A minute ago (whole second + a distinct millisecond): always inside retention.
+    timestamp: new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000 + (sequence % 1000)),
     ...overrides,
   };
 }

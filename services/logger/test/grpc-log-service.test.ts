@@ -29,6 +29,8 @@ async function entriesCounter(
   return Number(line.exec(res.text)?.[1] ?? 0);
 }
 
+/** Fixture times on a whole second an hour ago: inside any retention window. */
+const anHourAgo = Math.floor(Date.now() / 1000) * 1000 - 60 * 60_000;
 describe('logger gRPC', () => {
   let db: TestDatabase;
   let logger: TestLogger;
@@ -220,7 +222,7 @@ describe('logger gRPC', () => {
     it('When filtered by service and paged, then pages come newest first and the cursor ends empty', async () => {
       const service = aServiceName();
       const messages = [0, 1, 2].map((i) =>
-        aLogMessage({ service, timestamp: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }),
+        aLogMessage({ service, timestamp: new Date(anHourAgo + i * 60_000).toISOString() }),
       );
       await logger.calls.writeLogs(messages, DEADLINE);
 

@@ -4,6 +4,8 @@ import { aNewLog, aServiceName } from './factories';
 import { openSse, type SseStream } from './sse-client';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
+/** Fixture times on a whole second an hour ago: inside any retention window. */
+const anHourAgo = Math.floor(Date.now() / 1000) * 1000 - 60 * 60_000;
 describe('logger HTTP', () => {
   let db: TestDatabase;
   let logger: TestLogger;
@@ -110,7 +112,7 @@ describe('logger HTTP', () => {
         service,
         level: i === 1 ? 'ERROR' : 'INFO',
         data: i === 2 ? 'disk quota exceeded' : `routine ${i}`,
-        timestamp: new Date(Date.UTC(2026, 0, 2, 0, i)).toISOString(),
+        timestamp: new Date(anHourAgo + i * 60_000).toISOString(),
       }),
     );
 
@@ -203,7 +205,13 @@ describe('logger HTTP', () => {
     it('When an entry matching the filter is stored, then it arrives as a "log" event (others do not)', async () => {
       const service = aServiceName();
       stream = await openSse(`${url}/logs/stream?service=${service}&level=ERROR`);
-      await waitFor(() => stream!.events.some((e) => e.event === 'ready'), { what: 'ready' });
+      const ready = await waitFor(() => stream!.events.find((e) => e.event === 'ready'), {
+        what: 'ready',
+      });
+      expect(ready.data).toEqual({
+        filter: { service, level: 'ERROR' },
+        delivery: 'push',
+      });
       const wanted = aNewLog({ service, level: 'ERROR' });
 
       await request(url)

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { toLogEntry, type LogEntry } from '../src/domain/log-entry';
 import type { LogStore } from '../src/domain/log-store';
 import { configuredBackends } from './store-backends';
+import { mongoServer } from './support/mongo-server';
 
 /**
  * "What the edge accepts, every store stores" (DESIGN.md, Trust rules), as a property against the
@@ -33,6 +34,14 @@ const metadataValue = fc.letrec((tie) => ({
   ),
 })).value;
 
+function hasNestedArray(value: unknown, inArray = false): boolean {
+  if (Array.isArray(value)) return inArray || value.some((item) => hasNestedArray(item, true));
+  if (value !== null && typeof value === 'object') {
+    return Object.values(value).some((item) => hasNestedArray(item));
+  }
+  return false;
+}
+
 const anyInput = fc.record(
   {
     name: anyText(60),
@@ -42,6 +51,63 @@ const anyInput = fc.record(
     metadata: fc.dictionary(anyText(12), metadataValue, { maxKeys: 8 }),
   },
   { requiredKeys: ['name', 'data'] },
+);
+
+describe.each(configuredBackends())(
+  'The contract schema against the real store: $label',
+  (backend) => {
+    let store: LogStore;
+    let drop: () => Promise<void>;
+
+    /**
+     * FerretDB 1.x cannot store an array directly inside an array (MongoDB can): such entries are
+     * left out there, and proven only where MONGO_URL names a real MongoDB.
+     */
+    const beyondServer = (value: unknown): boolean =>
+      backend.name === 'mongodb' && mongoServer.kind === 'ferretdb' && hasNestedArray(value);
+
+    beforeAll(async () => {
+      ({ store, drop } = await backend.create());
+    });
+    afterAll(async () => {
+      await drop();
+    });
+
+    it('When the schema accepts an entry, then the store stores it and gives it back unchanged', async () => {
+      let accepted = 0;
+      let refusedBySchema = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(anyInput, { minLength: 1, maxLength: 25 }), async (inputs) => {
+          const entries: LogEntry[] = [];
+          for (const input of inputs) {
+            const parsed = logEntryInputSchema.safeParse(input);
+            if (!parsed.success) refusedBySchema++;
+            else if (!beyondServer(parsed.data.metadata)) entries.push(toLogEntry(parsed.data));
+          }
+          accepted += entries.length;
+          const { inserted, refused } = await store.insertMany(entries);
+          expect([...refused.values()]).toEqual([]);
+          expect(inserted.size).toBe(entries.length);
+          for (const entry of entries.slice(0, 3)) {
+            const back = await store.get(entry.event_id);
+            expect(back).toMatchObject({
+              name: entry.name,
+              data: entry.data,
+              service: entry.service,
+            });
+            // jsonb may reorder keys and spell numbers its own way: compare as JSON values.
+            expect(back?.metadata).toEqual(
+              entry.metadata ? JSON.parse(JSON.stringify(entry.metadata)) : undefined,
+            );
+          }
+        }),
+        { numRuns: 100 },
+      );
+      // The generators are hostile enough to exercise both sides of the schema.
+      expect(accepted).toBeGreaterThan(100);
+      expect(refusedBySchema).toBeGreaterThan(50);
+    });
+  },
 );
 
 describe('The contract schema against the real PostgreSQL store', () => {
@@ -54,41 +120,6 @@ describe('The contract schema against the real PostgreSQL store', () => {
   });
   afterAll(async () => {
     await drop();
-  });
-
-  it('When the schema accepts an entry, then PostgreSQL stores it (text and jsonb) and gives it back unchanged', async () => {
-    let accepted = 0;
-    let refusedBySchema = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(anyInput, { minLength: 1, maxLength: 25 }), async (inputs) => {
-        const entries: LogEntry[] = [];
-        for (const input of inputs) {
-          const parsed = logEntryInputSchema.safeParse(input);
-          if (parsed.success) entries.push(toLogEntry(parsed.data));
-          else refusedBySchema++;
-        }
-        accepted += entries.length;
-        const { inserted, refused } = await store.insertMany(entries);
-        expect([...refused.values()]).toEqual([]);
-        expect(inserted.size).toBe(entries.length);
-        for (const entry of entries.slice(0, 3)) {
-          const back = await store.get(entry.event_id);
-          expect(back).toMatchObject({
-            name: entry.name,
-            data: entry.data,
-            service: entry.service,
-          });
-          // jsonb may reorder keys and spell numbers its own way: compare as JSON values.
-          expect(back?.metadata).toEqual(
-            entry.metadata ? JSON.parse(JSON.stringify(entry.metadata)) : undefined,
-          );
-        }
-      }),
-      { numRuns: 100 },
-    );
-    // The generators are hostile enough to exercise both sides of the schema.
-    expect(accepted).toBeGreaterThan(100);
-    expect(refusedBySchema).toBeGreaterThan(50);
   });
 
   it('When a value holds a NUL character or a lone surrogate, then PostgreSQL refuses or alters it, which is why the schema refuses it', async () => {

@@ -21,7 +21,7 @@ export interface CursorPosition {
 export interface LogFilter {
   service?: string;
   level?: Level;
-  /** Words that must all occur in name or data (full-text search in the store). */
+  /** Words that must all occur in name or data (the search of domain/search-terms.ts). */
   text?: string;
   trace_id?: string;
 }

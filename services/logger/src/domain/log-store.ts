@@ -39,10 +39,20 @@ export interface LogStore {
   /** Throws StoreUnavailableError when the store does not answer. */
   ping(): Promise<void>;
   /**
-   * Calls `onEntries` with entries committed by ANY replica from now on (the live tail).
-   * Best effort: entries committed while the watch reconnects are not replayed.
+   * Calls `onEntries` with entries committed by ANY replica from now on (the live tail): live once
+   * this resolves. Best effort: entries committed while the watch reconnects may not be replayed.
    */
-  watch(onEntries: (entries: LogEntry[]) => void): Promise<{ close(): Promise<void> }>;
+  watch(onEntries: (entries: LogEntry[]) => void): Promise<StoreWatch>;
+  close(): Promise<void>;
+}
+
+export interface StoreWatch {
+  /**
+   * How new entries reach the tail: 'push' — the store announces commits (PostgreSQL
+   * LISTEN/NOTIFY, a MongoDB change stream); 'polling' — the server cannot (a standalone MongoDB,
+   * FerretDB), so new entries are read periodically.
+   */
+  readonly delivery: 'push' | 'polling';
   close(): Promise<void>;
 }
 
