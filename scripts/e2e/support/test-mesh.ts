@@ -39,12 +39,14 @@ const root = path.resolve(__dirname, '..', '..', '..');
  */
 export async function startTestMesh(
   prefix: string,
-  launch: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> = {},
+  options: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> & {
+    /** Variables for every service (wins over the computed ones). */
+    extraEnv?: Record<string, string>;
+  } = {},
   /** 'mongo': the logger on a FerretDB of its own, as `LOG_STORE=mongo scripts/up` runs it. */
   logStore: 'postgres' | 'mongo' = 'postgres',
-  /** Passed to every service (wins over the computed settings). */
-  extraEnv?: Record<string, string>,
 ): Promise<TestMesh> {
+  const { extraEnv, ...launch } = options;
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
   const ports = { ...DEFAULT_PORTS };
@@ -93,7 +95,7 @@ export async function startTestMesh(
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,
       logLevel: 'warn',
-      extraEnv,
+      ...(extraEnv ? { extraEnv } : {}),
     };
     mesh = await launchMesh({
       ...launch,

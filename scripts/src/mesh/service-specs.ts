@@ -71,6 +71,7 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
       name: 'broker',
       env: {
         PORT: String(p.broker),
+        METRICS_PORT: String(p.brokerMetrics),
         AUTH_URL: local(p.auth),
         LOGGER_URL: local(p.logger),
         LOGGER_GRPC_ADDRESS: `127.0.0.1:${p.loggerGrpc}`,
@@ -82,6 +83,7 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
         JWT_AUDIENCE: 'micromesh',
         CORS_ORIGINS: [local(p.frontend), `http://localhost:${p.frontend}`].join(','),
       },
+      extra: { metrics: `${local(p.brokerMetrics)}/metrics` },
     },
     {
       name: 'frontend',

@@ -67,3 +67,5 @@ export {
 export { PublishError, isPublishError, type PublishFailure } from './amqp/publish-error';
 export { eventMessage, type EventMessage } from './amqp/event-message';
 export { backoffDelay, type BackoffSettings } from './amqp/backoff';
+export { startMetricsServer, type MetricsServer } from './http/metrics-server';
+export { clientAddressKey } from './security/client-address';
