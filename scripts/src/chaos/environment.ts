@@ -124,6 +124,7 @@ export async function startChaosEnvironment(
         listener,
         smtp: smtpPort,
         smtpWeb,
+        brokerMetrics,
       },
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),
