@@ -56,15 +56,19 @@ export async function runScenario(
   const retryForMs = scenario.readyBoundMs + (short ? 20_000 : 60_000);
 
   let watching = true;
+  let liftedAt = 0;
+  /** The first moment, after the fault was lifted, at which every service answered ready. */
+  let readyAt: number | undefined;
   const watch = (async () => {
     while (watching) {
-      for (const name of await env.notReady()) seenNotReady.add(name);
+      const notReady = await env.notReady();
+      for (const name of notReady) seenNotReady.add(name);
+      if (liftedAt && readyAt === undefined && notReady.length === 0) readyAt = Date.now();
       await sleep(250);
     }
   })();
 
   const ctx: FaultContext = { env, short, runId, token, note: (t) => notes.push(t) };
-  let liftedAt = 0;
   say(`scenario ${scenario.id}: ${scenario.name} (${Math.round(loadMs / 1000)} s of load)`);
   const fault = (async () => {
     await sleep(scenario.faultAfterMs);
@@ -87,18 +91,14 @@ export async function runScenario(
     fault,
   ]);
 
-  // Recovery: every service ready again, measured from the moment the fault was lifted.
-  let recoveryMs: number | null = null;
+  // Recovery: every service ready again, measured from the moment the fault was lifted (the
+  // watcher samples readiness every 250 ms while the load runs; after it, wait up to the bound).
   const readyDeadline = liftedAt + scenario.readyBoundMs;
-  while (Date.now() < readyDeadline + 1_000) {
-    if (await env.allReady()) {
-      recoveryMs = Math.max(0, Date.now() - liftedAt);
-      break;
-    }
-    await sleep(200);
-  }
+  while (readyAt === undefined && Date.now() < readyDeadline) await sleep(100);
   watching = false;
   await watch;
+  const recoveryMs =
+    readyAt !== undefined && readyAt <= readyDeadline ? Math.max(0, readyAt - liftedAt) : null;
 
   // Drain: wait until every accepted request has landed (or the bound passes), then look once
   // more a little later, so a late second copy is counted too.
@@ -113,6 +113,12 @@ export async function runScenario(
   logCopies = await storedLogCopies(env.brokerUrl, token, runId).catch(() => logCopies);
   const counts = tally(outcomes, logCopies, env.smtp.deliveries());
 
+  const refusedBy: Record<string, number> = {};
+  for (const o of outcomes) {
+    if (o.outcome === 'refused')
+      refusedBy[String(o.status)] = (refusedBy[String(o.status)] ?? 0) + 1;
+  }
+  if (Object.keys(refusedBy).length) notes.push(`refused: ${JSON.stringify(refusedBy)}`);
   if (ctx.poison) {
     notes.push(
       `poison: ${ctx.poison.sent} requests answered ${JSON.stringify(ctx.poison.statuses)}` +
