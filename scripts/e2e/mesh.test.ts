@@ -52,7 +52,7 @@ describe('the mesh through the broker', () => {
 
       expect(res.status).toBe(401);
       expect(res.body.error).toBe(true);
-      expect(await findLogs(mesh.loggerUrl, data)).toEqual([]);
+      expect(await findLogs(mesh.logger, data)).toEqual([]);
     });
   });
 
@@ -66,7 +66,7 @@ describe('the mesh through the broker', () => {
       });
 
       expect(res).toMatchObject({ status: 202, body: { error: false } });
-      const stored = await findLogs(mesh.loggerUrl, data);
+      const stored = await findLogs(mesh.logger, data);
       expect(stored).toEqual([expect.objectContaining({ name: 'event', data })]);
     });
 
@@ -79,7 +79,7 @@ describe('the mesh through the broker', () => {
       });
 
       expect(res).toMatchObject({ status: 202, body: { error: false } });
-      expect(await findLogs(mesh.loggerUrl, data)).toEqual([
+      expect(await findLogs(mesh.logger, data)).toEqual([
         expect.objectContaining({ name: 'grpc-event', data }),
       ]);
     });
@@ -97,7 +97,7 @@ describe('the mesh through the broker', () => {
       expect(res).toMatchObject({ status: 202, body: { error: false } });
       const stored = await waitFor(
         async () => {
-          const found = await findLogs(mesh.loggerUrl, data);
+          const found = await findLogs(mesh.logger, data);
           return found.length ? found : null;
         },
         { timeoutMs: 30_000, what: 'the event in the logger' },

@@ -1,12 +1,16 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   createJwtKeysDir,
+  ensureDevCertificates,
   createTestDatabase,
   createTestVhost,
   type TestDatabase,
 } from '@micromesh/kit/testing';
 import { freePorts } from '../../src/mesh/free-ports';
 import { launchMesh, type Mesh } from '../../src/mesh/launcher';
+import { TLS_SERVICES } from '../../src/mesh/mesh-tls';
 import { DEFAULT_PORTS, type MeshPorts, type MeshSettings } from '../../src/mesh/settings';
 
 export const ADMIN = { email: 'admin@example.com', password: 'verysecret' };
@@ -16,7 +20,8 @@ export interface TestMesh {
   settings: MeshSettings;
   brokerUrl: string;
   frontendUrl: string;
-  loggerUrl: string;
+  /** The logger's HTTP API and a fetch that calls it as the broker (mutual TLS). */
+  logger: { url: string; fetch: typeof fetch };
   inboxUrl: string;
   /** The last lines the services printed, for a failing test's message. */
   recentOutput(): string;
@@ -26,10 +31,14 @@ export interface TestMesh {
 const root = path.resolve(__dirname, '..', '..', '..');
 
 /**
- * The whole mesh as real processes, exactly as `scripts/up` starts it, but on free ports with
- * fresh databases, a fresh RabbitMQ vhost and its own signing key, so suites never collide.
+ * The whole mesh as real processes, exactly as `scripts/up` starts it (mutual TLS on, like
+ * scripts/up's default), but on free ports with fresh databases, a fresh RabbitMQ vhost, its own
+ * signing key and its own CA, so suites never collide. `{ tls: false }` runs it in plaintext.
  */
-export async function startTestMesh(prefix: string): Promise<TestMesh> {
+export async function startTestMesh(
+  prefix: string,
+  options: { tls?: boolean } = {},
+): Promise<TestMesh> {
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
   const ports = { ...DEFAULT_PORTS };
@@ -37,10 +46,18 @@ export async function startTestMesh(prefix: string): Promise<TestMesh> {
   const databases: TestDatabase[] = [];
   const vhost = await createTestVhost(prefix);
   const jwtKeys = await createJwtKeysDir('e2e');
+  const tlsDir = options.tls === false ? undefined : await mkdtemp(path.join(tmpdir(), 'mesh-tls-'));
+  if (tlsDir) {
+    ensureDevCertificates(tlsDir, TLS_SERVICES, {
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    });
+  }
   const lines: string[] = [];
   const cleanUp = async () => {
     await Promise.allSettled([...databases.map((d) => d.drop()), vhost.drop()]);
     await jwtKeys.remove();
+    if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
   };
   const db = async (kind: string) => {
     const created = await createTestDatabase(`${prefix}_${kind}`);
@@ -63,6 +80,7 @@ export async function startTestMesh(prefix: string): Promise<TestMesh> {
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,
       logLevel: 'warn',
+      tlsDir,
     };
     mesh = await launchMesh({
       settings,
@@ -80,12 +98,13 @@ export async function startTestMesh(prefix: string): Promise<TestMesh> {
     });
   }
   const local = (port: number) => `http://127.0.0.1:${port}`;
+  const loggerSpec = mesh.specs.find((s) => s.name === 'logger');
   return {
     mesh,
     settings,
     brokerUrl: local(ports.broker),
     frontendUrl: local(ports.frontend),
-    loggerUrl: local(ports.logger),
+    logger: { url: loggerSpec?.httpUrl ?? local(ports.logger), fetch: mesh.internalFetch },
     inboxUrl: local(ports.smtpWeb),
     recentOutput: () => lines.join('\n'),
     async stop() {

@@ -71,6 +71,7 @@ export async function waitUntilReady(
   url: string,
   process: ManagedProcess | undefined,
   timeoutMs: number,
+  fetchFn: typeof fetch = fetch,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
@@ -81,7 +82,7 @@ export async function waitUntilReady(
   while (Date.now() < deadline) {
     if (dead) throw new Error(`${process?.name ?? url} exited before it was ready`);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetchFn(url, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) return;
       last = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;
     } catch (err) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { spawnManaged, waitUntilReady, type ManagedProcess } from './child-process';
 import { formatLine } from './log-format';
+import { fetchAs } from './mesh-tls';
 import { serviceSpecs, type ServiceSpec } from './service-specs';
 import type { MeshSettings, ServiceName } from './settings';
 
@@ -20,6 +21,8 @@ export interface Mesh {
   specs: ServiceSpec[];
   urls: { name: string; url: string }[];
   process(name: ServiceName | 'smtp'): ManagedProcess | undefined;
+  /** Calls internal services as the broker would (its client certificate under mutual TLS). */
+  internalFetch: typeof fetch;
   /** Stops one service (SIGTERM, or the given signal) and waits for it to exit. */
   stopService(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped service again and waits until it is ready. */
@@ -38,6 +41,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
   const color = options.color ?? false;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const specs = serviceSpecs(settings);
+  const internalFetch = fetchAs(settings.tlsDir);
   const processes = new Map<string, ManagedProcess>();
   const names = ['smtp', ...specs.map((s) => s.name)];
 
@@ -93,7 +97,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
     const started = specs.map((spec) => ({ spec, proc: spawnService(spec) }));
     await Promise.all(
       started.map(({ spec, proc }) =>
-        waitUntilReady(`${spec.httpUrl}/readyz`, proc, readyTimeoutMs),
+        waitUntilReady(`${spec.httpUrl}/readyz`, proc, readyTimeoutMs, internalFetch),
       ),
     );
   } catch (err) {
@@ -125,6 +129,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
         : []),
     ],
     process: (name) => processes.get(name),
+    internalFetch,
     async stopService(name, signal) {
       const proc = processes.get(name);
       if (!proc) return;
@@ -138,7 +143,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
     async startService(name) {
       const spec = byName(name);
       const proc = spawnService(spec);
-      await waitUntilReady(`${spec.httpUrl}/readyz`, proc, readyTimeoutMs);
+      await waitUntilReady(`${spec.httpUrl}/readyz`, proc, readyTimeoutMs, internalFetch);
     },
     stop: stopAll,
   };

@@ -29,6 +29,13 @@ export interface MeshSettings {
   logLevel: string;
   /** Extra variables passed to every service (wins over the computed ones). */
   extraEnv?: Record<string, string>;
+  /**
+   * Mutual TLS between the services: a directory in the layout of `ensureDevCertificates`
+   * (`ca/`, `<service>/{ca.crt,tls.crt,tls.key}`). Unset: plaintext.
+   */
+  tlsDir?: string;
+  /** One RabbitMQ URL (user) per service; a service not named uses `amqpUrl`. */
+  amqpUrls?: Partial<Record<ServiceName, string>>;
 }
 
 export const DEFAULT_PORTS: MeshPorts = {
@@ -101,5 +108,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     },
     bcryptCost: Number(env.AUTH_BCRYPT_COST || 12),
     logLevel: env.LOG_LEVEL || 'info',
+    // The bootstrap makes the dev CA and certificates; MESH_TLS=off runs the mesh in plaintext.
+    tlsDir: env.MESH_TLS === 'off' ? undefined : path.join(root, '.secrets', 'tls'),
   };
 }

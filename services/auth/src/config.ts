@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
+import { baseEnvShape, env, loadConfig, tlsEnvShape } from '@micromesh/kit';
 import { z } from 'zod';
 
 const optionalText = z.string().min(1).optional();
@@ -7,6 +7,7 @@ const optionalText = z.string().min(1).optional();
 export const authConfigSchema = z
   .object({
     ...baseEnvShape,
+    ...tlsEnvShape,
     PORT: env.port(8082),
     /** PostgreSQL holding users, API keys and the failed-login counters. */
     AUTH_DATABASE_URL: z.url(),

@@ -2,15 +2,22 @@ import {
   AmqpConnection,
   EventPublisher,
   createServiceContext,
+  loadTlsMaterial,
+  meshFetch,
+  meshHttpsAgent,
   ok,
   startHttpService,
   type Logger,
   type StartedHttpService,
 } from '@micromesh/kit';
-import { createLogServiceClient, logServiceCalls } from '@micromesh/proto';
+import {
+  createLogServiceClient,
+  grpcChannelCredentials,
+  logServiceCalls,
+} from '@micromesh/proto';
 import type { Express } from 'express';
 import { createBrokerMetrics } from './broker-metrics';
-import type { BrokerConfig } from './config';
+import { checkMeshUrls, type BrokerConfig } from './config';
 import { BrokerActions } from './domain/broker-actions';
 import { AuthClient } from './downstream/auth-client';
 import { Downstream } from './downstream/downstream';
@@ -38,6 +45,12 @@ export async function startBroker(
 ): Promise<StartedHttpService> {
   const ctx = createServiceContext('broker', config, overrides);
   const { logger, lifecycle } = ctx;
+  // Mutual TLS to auth, logger and mail: the broker presents its certificate on every call.
+  const tls = loadTlsMaterial(config);
+  checkMeshUrls(config, tls !== undefined);
+  const meshFetchFn = meshFetch(tls);
+  const httpsAgent = tls ? meshHttpsAgent(tls, { keepAlive: true, maxSockets: 256 }) : undefined;
+  lifecycle.onShutdown('https agent', async () => httpsAgent?.destroy());
   const metrics = createBrokerMetrics(ctx.metrics);
   const breaker = {
     failures: config.BREAKER_FAILURES,
@@ -51,7 +64,9 @@ export async function startBroker(
   const mailService = new Downstream('mail', breaker);
 
   // One long-lived gRPC channel (HTTP/2, keepalive) for every log write.
-  const grpcClient = createLogServiceClient(config.LOGGER_GRPC_ADDRESS);
+  const grpcClient = createLogServiceClient(config.LOGGER_GRPC_ADDRESS, {
+    credentials: grpcChannelCredentials(tls),
+  });
   lifecycle.onShutdown('grpc', () => grpcClient.close());
   const logWriter = new LogWriter({
     calls: logServiceCalls(grpcClient),
@@ -78,8 +93,18 @@ export async function startBroker(
     logger.warn({ err }, 'RabbitMQ not reachable at start; events answer 503 until it is');
   });
 
-  const authClient = new AuthClient(config.AUTH_URL, authService, config.AUTH_TIMEOUT_MS);
-  const mailClient = new MailClient(config.MAIL_URL, mailService, config.MAIL_TIMEOUT_MS);
+  const authClient = new AuthClient(
+    config.AUTH_URL,
+    authService,
+    config.AUTH_TIMEOUT_MS,
+    meshFetchFn,
+  );
+  const mailClient = new MailClient(
+    config.MAIL_URL,
+    mailService,
+    config.MAIL_TIMEOUT_MS,
+    meshFetchFn,
+  );
   const actions = new BrokerActions({
     authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
     writeLog: (record) => logWriter.write(record),
@@ -96,6 +121,7 @@ export async function startBroker(
       cooldownMs: config.JWKS_COOLDOWN_MS,
       timeoutMs: config.AUTH_TIMEOUT_MS,
       maxCachedTokens: config.TOKEN_CACHE_MAX,
+      fetch: meshFetchFn,
     }),
     apiKeys: new ApiKeyVerifier({
       introspect: (key) => authClient.introspectKey(key),
@@ -137,6 +163,7 @@ export async function startBroker(
       ownChecks: { rabbitmq: amqp.healthCheck() },
       timeoutMs: config.HEALTH_TIMEOUT_MS,
       guard: signedIn,
+      fetch: meshFetchFn,
     });
     const headersTimeoutMs = config.PROXY_TIMEOUT_MS;
     app.use(
@@ -148,6 +175,7 @@ export async function startBroker(
         rewrite: (path) => underPrefix('/logs', path),
         headersTimeoutMs,
         methods: ['GET', 'HEAD'],
+        httpsAgent,
       }),
     );
     for (const resource of ['users', 'keys']) {
@@ -159,6 +187,7 @@ export async function startBroker(
           baseUrl: config.AUTH_URL,
           rewrite: (path) => underPrefix(`/api/${resource}`, path),
           headersTimeoutMs,
+          httpsAgent,
         }),
       );
     }

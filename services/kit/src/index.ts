@@ -61,3 +61,4 @@ export {
 export { PublishError, isPublishError, type PublishFailure } from './amqp/publish-error';
 export { eventMessage, type EventMessage } from './amqp/event-message';
 export { backoffDelay, type BackoffSettings } from './amqp/backoff';
+export * from './tls/index';

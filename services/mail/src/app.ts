@@ -3,6 +3,7 @@ import {
   createPgPool,
   createServiceContext,
   EventPublisher,
+  loadTlsMaterial,
   migrate,
   pgHealthCheck,
   startHttpService,
@@ -129,6 +130,9 @@ export async function startMail(
     port: config.PORT,
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
+    tls: loadTlsMaterial(config),
+    // /send and message status: the broker relays the `mail` action, after its own checks.
+    callers: ['broker'],
     routes: (app) => {
       mountSendRoute(app, {
         defaultFrom: config.FROM_ADDRESS,

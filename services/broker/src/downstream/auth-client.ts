@@ -25,6 +25,7 @@ export class AuthClient {
     private readonly baseUrl: string,
     private readonly downstream: Downstream,
     private readonly timeoutMs: number,
+    private readonly fetchFn: typeof fetch = fetch,
   ) {}
 
   /**
@@ -40,6 +41,7 @@ export class AuthClient {
           body: credentials,
           headers: { 'x-forwarded-for': clientIp },
           signal,
+          fetch: this.fetchFn,
         });
         if (reply.status === 401) throw AppError.unauthorized('invalid credentials');
         if (reply.status >= 400) throw relayClientError(reply);
@@ -56,6 +58,7 @@ export class AuthClient {
           method: 'POST',
           body: { key },
           signal,
+          fetch: this.fetchFn,
         });
         if (reply.status >= 400) return { active: false };
         const parsed = introspectionSchema.safeParse(reply.body.data);

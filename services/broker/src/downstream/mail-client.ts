@@ -12,6 +12,7 @@ export class MailClient {
     private readonly baseUrl: string,
     private readonly downstream: Downstream,
     private readonly timeoutMs: number,
+    private readonly fetchFn: typeof fetch = fetch,
   ) {}
 
   async send(mail: MailPayload, idempotencyKey?: string): Promise<Envelope> {
@@ -23,6 +24,7 @@ export class MailClient {
           headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
           signal,
           answers: [502],
+          fetch: this.fetchFn,
         });
         if (reply.status >= 400) throw relayClientError(reply);
         return reply.body;

@@ -1,5 +1,5 @@
 import { AppError } from '@micromesh/kit';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Principal } from '../domain/principal';
 import { BoundedCache } from './bounded-cache';
@@ -14,6 +14,8 @@ export interface TokenVerifierOptions {
   cooldownMs: number;
   timeoutMs: number;
   maxCachedTokens: number;
+  /** The mesh fetch: auth's JWKS is served to the broker alone under mutual TLS. */
+  fetch?: typeof fetch;
 }
 
 const claimsSchema = z.object({
@@ -41,6 +43,7 @@ export class TokenVerifier {
       cacheMaxAge: options.cacheMaxAgeMs,
       cooldownDuration: options.cooldownMs,
       timeoutDuration: options.timeoutMs,
+      ...(options.fetch ? { [customFetch]: options.fetch } : {}),
     });
     this.verified = new BoundedCache(options.maxCachedTokens);
   }

@@ -12,3 +12,11 @@ export {
 } from './service-process';
 export { startFreezableProxy, type FreezableProxy } from './freezable-proxy';
 export { createJwtKeysDir, type JwtKeysDir, type JwtKey } from './jwt-keys-dir';
+export {
+  createCertificateAuthority,
+  issueCertificate,
+  ensureDevCertificates,
+  type CertificateAuthority,
+  type IssuedCertificate,
+  type IssueOptions,
+} from '../tls/dev-certificates';

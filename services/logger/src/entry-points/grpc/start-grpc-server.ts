@@ -4,8 +4,10 @@ import {
   bindGrpcServer,
   createGrpcHealth,
   createGrpcServer,
+  grpcServerCredentials,
   stopGrpcServer,
   type GrpcHealth,
+  type GrpcTlsFiles,
 } from '@micromesh/proto';
 import type { LogService } from '../../domain/log-service';
 import { logServiceHandlers } from './log-service-handlers';
@@ -16,17 +18,24 @@ export interface StartedGrpcServer {
   stop(): Promise<void>;
 }
 
-/** LogService + grpc.health.v1 on one port; health starts NOT_SERVING until the owner says so. */
+/**
+ * LogService + grpc.health.v1 on one port; health starts NOT_SERVING until the owner says so.
+ * With TLS files, every connection must present a client certificate from the mesh CA.
+ */
 export async function startGrpcServer(
   service: LogService,
   logger: Logger,
-  options: { host: string; port: number; maxMessageBytes: number },
+  options: { host: string; port: number; maxMessageBytes: number; tls?: GrpcTlsFiles },
 ): Promise<StartedGrpcServer> {
   const server = createGrpcServer({ maxReceiveMessageBytes: options.maxMessageBytes });
   addLogService(server, logServiceHandlers(service, logger));
   const health = createGrpcHealth();
   health.addToServer(server);
-  const port = await bindGrpcServer(server, `${options.host}:${options.port}`);
+  const port = await bindGrpcServer(
+    server,
+    `${options.host}:${options.port}`,
+    grpcServerCredentials(options.tls),
+  );
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     address: `${shownHost}:${port}`,
