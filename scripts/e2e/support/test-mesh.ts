@@ -46,7 +46,8 @@ export async function startTestMesh(
   const databases: TestDatabase[] = [];
   const vhost = await createTestVhost(prefix);
   const jwtKeys = await createJwtKeysDir('e2e');
-  const tlsDir = options.tls === false ? undefined : await mkdtemp(path.join(tmpdir(), 'mesh-tls-'));
+  const tlsDir =
+    options.tls === false ? undefined : await mkdtemp(path.join(tmpdir(), 'mesh-tls-'));
   if (tlsDir) {
     ensureDevCertificates(tlsDir, TLS_SERVICES, {
       dnsNames: ['localhost'],

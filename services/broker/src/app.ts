@@ -10,11 +10,7 @@ import {
   type Logger,
   type StartedHttpService,
 } from '@micromesh/kit';
-import {
-  createLogServiceClient,
-  grpcChannelCredentials,
-  logServiceCalls,
-} from '@micromesh/proto';
+import { createLogServiceClient, grpcChannelCredentials, logServiceCalls } from '@micromesh/proto';
 import type { Express } from 'express';
 import { createBrokerMetrics } from './broker-metrics';
 import { checkMeshUrls, type BrokerConfig } from './config';

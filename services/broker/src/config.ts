@@ -24,7 +24,7 @@ const trustProxy = z
 
 export const brokerConfigSchema = z.object({
   ...baseEnvShape,
-    ...tlsEnvShape,
+  ...tlsEnvShape,
   PORT: env.port(8080),
   AUTH_URL: z.url().default('http://127.0.0.1:8082'),
   LOGGER_URL: z.url().default('http://127.0.0.1:8083'),

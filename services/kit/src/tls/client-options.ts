@@ -19,14 +19,23 @@ export function meshHttpsAgent(tls: TlsMaterial, options: https.AgentOptions = {
   return new https.Agent({ ...options, ...secureContext(tls), rejectUnauthorized: true });
 }
 
+/** What a TLS client needs: the CA it trusts, and (for mutual TLS) a certificate and key. */
+export type ClientTls = Pick<TlsMaterial, 'ca'> & Partial<Pick<TlsMaterial, 'cert' | 'key'>>;
+
 /**
  * A `fetch` for calls to other mesh services: with TLS it presents this service's certificate and
  * trusts only the mesh CA; without, it is the global fetch.
  */
-export function meshFetch(tls: TlsMaterial | undefined): typeof fetch {
+export function meshFetch(tls: ClientTls | undefined): typeof fetch {
   if (!tls) return fetch;
   const dispatcher: Dispatcher = new Agent({
-    connect: { ...secureContext(tls), rejectUnauthorized: true },
+    connect: {
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      minVersion: 'TLSv1.2',
+      rejectUnauthorized: true,
+    },
   });
   // Node's fetch is undici; its RequestInit types the dispatcher with undici-types' copy of the
   // same interface, hence the cast.

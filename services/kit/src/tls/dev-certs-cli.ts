@@ -13,7 +13,9 @@ async function main(argv: string[]): Promise<void> {
   const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--owner');
   const [dir, ...services] = positional;
   if (!dir || services.length === 0) {
-    process.stderr.write('usage: dev-certs-cli <dir> <service>... [--san-local] [--owner uid:gid]\n');
+    process.stderr.write(
+      'usage: dev-certs-cli <dir> <service>... [--san-local] [--owner uid:gid]\n',
+    );
     process.exit(64);
   }
   const ownerArg = argv[argv.indexOf('--owner') + 1];

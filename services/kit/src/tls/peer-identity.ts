@@ -12,10 +12,13 @@ export type PeerCheck =
  */
 export function peerOfSocket(socket: TLSSocket): PeerCheck {
   const cert = socket.getPeerCertificate();
-  if (!cert || Object.keys(cert).length === 0) return { ok: false, reason: 'no client certificate' };
+  if (!cert || Object.keys(cert).length === 0)
+    return { ok: false, reason: 'no client certificate' };
   if (!socket.authorized) return { ok: false, reason: 'client certificate not trusted' };
   const identity = identityOf(cert);
-  return identity ? { ok: true, identity } : { ok: false, reason: 'client certificate not trusted' };
+  return identity
+    ? { ok: true, identity }
+    : { ok: false, reason: 'client certificate not trusted' };
 }
 
 /** The common name of a verified certificate (a multi-valued CN is refused, not guessed at). */

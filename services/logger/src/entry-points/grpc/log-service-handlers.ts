@@ -40,8 +40,8 @@ export function logServiceHandlers(service: LogService, logger: Logger): LogServ
     WriteLog: allowPeers(
       LOG_WRITERS,
       unary(logger, async (request) => {
-      const result = await service.writeOne(fromLogMessage(request.logEntry));
-      return { result: result.duplicate ? 'duplicate' : 'logged', event_id: result.event_id };
+        const result = await service.writeOne(fromLogMessage(request.logEntry));
+        return { result: result.duplicate ? 'duplicate' : 'logged', event_id: result.event_id };
       }),
     ),
     WriteLogs: allowPeers(
@@ -53,12 +53,12 @@ export function logServiceHandlers(service: LogService, logger: Logger): LogServ
     QueryLogs: allowPeers(
       LOG_READERS,
       unary(logger, async (request) => {
-      const input: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(request)) {
-        if (value !== '' && value !== 0) input[key] = value;
-      }
-      const page = await service.query(input);
-      return { entries: page.entries.map(toLogMessage), next_cursor: page.next_cursor ?? '' };
+        const input: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(request)) {
+          if (value !== '' && value !== 0) input[key] = value;
+        }
+        const page = await service.query(input);
+        return { entries: page.entries.map(toLogMessage), next_cursor: page.next_cursor ?? '' };
       }),
     ),
   };
