@@ -3,7 +3,8 @@
 # it acts, so running it again (even while the mesh is up) changes nothing.
 #
 #   bootstrap_infra   .env, pnpm, node modules, PostgreSQL + RabbitMQ (installed, started,
-#                     role/user/databases), dev secrets, build
+#                     role/user/databases), dev secrets, build, the per-service RabbitMQ users,
+#                     the dev CA and service certificates (mutual TLS)
 #
 # Needs Debian (apt) and root or sudo for the system packages; elsewhere it says what to install.
 
@@ -56,6 +57,8 @@ load_env() {
   : "${AUTH_DATABASE:=micromesh_auth}" "${LOGS_DATABASE:=micromesh_logs}" "${MAIL_DATABASE:=micromesh_mail}"
   : "${RABBITMQ_HOST:=127.0.0.1}" "${RABBITMQ_PORT:=5672}" "${RABBITMQ_MANAGEMENT_PORT:=15672}"
   : "${RABBITMQ_USER:=micromesh}" "${RABBITMQ_PASSWORD:=micromesh-dev-password}"
+  : "${RABBITMQ_BROKER_PASSWORD:=micromesh-dev-password-broker}" "${RABBITMQ_AUTH_PASSWORD:=micromesh-dev-password-auth}"
+  : "${RABBITMQ_LISTENER_PASSWORD:=micromesh-dev-password-listener}" "${RABBITMQ_MAIL_PASSWORD:=micromesh-dev-password-mail}"
   set +a
 }
 
@@ -216,6 +219,24 @@ ensure_secrets() {
   fi
 }
 
+# One RabbitMQ user per service (micromesh-<service>) with only the permissions it needs, made or
+# brought in line through the management API (the table is services/kit/src/amqp/service-users.ts).
+ensure_rabbitmq_users() {
+  RABBITMQ_MANAGEMENT_URL="http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api" \
+    node "$ROOT/services/kit/dist/amqp/provision-users-cli.js" >/dev/null \
+    || die "could not create the per-service RabbitMQ users"
+}
+
+# Mutual TLS: a dev CA and one certificate per service in .secrets/tls/ (kept while valid; delete a
+# service's directory to reissue it, or the whole directory for a new CA).
+TLS_SERVICES=(auth logger mail listener broker)
+ensure_tls() {
+  local out
+  out=$(node "$ROOT/services/kit/dist/tls/dev-certs-cli.js" "$ROOT/.secrets/tls" "${TLS_SERVICES[@]}" --san-local) \
+    || die "could not make the dev TLS certificates"
+  case "$out" in *"created []"*) ;; *) say "$out" ;; esac
+}
+
 # Only scripts/test needs a browser (the e2e browser test drives Debian's chromium with
 # playwright-core; never `playwright install`).
 ensure_chromium() {
@@ -237,4 +258,6 @@ bootstrap_infra() {
   ensure_rabbitmq
   ensure_secrets
   build_all
+  ensure_rabbitmq_users
+  ensure_tls
 }

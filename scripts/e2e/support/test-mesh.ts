@@ -1,9 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  AMQP_SERVICES,
+  provisionServiceUsers,
+  removeServiceUsers,
+  type AmqpService,
+} from '@micromesh/kit';
+import {
   createJwtKeysDir,
   ensureDevCertificates,
+  infraEnv,
   createTestDatabase,
   createTestVhost,
   type TestDatabase,
@@ -45,6 +53,28 @@ export async function startTestMesh(
   names.forEach((name, i) => (ports[name] = free[i] ?? 0));
   const databases: TestDatabase[] = [];
   const vhost = await createTestVhost(prefix);
+  // Each service connects as its own least-privilege user, made for this vhost alone.
+  const { rabbit } = infraEnv();
+  const amqpUsers = Object.fromEntries(
+    AMQP_SERVICES.map((s) => [
+      s,
+      { user: `${vhost.name}-${s}`, password: randomBytes(12).toString('hex') },
+    ]),
+  ) as Record<AmqpService, { user: string; password: string }>;
+  const rabbitAdmin = {
+    managementUrl: vhost.managementUrl,
+    admin: { user: rabbit.user, password: rabbit.password },
+    users: amqpUsers,
+  };
+  await provisionServiceUsers({ ...rabbitAdmin, vhost: vhost.name });
+  const amqpUrls = Object.fromEntries(
+    AMQP_SERVICES.map((s) => {
+      const url = new URL(vhost.url);
+      url.username = encodeURIComponent(amqpUsers[s].user);
+      url.password = encodeURIComponent(amqpUsers[s].password);
+      return [s, url.toString()];
+    }),
+  );
   const jwtKeys = await createJwtKeysDir('e2e');
   const tlsDir =
     options.tls === false ? undefined : await mkdtemp(path.join(tmpdir(), 'mesh-tls-'));
@@ -56,7 +86,11 @@ export async function startTestMesh(
   }
   const lines: string[] = [];
   const cleanUp = async () => {
-    await Promise.allSettled([...databases.map((d) => d.drop()), vhost.drop()]);
+    await Promise.allSettled([
+      ...databases.map((d) => d.drop()),
+      vhost.drop(),
+      removeServiceUsers(rabbitAdmin),
+    ]);
     await jwtKeys.remove();
     if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
   };
@@ -76,6 +110,7 @@ export async function startTestMesh(
       mailDatabaseUrl: await db('mail'),
       logStoreUrl: await db('logs'),
       amqpUrl: vhost.url,
+      amqpUrls,
       jwtKeysDir: jwtKeys.dir,
       seedAdmin: ADMIN,
       // Login speed matters here, not bcrypt's strength.

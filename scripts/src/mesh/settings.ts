@@ -101,6 +101,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     logStoreUrl:
       env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
     amqpUrl: amqpUrlFrom(env),
+    amqpUrls: serviceAmqpUrls(env),
     jwtKeysDir: path.join(root, '.secrets', 'jwt'),
     seedAdmin: {
       email: env.AUTH_SEED_ADMIN_EMAIL || 'admin@example.com',
@@ -111,4 +112,22 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     // The bootstrap makes the dev CA and certificates; MESH_TLS=off runs the mesh in plaintext.
     tlsDir: env.MESH_TLS === 'off' ? undefined : path.join(root, '.secrets', 'tls'),
   };
+}
+
+/**
+ * Each service's own RabbitMQ user (`micromesh-<service>`, made by the bootstrap) where .env
+ * gives its password; the others fall back to the administrator's URL.
+ */
+function serviceAmqpUrls(env: Env): Partial<Record<ServiceName, string>> {
+  const urls: Partial<Record<ServiceName, string>> = {};
+  for (const service of ['broker', 'auth', 'listener', 'mail'] as const) {
+    const password = env[`RABBITMQ_${service.toUpperCase()}_PASSWORD`];
+    if (!password) continue;
+    urls[service] = amqpUrlFrom({
+      ...env,
+      RABBITMQ_USER: `micromesh-${service}`,
+      RABBITMQ_PASSWORD: password,
+    });
+  }
+  return urls;
 }

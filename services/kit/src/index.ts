@@ -62,3 +62,12 @@ export { PublishError, isPublishError, type PublishFailure } from './amqp/publis
 export { eventMessage, type EventMessage } from './amqp/event-message';
 export { backoffDelay, type BackoffSettings } from './amqp/backoff';
 export * from './tls/index';
+export {
+  SERVICE_PERMISSIONS,
+  AMQP_SERVICES,
+  provisionServiceUsers,
+  removeServiceUsers,
+  type AmqpService,
+  type Permissions,
+  type ProvisionOptions,
+} from './amqp/service-users';
