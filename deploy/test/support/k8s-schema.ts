@@ -1,3 +1,4 @@
+import { certManagerErrors, isCertManager } from './cert-manager-schema';
 import type { Doc } from './yaml-files';
 
 interface Validatable {
@@ -31,6 +32,7 @@ export function schemaErrors(doc: Doc): string[] {
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     return [`${name}: apiVersion and kind are required`];
   }
+  if (isCertManager(doc)) return certManagerErrors(doc);
   let Model: ModelClass | undefined;
   try {
     Model = modelModule(apiVersion)[kind] as ModelClass | undefined;
