@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   createJwtKeysDir,
+  ensureDevCertificates,
   createTestDatabase,
   createTestVhost,
   type TestDatabase,
@@ -8,6 +11,7 @@ import {
 import { spawnManaged, waitUntilReady, type ManagedProcess } from '../mesh/child-process';
 import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh } from '../mesh/launcher';
+import { TLS_SERVICES } from '../mesh/mesh-tls';
 import type { MeshSettings } from '../mesh/settings';
 
 export interface BenchEnvironment {
@@ -22,7 +26,8 @@ export interface BenchEnvironment {
 
 /**
  * A mesh of its own for the benchmark (fresh databases and RabbitMQ vhost, free ports, so a dev
- * mesh on the default ports is untouched), plus the naive baseline beside it.
+ * mesh on the default ports is untouched), plus the naive baseline beside it. `tls`: the services
+ * talk mutual TLS (their own dev CA), as scripts/up runs them; otherwise plaintext.
  */
 export async function startBenchEnvironment(options: {
   root: string;
@@ -30,6 +35,7 @@ export async function startBenchEnvironment(options: {
   brokerEnv: Record<string, string>;
   nodeArgs: string[];
   output: (line: string) => void;
+  tls?: boolean;
 }): Promise<BenchEnvironment> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const teardown = async () => {
@@ -53,6 +59,17 @@ export async function startBenchEnvironment(options: {
 
     const jwtKeys = await createJwtKeysDir('bench');
     cleanups.push(() => jwtKeys.remove());
+
+    let tlsDir: string | undefined;
+    if (options.tls) {
+      const dir = await mkdtemp(path.join(tmpdir(), 'bench-tls-'));
+      tlsDir = dir;
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      ensureDevCertificates(dir, TLS_SERVICES, {
+        dnsNames: ['localhost'],
+        ipAddresses: ['127.0.0.1'],
+      });
+    }
 
     const [
       broker,
@@ -91,6 +108,7 @@ export async function startBenchEnvironment(options: {
       bcryptCost: options.bcryptCost,
       logLevel: 'info',
       extraEnv: options.brokerEnv,
+      tlsDir,
     };
     const mesh = await launchMesh({
       settings,
