@@ -210,6 +210,19 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
       expect(missing).toEqual([]);
     });
 
+    test('When the services’ RabbitMQ URLs are read, then each connects as its own user, which the rabbitmq-users Job makes', () => {
+      for (const service of ['auth', 'mail', 'listener', 'broker']) {
+        const secret = docs.find(
+          (d) =>
+            d.kind === 'Secret' && String(obj(d.metadata).name).startsWith(`${service}-secrets`),
+        );
+        const url = Buffer.from(String(obj(secret?.data).AMQP_URL), 'base64').toString('utf8');
+
+        expect(url).toMatch(new RegExp(`^amqp://micromesh-${service}:`));
+      }
+      expect(named(docs, 'Job')).toContain('rabbitmq-users');
+    });
+
     test('When each service’s ConfigMap and Secret are handed to the service’s own config schema, then it accepts them', () => {
       const envOf = (service: string): Record<string, string> => {
         const pick = (kind: string, prefix: string) =>
