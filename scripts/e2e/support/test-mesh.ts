@@ -17,7 +17,7 @@ import {
   type TestDatabase,
 } from '@micromesh/kit/testing';
 import { freePorts } from '../../src/mesh/free-ports';
-import { launchMesh, type Mesh } from '../../src/mesh/launcher';
+import { launchMesh, type LaunchOptions, type Mesh } from '../../src/mesh/launcher';
 import { TLS_SERVICES } from '../../src/mesh/mesh-tls';
 import { DEFAULT_PORTS, type MeshPorts, type MeshSettings } from '../../src/mesh/settings';
 
@@ -45,8 +45,9 @@ const root = path.resolve(__dirname, '..', '..', '..');
  */
 export async function startTestMesh(
   prefix: string,
-  options: { tls?: boolean } = {},
+  options: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> & { tls?: boolean } = {},
 ): Promise<TestMesh> {
+  const { tls, ...launchOptions } = options;
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
   const ports = { ...DEFAULT_PORTS };
@@ -76,8 +77,7 @@ export async function startTestMesh(
     }),
   );
   const jwtKeys = await createJwtKeysDir('e2e');
-  const tlsDir =
-    options.tls === false ? undefined : await mkdtemp(path.join(tmpdir(), 'mesh-tls-'));
+  const tlsDir = tls === false ? undefined : await mkdtemp(path.join(tmpdir(), 'mesh-tls-'));
   if (tlsDir) {
     ensureDevCertificates(tlsDir, TLS_SERVICES, {
       dnsNames: ['localhost'],
@@ -119,6 +119,7 @@ export async function startTestMesh(
       tlsDir,
     };
     mesh = await launchMesh({
+      ...launchOptions,
       settings,
       smtpSink: true,
       readyTimeoutMs: 90_000,

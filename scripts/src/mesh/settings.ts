@@ -100,7 +100,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     mailDatabaseUrl: pgUrl(env, env.MAIL_DATABASE || 'micromesh_mail'),
     logStoreUrl:
       env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
-    amqpUrl: amqpUrlFrom(env),
+    amqpUrl: amqpUrlFrom(env, env.RABBITMQ_VHOST || '/'),
     amqpUrls: serviceAmqpUrls(env),
     jwtKeysDir: path.join(root, '.secrets', 'jwt'),
     seedAdmin: {
@@ -123,11 +123,10 @@ function serviceAmqpUrls(env: Env): Partial<Record<ServiceName, string>> {
   for (const service of ['broker', 'auth', 'listener', 'mail'] as const) {
     const password = env[`RABBITMQ_${service.toUpperCase()}_PASSWORD`];
     if (!password) continue;
-    urls[service] = amqpUrlFrom({
-      ...env,
-      RABBITMQ_USER: `micromesh-${service}`,
-      RABBITMQ_PASSWORD: password,
-    });
+    urls[service] = amqpUrlFrom(
+      { ...env, RABBITMQ_USER: `micromesh-${service}`, RABBITMQ_PASSWORD: password },
+      env.RABBITMQ_VHOST || '/',
+    );
   }
   return urls;
 }
