@@ -1,5 +1,6 @@
 export { loadConfig, ConfigError } from './config/load-config';
 export { env, baseEnvShape } from './config/env-types';
+export { availableCpus, cgroupCpuLimit, type CgroupPaths } from './config/available-cpus';
 export { createLogger, type Logger, type LoggerSettings } from './logging/logger';
 export {
   runWithRequestContext,
@@ -37,6 +38,11 @@ export {
   type BaseConfig,
 } from './lifecycle/service-context';
 export { runMain, type RunningService } from './lifecycle/run-main';
+export {
+  shutdownBudgetProblem,
+  SHUTDOWN_CLOSE_RESERVE_MS,
+  type ShutdownTimes,
+} from './lifecycle/shutdown-budget';
 export {
   startHttpService,
   type StartHttpOptions,

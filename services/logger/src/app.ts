@@ -82,6 +82,9 @@ export async function startLogger(
     port: config.GRPC_PORT,
     maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
     tls,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+    drainMs: config.SHUTDOWN_DRAIN_MS,
   });
   lifecycle.onShutdown('grpc', () => grpc.stop());
   monitor.onChange((up) => grpc.health.setServing(up && !ctx.health.isShuttingDown));

@@ -1,17 +1,24 @@
 import { baseEnvShape, env, loadConfig, tlsEnvShape } from '@micromesh/kit';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@micromesh/proto';
 import { z } from 'zod';
+import { storeUrlProblem } from './store-url';
 
 export const loggerConfigSchema = z.object({
   ...baseEnvShape,
   ...tlsEnvShape,
   PORT: env.port(8083),
   GRPC_PORT: env.port(50051),
-  /** postgres://… (native default) or mongodb://… (compose, k8s); the scheme picks the adapter. */
-  LOG_STORE_URL: z.url().refine((u) => /^(postgres(ql)?|mongodb(\+srv)?):\/\//.test(u), {
-    message:
-      'LOG_STORE_URL must start with postgres://, postgresql://, mongodb:// or mongodb+srv://',
-  }),
+  /**
+   * postgres://… (native default) or a MongoDB connection string (compose, k8s: several replica
+   * set hosts, or mongodb+srv://); the scheme picks the adapter.
+   */
+  LOG_STORE_URL: z
+    .string()
+    .min(1)
+    .superRefine((url, ctx) => {
+      const problem = storeUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   /** A bulk body of 500 entries is well over the kit's 100kb default. */
   BODY_LIMIT: z.string().default('1mb'),
   /**
@@ -19,6 +26,13 @@ export const loggerConfigSchema = z.object({
    * default (64 MiB) fits a full LOG_MAX_BATCH of maximum-size entries.
    */
   GRPC_MAX_MESSAGE_BYTES: env.int(DEFAULT_MAX_MESSAGE_BYTES, 1024),
+  /**
+   * Age after which the server ends a client's HTTP/2 connection (GOAWAY), so clients reconnect
+   * and a Service spreads them over logger pods the autoscaler added. 0 keeps connections forever.
+   */
+  GRPC_MAX_CONNECTION_AGE_MS: env.int(60_000),
+  /** Time calls in flight on an aged connection get to finish before it is closed. */
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: env.int(10_000),
   /** Most entries in one WriteLogs call or POST /logs/bulk. */
   LOG_MAX_BATCH: env.int(1000, 1),
   /** Entries older than this (by their timestamp) are deleted. 0 keeps everything. */

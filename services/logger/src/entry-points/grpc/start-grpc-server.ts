@@ -25,9 +25,22 @@ export interface StartedGrpcServer {
 export async function startGrpcServer(
   service: LogService,
   logger: Logger,
-  options: { host: string; port: number; maxMessageBytes: number; tls?: GrpcTlsFiles },
+  options: {
+    host: string;
+    port: number;
+    maxMessageBytes: number;
+    maxConnectionAgeMs: number;
+    maxConnectionAgeGraceMs: number;
+    /** Calls in flight at shutdown get this long before the server is forced down. */
+    drainMs: number;
+    tls?: GrpcTlsFiles;
+  },
 ): Promise<StartedGrpcServer> {
-  const server = createGrpcServer({ maxReceiveMessageBytes: options.maxMessageBytes });
+  const server = createGrpcServer({
+    maxReceiveMessageBytes: options.maxMessageBytes,
+    maxConnectionAgeMs: options.maxConnectionAgeMs,
+    maxConnectionAgeGraceMs: options.maxConnectionAgeGraceMs,
+  });
   addLogService(server, logServiceHandlers(service, logger));
   const health = createGrpcHealth();
   health.addToServer(server);
@@ -42,7 +55,7 @@ export async function startGrpcServer(
     health,
     async stop() {
       health.setServing(false);
-      await stopGrpcServer(server, 5_000);
+      await stopGrpcServer(server, options.drainMs);
     },
   };
 }
