@@ -11,7 +11,7 @@ import type { Metrics } from '../metrics/metrics';
 import { ok } from './envelope';
 import { requestLifecycle } from './request-lifecycle';
 import { jsonBody } from './json-body';
-import { httpsServerOptions } from '../tls/client-options';
+import { httpsServerOptions } from '../tls/tls-options';
 import { requirePeer, type AllowedCallers } from '../tls/require-peer';
 import type { TlsMaterial } from '../tls/tls-material';
 
