@@ -14,6 +14,7 @@ import {
 import { serviceEnv } from './support/bundle-env';
 import { buildBundles } from './support/bundles';
 import {
+  baseUnavailable,
   CACHE_DIR,
   engineRun,
   ensureBaseImage,
@@ -33,12 +34,12 @@ import { repoRoot, SERVICES, type ServiceName } from './support/paths';
  * network and use the native PostgreSQL and RabbitMQ.
  */
 const found = findEngine();
-const engine: Engine | undefined = 'engine' in found ? found.engine : undefined;
-if (!engine) {
-  console.log(
-    `images-run: skipped, no container engine works here (${'reason' in found ? found.reason : ''})`,
-  );
-}
+const unavailable =
+  'engine' in found
+    ? baseUnavailable(found.engine)
+    : `no container engine works here (${found.reason})`;
+const engine: Engine | undefined = 'engine' in found && !unavailable ? found.engine : undefined;
+if (unavailable) console.log(`images-run: skipped, ${unavailable}`);
 const describeWithEngine = engine ? describe : describe.skip;
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;

@@ -26,7 +26,10 @@ describe('the mesh through the broker', () => {
         { body: { action: 'auth', auth: ADMIN } },
       );
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       expect(res.body.data?.user.email).toBe(ADMIN.email);
       const health = await call(mesh.brokerUrl, 'GET', '/api/health', {
         token: res.body.data?.token.access_token,
@@ -65,7 +68,10 @@ describe('the mesh through the broker', () => {
         body: { action: 'log', log: { name: 'event', data } },
       });
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       const stored = await findLogs(mesh.logger, data);
       expect(stored).toEqual([expect.objectContaining({ name: 'event', data })]);
     });
@@ -78,7 +84,10 @@ describe('the mesh through the broker', () => {
         body: { action: 'log', log: { name: 'grpc-event', data } },
       });
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       expect(await findLogs(mesh.logger, data)).toEqual([
         expect.objectContaining({ name: 'grpc-event', data }),
       ]);
@@ -94,7 +103,10 @@ describe('the mesh through the broker', () => {
         body: { action: 'event', event: { name: 'e2e-event', data, level: 'WARNING' } },
       });
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       const stored = await waitFor(
         async () => {
           const found = await findLogs(mesh.logger, data);
@@ -116,11 +128,14 @@ describe('the mesh through the broker', () => {
         token,
         body: {
           action: 'mail',
-          mail: { from: 'me@example.com', to: 'you@there.com', subject, message: 'Hello world!' },
+          mail: { to: 'you@there.com', subject, message: 'Hello world!' },
         },
       });
 
-      expect(res).toMatchObject({ status: 202, body: { error: false } });
+      expect(res).toMatchObject({
+        status: 202,
+        body: { error: false, data: { status: 'queued' } },
+      });
       const mail = await waitFor(
         async () => (await inbox(mesh.inboxUrl)).find((m) => m.subject === subject),
         { timeoutMs: 30_000, what: 'the mail in the SMTP sink' },

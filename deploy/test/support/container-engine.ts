@@ -61,6 +61,26 @@ export async function engineRun(
   }
 }
 
+/**
+ * Why the base image can be neither reused nor built here (undefined when it can): building it
+ * needs debootstrap and root.
+ */
+export function baseUnavailable(engine: Engine): string | undefined {
+  const inspect = spawnSync(
+    engine.command[0]!,
+    [...engine.command.slice(1), 'image', 'inspect', BASE_IMAGE],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (inspect.status === 0) return undefined;
+  if (spawnSync('debootstrap', ['--version']).error) {
+    return `${BASE_IMAGE} is not built and debootstrap is not installed (apt-get install debootstrap)`;
+  }
+  if (process.getuid?.() !== 0) return `${BASE_IMAGE} is not built and debootstrap needs root`;
+  return undefined;
+}
+
 export async function imageExists(engine: Engine, image: string): Promise<boolean> {
   return engineRun(engine, ['image', 'inspect', image]).then(
     () => true,

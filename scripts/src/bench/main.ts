@@ -4,7 +4,8 @@
  * in the same run, and measures how fast the listener drains events into the store.
  *
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
- *                 [--scenarios baseline,log,event,auth,mail,burst,drain,mtls] [--profile DIR]
+ *                 [--scenarios baseline,log,event,auth,mail,mail-smtp-down,burst,drain,mtls]
+ *                 [--profile DIR]
  *
  * The main mesh runs plaintext between the services; `mtls` then starts a second mesh with mutual
  * TLS between them and runs `log` and `event` at 50 connections, so the cost of TLS inside the
@@ -23,7 +24,17 @@ import { formatTable, type ScenarioResult } from './report';
 import { startBenchEnvironment, type BenchEnvironment } from './setup';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const ALL = ['baseline', 'log', 'event', 'auth', 'mail', 'burst', 'drain', 'mtls'] as const;
+const ALL = [
+  'baseline',
+  'log',
+  'event',
+  'auth',
+  'mail',
+  'mail-smtp-down',
+  'burst',
+  'drain',
+  'mtls',
+] as const;
 /** Connection count of the mTLS-on rows (beside the plaintext rows at the same count). */
 const MTLS_CONNECTIONS = 50;
 
@@ -135,6 +146,8 @@ const BENCH_ENV = {
   AUTH_RATE_LIMIT_POINTS: '1000000000',
   AUTH_LOGIN_MAX_FAILS_PER_EMAIL_IP: '1000000000',
   AUTH_LOGIN_MAX_FAILS_PER_IP: '1000000000',
+  MAIL_QUOTA_PER_MINUTE: '1000000000',
+  MAIL_QUOTA_PER_DAY: '1000000000',
 };
 
 /** log and event with mutual TLS on, each row beside the plaintext row at the same count. */
@@ -267,6 +280,15 @@ async function main(): Promise<void> {
         });
         say(`  ${name} @${connections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms`);
       }
+    }
+
+    if (scenarios.has('mail-smtp-down')) {
+      // The mail action only queues: with the SMTP server gone it must answer as fast as ever.
+      say('· mail (SMTP down): the SMTP sink stopped, mail @50');
+      await env.mesh.process('smtp')?.stop();
+      const down = await runLoad({ ...specs.mail!, connections: 50, durationSeconds });
+      results.push({ scenario: 'mail (SMTP down)', ...down });
+      say(`  mail (SMTP down) @50: ${down.reqPerSec} req/s, p99 ${down.p99} ms`);
     }
 
     if (scenarios.has('burst')) {

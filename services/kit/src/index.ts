@@ -50,6 +50,7 @@ export {
 } from './lifecycle/start-http-service';
 export { createPgPool, pgHealthCheck, type PgPoolOptions } from './db/pg-pool';
 export { migrate, type Migration, type MigrateOptions } from './db/migrate';
+export { senderPolicy, senderRefusal, type SenderPolicy } from './mail/sender-policy';
 export * from './amqp/topology';
 export * from './amqp/event-contract';
 export {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createEvent, ok, routingKeyFor, type Envelope } from '@micromesh/kit';
 import type { AuthPayload, EventPayload, LogPayload, MailPayload } from './action-schemas';
 import type { BrokerPorts } from './ports';
+import type { Principal } from './principal';
 
 export interface ActionOutcome {
   status: number;
@@ -54,7 +55,19 @@ export class BrokerActions {
     };
   }
 
-  async mail(mail: MailPayload, idempotencyKey?: string): Promise<ActionOutcome> {
-    return { status: 202, body: await this.ports.sendMail(mail, idempotencyKey) };
+  /** 202 once mail has durably queued the message (it never waits for SMTP); poll mailStatus. */
+  async mail(
+    mail: MailPayload,
+    principal: Principal,
+    idempotencyKey?: string,
+  ): Promise<ActionOutcome> {
+    return {
+      status: 202,
+      body: await this.ports.sendMail(mail, principal.clientKey, idempotencyKey),
+    };
+  }
+
+  async mailStatus(id: string, principal: Principal): Promise<ActionOutcome> {
+    return { status: 200, body: await this.ports.mailStatus(id, principal.clientKey) };
   }
 }

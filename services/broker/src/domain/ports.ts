@@ -17,5 +17,8 @@ export interface BrokerPorts {
   authenticate(credentials: AuthPayload, clientIp: string): Promise<Envelope>;
   writeLog(record: LogRecord): Promise<void>;
   publishEvent(event: LogEvent): Promise<void>;
-  sendMail(mail: MailPayload, idempotencyKey?: string): Promise<Envelope>;
+  /** `principal` is the caller's clientKey: the scope of its idempotency keys and quota. */
+  sendMail(mail: MailPayload, principal: string, idempotencyKey?: string): Promise<Envelope>;
+  /** One of the principal's own messages, or 404. */
+  mailStatus(id: string, principal: string): Promise<Envelope>;
 }
