@@ -25,6 +25,8 @@ interface HttpRoute {
   method: 'GET' | 'POST';
   path: string;
   body?: () => unknown;
+  /** As the broker sends them (mail's calling principal). */
+  headers?: Record<string, string>;
   allowed: string[];
   /** What an allowed caller gets: proof the request reached the route itself. */
   expected: number;
@@ -57,6 +59,7 @@ const HTTP_ROUTES: HttpRoute[] = [
     method: 'POST',
     path: '/send',
     body: () => ({ to: 'someone@example.com', subject: 'mtls', message: 'through the mesh' }),
+    headers: { 'x-principal': 'user:mtls-suite' },
     allowed: BROKER,
     expected: 202,
   },
@@ -124,7 +127,10 @@ describe('mutual TLS inside the mesh', () => {
     const body = route.body?.();
     const res = await caller.fetch(`${url(route.service)}${route.path}`, {
       method: route.method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...route.headers,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
