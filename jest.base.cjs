@@ -39,6 +39,7 @@ module.exports = function jestConfig(dir, overrides = {}) {
       `/node_modules/(?!(\\.pnpm/(${esmStoreNames})@[^/]+/node_modules/)?(${esmNames})/)`,
     ],
     moduleNameMapper: {
+      '^@micromesh/contracts$': path.join(root, 'services/contracts/src/index.ts'),
       '^@micromesh/kit$': path.join(root, 'services/kit/src/index.ts'),
       '^@micromesh/kit/testing$': path.join(root, 'services/kit/src/testing/index.ts'),
       '^@micromesh/proto$': path.join(root, 'proto/src/index.ts'),

@@ -19,7 +19,13 @@ import {
 import { freePorts } from '../../src/mesh/free-ports';
 import { launchMesh, type LaunchOptions, type Mesh } from '../../src/mesh/launcher';
 import { TLS_SERVICES } from '../../src/mesh/mesh-tls';
-import { DEFAULT_PORTS, type MeshPorts, type MeshSettings } from '../../src/mesh/settings';
+import {
+  DEFAULT_PORTS,
+  FERRETDB_VERSION,
+  type FerretDbSettings,
+  type MeshPorts,
+  type MeshSettings,
+} from '../../src/mesh/settings';
 
 export const ADMIN = { email: 'admin@example.com', password: 'verysecret' };
 
@@ -46,6 +52,8 @@ const root = path.resolve(__dirname, '..', '..', '..');
 export async function startTestMesh(
   prefix: string,
   options: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> & { tls?: boolean } = {},
+  /** 'mongo': the logger on a FerretDB of its own, as `LOG_STORE=mongo scripts/up` runs it. */
+  logStore: 'postgres' | 'mongo' = 'postgres',
 ): Promise<TestMesh> {
   const { tls, ...launchOptions } = options;
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
@@ -85,12 +93,23 @@ export async function startTestMesh(
     });
   }
   const lines: string[] = [];
+  let ferretdb: FerretDbSettings | undefined;
+  if (logStore === 'mongo') {
+    const [port = 0, debugPort = 0] = await freePorts(2);
+    ferretdb = {
+      binary: path.join(root, '.tools', `ferretdb-${FERRETDB_VERSION}`, 'bin', 'ferretdb'),
+      port,
+      debugPort,
+      dataDir: await mkdtemp(path.join(tmpdir(), `${prefix}-ferretdb-`)),
+    };
+  }
   const cleanUp = async () => {
     await Promise.allSettled([
       ...databases.map((d) => d.drop()),
       vhost.drop(),
       removeServiceUsers(rabbitAdmin),
     ]);
+    if (ferretdb) await rm(ferretdb.dataDir, { recursive: true, force: true });
     await jwtKeys.remove();
     if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
   };
@@ -108,7 +127,10 @@ export async function startTestMesh(
       ports,
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),
-      logStoreUrl: await db('logs'),
+      logStoreUrl: ferretdb
+        ? `mongodb://127.0.0.1:${ferretdb.port}/micromesh_logs`
+        : await db('logs'),
+      ...(ferretdb ? { ferretdb } : {}),
       amqpUrl: vhost.url,
       amqpUrls,
       jwtKeysDir: jwtKeys.dir,

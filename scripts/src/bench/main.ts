@@ -17,7 +17,8 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AmqpConnection, EventPublisher, createEvent, createLogger } from '@micromesh/kit';
+import { createEvent } from '@micromesh/contracts';
+import { AmqpConnection, EventPublisher, createLogger } from '@micromesh/kit';
 import { countStored, waitUntilStored } from './drain';
 import { runLoad, type LoadResult } from './load';
 import { formatTable, type ScenarioResult } from './report';

@@ -13,7 +13,7 @@ import request from 'supertest';
 import { Downstream } from '../src/downstream/downstream';
 import { LogWriter } from '../src/downstream/log-writer';
 import { bindTestQueue } from './support/event-queue';
-import { aLog, aLogRecord, aMail, anEventPayload } from './support/factories';
+import { aLog, aLogWrite, aMail, anEventPayload } from './support/factories';
 import { specViolations } from './support/openapi-check';
 import { ADMIN, TestMesh, type MeshUser } from './support/test-mesh';
 
@@ -209,7 +209,7 @@ describe('broker: actions', () => {
         maxConcurrent: 2,
         onBatch: (size) => batches.push(size),
       });
-      const records = Array.from({ length: 40 }, () => aLogRecord());
+      const records = Array.from({ length: 40 }, () => aLogWrite());
 
       try {
         await Promise.all(records.map((record) => writer.write(record)));

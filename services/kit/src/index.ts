@@ -52,7 +52,6 @@ export { createPgPool, pgHealthCheck, type PgPoolOptions } from './db/pg-pool';
 export { migrate, type Migration, type MigrateOptions } from './db/migrate';
 export { senderPolicy, senderRefusal, type SenderPolicy } from './mail/sender-policy';
 export * from './amqp/topology';
-export * from './amqp/event-contract';
 export {
   AmqpConnection,
   type AmqpConnectionOptions,

@@ -41,9 +41,11 @@ export async function startLogger(
 
   const store = createLogStore({
     url: config.LOG_STORE_URL,
+    ...(config.LOG_STORE_DB ? { database: config.LOG_STORE_DB } : {}),
     logger,
     poolSize: config.LOG_STORE_POOL_SIZE,
     connectTimeoutMs: config.LOG_STORE_CONNECT_TIMEOUT_MS,
+    operationTimeoutMs: config.LOG_STORE_OP_TIMEOUT_MS,
     retentionDays: config.LOG_RETENTION_DAYS,
   });
   lifecycle.onShutdown('log store', () => store.close());

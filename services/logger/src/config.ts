@@ -19,6 +19,11 @@ export const loggerConfigSchema = z.object({
       const problem = storeUrlProblem(url);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
+  /**
+   * MongoDB only: the database holding the logs. When unset, the path of LOG_STORE_URL names it
+   * (`mongodb://…/micromesh_logs`); never a system database such as `admin`.
+   */
+  LOG_STORE_DB: z.string().trim().min(1).optional(),
   /** A bulk body of 500 entries is well over the kit's 100kb default. */
   BODY_LIMIT: z.string().default('1mb'),
   /**
@@ -40,6 +45,11 @@ export const loggerConfigSchema = z.object({
   LOG_RETENTION_INTERVAL_MS: env.int(60 * 60 * 1000, 1000),
   /** Bounds connection acquisition, so a dead store fails a call fast instead of hanging it. */
   LOG_STORE_CONNECT_TIMEOUT_MS: env.int(1000, 100),
+  /**
+   * MongoDB: budget of one store call (server selection, write-concern wtimeout, query maxTimeMS),
+   * below the callers' gRPC deadlines (broker 2 s, listener 5 s).
+   */
+  LOG_STORE_OP_TIMEOUT_MS: env.int(1500, 100),
   LOG_STORE_POOL_SIZE: env.int(10, 1),
   /** How often the store is probed for gRPC health (and recovery while it is down). */
   LOG_STORE_CHECK_INTERVAL_MS: env.int(2000, 50),

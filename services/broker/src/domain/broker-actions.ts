@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, ok, routingKeyFor, type Envelope } from '@micromesh/kit';
+import { createEvent, routingKeyFor } from '@micromesh/contracts';
+import { ok, type Envelope } from '@micromesh/kit';
 import type { AuthPayload, EventPayload, LogPayload, MailPayload } from './action-schemas';
 import type { BrokerPorts } from './ports';
 import type { Principal } from './principal';
@@ -31,7 +32,7 @@ export class BrokerActions {
       level: entry.level ?? 'INFO',
       service: SERVICE_NAME,
       event_id: eventId,
-      metadata: entry.metadata ? JSON.stringify(entry.metadata) : '',
+      ...(entry.metadata ? { metadata: entry.metadata } : {}),
       timestamp: new Date().toISOString(),
     });
     return { status: 202, body: ok(`logged ${entry.name}`, { event_id: eventId }) };

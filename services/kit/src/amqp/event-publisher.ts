@@ -1,8 +1,8 @@
+import type { LogEvent } from '@micromesh/contracts';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { AmqpConnection } from './amqp-connection';
 import { backoffDelay } from './backoff';
-import type { LogEvent } from './event-contract';
 import { eventMessage } from './event-message';
 import { PublishError } from './publish-error';
 import { settleWithin } from './settle-within';

@@ -5,9 +5,12 @@ import { PostgresLogStore } from './postgres/postgres-log-store';
 
 export interface LogStoreSettings {
   url: string;
+  /** MongoDB only: the database (else the URL's path). */
+  database?: string;
   logger: Logger;
   poolSize: number;
   connectTimeoutMs: number;
+  operationTimeoutMs: number;
   retentionDays: number;
 }
 

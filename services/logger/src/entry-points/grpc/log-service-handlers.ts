@@ -46,9 +46,19 @@ export function logServiceHandlers(service: LogService, logger: Logger): LogServ
     ),
     WriteLogs: allowPeers(
       LOG_WRITERS,
-      unary(logger, async (request) =>
-        service.writeMany(request.entries.map((e, i) => fromLogMessage(e, `entries.${i}`))),
-      ),
+      unary(logger, async (request) => {
+        const batch = await service.writeMany(
+          request.entries.map((e, i) => fromLogMessage(e, `entries.${i}`)),
+        );
+        return {
+          ...batch,
+          results: batch.results.map((r) => ({
+            event_id: r.event_id,
+            outcome: r.outcome,
+            reason: r.outcome === 'rejected' ? r.reason : '',
+          })),
+        };
+      }),
     ),
     QueryLogs: allowPeers(
       LOG_READERS,
