@@ -105,7 +105,7 @@ describe.each([
 
     test('When each service’s store is checked, then the service reaches it and no other service does', () => {
       const clients: [string, number, ServiceName[]][] = [
-        ['postgres', 5432, ['auth', 'mail']],
+        ['postgres', 5432, ['auth', 'mail', 'broker']],
         ['mongodb', 27017, ['logger']],
         ['rabbitmq', 5672, ['auth', 'mail', 'listener', 'broker']],
       ];

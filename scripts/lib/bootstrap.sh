@@ -55,6 +55,7 @@ load_env() {
   : "${POSTGRES_HOST:=127.0.0.1}" "${POSTGRES_PORT:=5432}" "${POSTGRES_USER:=micromesh}"
   : "${POSTGRES_PASSWORD:=micromesh-dev-password}"
   : "${AUTH_DATABASE:=micromesh_auth}" "${LOGS_DATABASE:=micromesh_logs}" "${MAIL_DATABASE:=micromesh_mail}"
+  : "${BROKER_DATABASE:=micromesh_broker}"
   : "${RABBITMQ_HOST:=127.0.0.1}" "${RABBITMQ_PORT:=5672}" "${RABBITMQ_MANAGEMENT_PORT:=15672}"
   : "${RABBITMQ_USER:=micromesh}" "${RABBITMQ_PASSWORD:=micromesh-dev-password}"
   : "${RABBITMQ_BROKER_PASSWORD:=micromesh-dev-password-broker}" "${RABBITMQ_AUTH_PASSWORD:=micromesh-dev-password-auth}"
@@ -150,7 +151,7 @@ SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'user', :'pass') \gex
 SQL
   fi
   local db
-  for db in "$AUTH_DATABASE" "$LOGS_DATABASE" "$MAIL_DATABASE"; do
+  for db in "$AUTH_DATABASE" "$LOGS_DATABASE" "$MAIL_DATABASE" "$BROKER_DATABASE"; do
     if ! PGPASSWORD=$POSTGRES_PASSWORD psql -qtAX -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres \
         -c "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
       say "creating database $db"

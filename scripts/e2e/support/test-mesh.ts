@@ -127,6 +127,7 @@ export async function startTestMesh(
       ports,
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),
+      brokerDatabaseUrl: await db('broker'),
       logStoreUrl: ferretdb
         ? `mongodb://127.0.0.1:${ferretdb.port}/micromesh_logs`
         : await db('logs'),

@@ -13,12 +13,18 @@ import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh } from '../mesh/launcher';
 import { TLS_SERVICES } from '../mesh/mesh-tls';
 import type { MeshSettings } from '../mesh/settings';
+import { startPeer } from './peer/start-peer';
 
 export interface BenchEnvironment {
   mesh: Mesh;
   settings: MeshSettings;
   brokerUrl: string;
   baselineUrl: string;
+  /** The Moleculer peer's gateway, when it was asked for. */
+  peerUrl?: string;
+  /** Process ids of the two comparison gateways (for their CPU per request). */
+  baselineGatewayPid?: number;
+  peerGatewayPid?: number;
   logsDatabaseUrl: string;
   amqpUrl: string;
   teardown(): Promise<void>;
@@ -34,6 +40,8 @@ export async function startBenchEnvironment(options: {
   bcryptCost: number;
   brokerEnv: Record<string, string>;
   nodeArgs: string[];
+  /** Also start the Moleculer peer (gateway + logger node) beside the baseline. */
+  peer: boolean;
   output: (line: string) => void;
   tls?: boolean;
 }): Promise<BenchEnvironment> {
@@ -43,12 +51,19 @@ export async function startBenchEnvironment(options: {
   };
   try {
     const databases: TestDatabase[] = await Promise.all(
-      ['bench_auth', 'bench_logs', 'bench_mail', 'bench_baseline'].map((p) =>
-        createTestDatabase(p),
-      ),
+      [
+        'bench_auth',
+        'bench_logs',
+        'bench_mail',
+        'bench_baseline',
+        'bench_peer',
+        'bench_broker',
+      ].map((p) => createTestDatabase(p)),
     );
     cleanups.push(() => Promise.all(databases.map((db) => db.drop())));
-    const [authDb, logsDb, mailDb, baselineDb] = databases as [
+    const [authDb, logsDb, mailDb, baselineDb, peerDb, brokerDb] = databases as [
+      TestDatabase,
+      TestDatabase,
       TestDatabase,
       TestDatabase,
       TestDatabase,
@@ -101,6 +116,7 @@ export async function startBenchEnvironment(options: {
       ports: { broker, frontend, auth, logger, loggerGrpc, mail, listener, smtp, smtpWeb },
       authDatabaseUrl: authDb.url,
       mailDatabaseUrl: mailDb.url,
+      brokerDatabaseUrl: brokerDb.url,
       logStoreUrl: logsDb.url,
       amqpUrl: vhost.url,
       jwtKeysDir: jwtKeys.dir,
@@ -155,11 +171,30 @@ export async function startBenchEnvironment(options: {
     started.push(gateway);
     await waitUntilReady(`http://127.0.0.1:${baseHttp}/readyz`, gateway, 30_000);
 
+    let peerUrl: string | undefined;
+    let peerGatewayPid: number | undefined;
+    if (options.peer) {
+      const peer = await startPeer({
+        root: options.root,
+        databaseUrl: peerDb.url,
+        amqpUrl: vhost.url,
+        // The key the bench mesh's auth service signs with (auth loads every *.pem in the dir).
+        jwtKeyFile: path.join(jwtKeys.dir, 'bench.pem'),
+        rateLimitPoints: Number(options.brokerEnv.RATE_LIMIT_POINTS ?? 6_000),
+        output: options.output,
+      });
+      cleanups.push(() => peer.stop());
+      peerUrl = peer.url;
+      peerGatewayPid = peer.gateway.child.pid;
+    }
+
     return {
       mesh,
       settings,
       brokerUrl: `http://127.0.0.1:${broker}`,
       baselineUrl: `http://127.0.0.1:${baseHttp}`,
+      ...(peerUrl ? { peerUrl, peerGatewayPid } : {}),
+      baselineGatewayPid: gateway.child.pid,
       logsDatabaseUrl: logsDb.url,
       amqpUrl: vhost.url,
       teardown,

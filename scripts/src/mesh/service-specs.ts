@@ -82,6 +82,7 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
         MAIL_URL: internal(p.mail),
         LISTENER_URL: internal(p.listener),
         AMQP_URL: amqp('broker'),
+        BROKER_DATABASE_URL: s.brokerDatabaseUrl,
         JWT_ISSUER: 'micromesh-auth',
         JWT_AUDIENCE: 'micromesh',
         CORS_ORIGINS: [local(p.frontend), `http://localhost:${p.frontend}`].join(','),

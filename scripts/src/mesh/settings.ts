@@ -36,6 +36,8 @@ export interface MeshSettings {
   ports: MeshPorts;
   authDatabaseUrl: string;
   mailDatabaseUrl: string;
+  /** The broker's own database (idempotency records). */
+  brokerDatabaseUrl: string;
   logStoreUrl: string;
   /** Set when the launcher must start FerretDB for the logger (LOG_STORE=mongo, no MONGO_URL). */
   ferretdb?: FerretDbSettings;
@@ -130,6 +132,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     ports,
     authDatabaseUrl: pgUrl(env, env.AUTH_DATABASE || 'micromesh_auth'),
     mailDatabaseUrl: pgUrl(env, env.MAIL_DATABASE || 'micromesh_mail'),
+    brokerDatabaseUrl: pgUrl(env, env.BROKER_DATABASE || 'micromesh_broker'),
     logStoreUrl: ferretdb
       ? `mongodb://127.0.0.1:${ferretdb.port}/${env.LOGS_DATABASE || 'micromesh_logs'}`
       : env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),

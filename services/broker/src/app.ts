@@ -1,11 +1,14 @@
 import {
   AmqpConnection,
   EventPublisher,
+  createPgPool,
   createServiceContext,
   loadTlsMaterial,
   meshFetch,
   meshHttpsAgent,
+  migrate,
   ok,
+  pgHealthCheck,
   senderPolicy,
   startHttpService,
   type Logger,
@@ -15,6 +18,8 @@ import { createLogServiceClient, grpcChannelCredentials, logServiceCalls } from 
 import type { Express } from 'express';
 import { createBrokerMetrics } from './broker-metrics';
 import { checkMeshUrls, type BrokerConfig } from './config';
+import { BROKER_MIGRATIONS, BROKER_MIGRATIONS_TABLE } from './data-access/migrations';
+import { PgIdempotencyRecords } from './data-access/pg-idempotency-records';
 import { BrokerActions } from './domain/broker-actions';
 import { mailActionSchema } from './domain/mail-action-schema';
 import { AuthClient } from './downstream/auth-client';
@@ -32,6 +37,9 @@ import { mountHealthRoutes } from './entry-points/http/health-routes';
 import { mountMailStatusRoute } from './entry-points/http/mail-status-route';
 import { openApiDocument } from './entry-points/http/openapi';
 import { proxyTo, underPrefix } from './entry-points/http/proxy';
+
+/** Expired idempotency keys are deleted this often (by every replica; the statement is cheap). */
+const PURGE_INTERVAL_MS = 15 * 60_000;
 
 export interface BrokerOverrides {
   logger?: Logger;
@@ -58,6 +66,26 @@ export async function startBroker(
     onOpenChange: (name: string, open: boolean) =>
       metrics.circuitOpen.set({ downstream: name }, open ? 1 : 0),
   };
+  // The broker's own database: idempotency records every replica shares.
+  const pool = createPgPool({
+    connectionString: config.BROKER_DATABASE_URL,
+    applicationName: 'micromesh-broker',
+    max: config.BROKER_DB_POOL_SIZE,
+    logger,
+  });
+  lifecycle.onShutdown('postgres', () => pool.end());
+  await migrate({ pool, migrations: BROKER_MIGRATIONS, logger, table: BROKER_MIGRATIONS_TABLE });
+  // Not part of /readyz (like RabbitMQ): only keyed requests need it; /api/health shows it.
+  const brokerDbCheck = pgHealthCheck(pool);
+  const idempotency = new PgIdempotencyRecords(pool, config.IDEMPOTENCY_TTL_HOURS, logger);
+  const purge = setInterval(() => {
+    idempotency.purgeExpired().catch((err: unknown) => {
+      logger.warn({ err }, 'purging expired idempotency keys failed');
+    });
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  lifecycle.onShutdown('idempotency purge', () => clearInterval(purge));
+
   const authService = new Downstream('auth', breaker);
   const loggerService = new Downstream('logger', breaker);
   const mailService = new Downstream('mail', breaker);
@@ -104,13 +132,16 @@ export async function startBroker(
     config.MAIL_TIMEOUT_MS,
     meshFetchFn,
   );
-  const actions = new BrokerActions({
-    authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
-    writeLog: (record) => logWriter.write(record),
-    publishEvent: (event) => publishConfirmed(publisher, event),
-    sendMail: (mail, principal, key) => mailClient.send(mail, principal, key),
-    mailStatus: (id, principal) => mailClient.status(id, principal),
-  });
+  const actions = new BrokerActions(
+    {
+      authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
+      writeLog: (entry) => logWriter.write(entry),
+      publishEvent: (event) => publishConfirmed(publisher, event),
+      sendMail: (mail, principal, key) => mailClient.send(mail, principal, key),
+      mailStatus: (id, principal) => mailClient.status(id, principal),
+    },
+    idempotency,
+  );
 
   const edge: EdgeAuth = {
     tokens: new TokenVerifier({
@@ -167,7 +198,7 @@ export async function startBroker(
         { name: 'mail', url: config.MAIL_URL },
         { name: 'listener', url: config.LISTENER_URL },
       ],
-      ownChecks: { rabbitmq: amqp.healthCheck() },
+      ownChecks: { rabbitmq: amqp.healthCheck(), postgres: brokerDbCheck },
       timeoutMs: config.HEALTH_TIMEOUT_MS,
       guard: signedIn,
       fetch: meshFetchFn,

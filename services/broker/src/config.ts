@@ -39,6 +39,11 @@ export const brokerConfigSchema = z.object({
   LISTENER_URL: z.url().default('http://127.0.0.1:8085'),
   /** RabbitMQ for the `event` action; required (no default credentials). */
   AMQP_URL: z.string().min(1),
+  /** The broker's own PostgreSQL database (idempotency records); required, migrated at start. */
+  BROKER_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL'),
+  BROKER_DB_POOL_SIZE: env.int(5, 1),
+  /** How long an Idempotency-Key is remembered: a repeat after that runs as a new request. */
+  IDEMPOTENCY_TTL_HOURS: env.int(24, 1),
   JWT_ISSUER: z.string().min(1).default('micromesh-auth'),
   JWT_AUDIENCE: z.string().min(1).default('micromesh'),
   /** Browser origins allowed to call the broker (exact match). */

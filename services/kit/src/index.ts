@@ -20,7 +20,7 @@ export {
   type HttpServerOptions,
   type BoundAddress,
 } from './http/create-http-server';
-export { jsonBody, parseByteSize } from './http/json-body';
+export { jsonBody, parseByteSize, jsonDepthExceeds, MAX_JSON_DEPTH } from './http/json-body';
 export {
   Health,
   runCheck,

@@ -36,6 +36,9 @@ export class TestMesh {
   vhost!: TestVhost;
   signingKey!: SigningKey;
   private keyDir!: KeyDir;
+  /** The logger's database (a test may make it refuse an entry) and the broker's own. */
+  logsDb!: TestDatabase;
+  brokerDb!: TestDatabase;
   private databases: TestDatabase[] = [];
   private brokers: StartedHttpService[] = [];
 
@@ -47,14 +50,17 @@ export class TestMesh {
   }
 
   private async boot(withLogger: boolean): Promise<void> {
-    const [authDb, logsDb, vhost, keyDir, grpcPort] = await Promise.all([
+    const [authDb, logsDb, brokerDb, vhost, keyDir, grpcPort] = await Promise.all([
       createTestDatabase('broker_auth'),
       createTestDatabase('broker_logs'),
+      createTestDatabase('broker_own'),
       createTestVhost('broker'),
       createKeyDir(),
       freePort(),
     ]);
-    this.databases = [authDb, logsDb];
+    this.databases = [authDb, logsDb, brokerDb];
+    this.logsDb = logsDb;
+    this.brokerDb = brokerDb;
     this.vhost = vhost;
     this.keyDir = keyDir;
     this.loggerGrpc = `127.0.0.1:${grpcPort}`;
@@ -104,6 +110,7 @@ export class TestMesh {
       MAIL_URL: 'http://127.0.0.1:9',
       LISTENER_URL: 'http://127.0.0.1:9',
       AMQP_URL: this.vhost.url,
+      BROKER_DATABASE_URL: this.brokerDb.url,
       CORS_ORIGINS: 'http://127.0.0.1:8081',
       ...env,
     });

@@ -20,3 +20,5 @@ export {
   type IssuedCertificate,
   type IssueOptions,
 } from '../tls/dev-certificates';
+export { startPrivateRabbitMq, type PrivateRabbitMq } from './private-rabbitmq';
+export { startPrivatePostgres, type PrivatePostgres } from './private-postgres';

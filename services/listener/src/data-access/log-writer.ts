@@ -42,6 +42,16 @@ export function createLogWriter(
         (metadata, options, callback) => client.WriteLogs({ entries }, metadata, options, callback),
         { timeoutMs: deadlineMs },
       );
+      // The logger answers per entry. Until the consumer settles entries one by one, a refused
+      // entry fails the batch as a data refusal, so the forwarder splits it and dead-letters
+      // exactly that event (the others, already stored, come back as duplicates).
+      const refused = response.results.filter((r) => r.outcome === 'rejected');
+      if (refused.length > 0) {
+        throw Object.assign(
+          new Error(refused.map((r) => `${r.event_id}: ${r.reason}`).join('; ')),
+          { code: GrpcStatus.INVALID_ARGUMENT, details: refused[0]?.reason ?? 'refused' },
+        );
+      }
       return { written: response.written, duplicates: response.duplicates };
     },
     reachable() {

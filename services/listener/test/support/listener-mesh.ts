@@ -91,3 +91,12 @@ export async function metricValue(
     .filter((line) => wanted.every((label) => line.includes(label)))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
+
+/**
+ * Entries the logger reports it wrote (logger_entries_total{outcome="stored"}): a second copy of an
+ * event under any event_id counts here, where a row count under the unique event_id could not
+ * see it. Redeliveries of a stored event count as `duplicate`, not here.
+ */
+export function loggerWritten(mesh: ListenerMesh): Promise<number> {
+  return metricValue(mesh.logger, 'logger_entries_total', { outcome: 'stored' });
+}

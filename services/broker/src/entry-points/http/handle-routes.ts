@@ -9,7 +9,9 @@ import {
   type ActionName,
 } from '../../domain/action-schemas';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
+import { IDEMPOTENCY_KEY, type IdempotentRequest } from '../../domain/idempotency';
 import type { MailActionSchema } from '../../domain/mail-action-schema';
+import type { Principal } from '../../domain/principal';
 import { idempotencyKeySchema as mailIdempotencyKeySchema } from '../../downstream/mail-client';
 import { authenticateAndLimit, type EdgeAuth } from '../../edge/authenticate';
 import type { RateLimit } from '../../edge/rate-limits';
@@ -26,6 +28,11 @@ export interface HandleRouteDeps {
 }
 
 const bodySchema = z.object({ action: z.string().max(64) }, 'expected a JSON object');
+const idempotencyKeySchema = z
+  .string()
+  .regex(IDEMPOTENCY_KEY, 'Idempotency-Key must be 1-200 printable ASCII characters without spaces')
+  .optional();
+const headersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema });
 
 /** Each action's payload sits under the action's own name, as in the reference front-end. */
 const payloadSchemas = {
@@ -62,10 +69,14 @@ async function run(
   }
   const principal = await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
   switch (action) {
-    case 'log':
-      return deps.actions.log(parseInput(payloadSchemas.log, req.body).log);
-    case 'event':
-      return deps.actions.event(parseInput(payloadSchemas.event, req.body).event);
+    case 'log': {
+      const { log } = parseInput(payloadSchemas.log, req.body);
+      return deps.actions.log(log, retryOf(req, principal));
+    }
+    case 'event': {
+      const { event } = parseInput(payloadSchemas.event, req.body);
+      return deps.actions.event(event, retryOf(req, principal));
+    }
     case 'mail': {
       const { mail } = parseInput(deps.mailAction, req.body);
       const rawKey = req.get('idempotency-key');
@@ -78,6 +89,17 @@ async function run(
   }
 }
 
+/** The request's Idempotency-Key, scoped to the caller; undefined without the header. */
+function retryOf(req: Request, principal: Principal): IdempotentRequest | undefined {
+  const key = parseInput(
+    headersSchema,
+    { 'Idempotency-Key': req.get('idempotency-key') },
+    'invalid header',
+  )['Idempotency-Key'];
+  return key === undefined ? undefined : { principal: principal.clientKey, key };
+}
+
 function send(res: Response, outcome: ActionOutcome): void {
+  if (outcome.replayed) res.set('idempotent-replayed', 'true');
   res.status(outcome.status).json(outcome.body);
 }

@@ -14,7 +14,10 @@ const rateLimitHeaders = {
   },
 };
 const commonErrors = {
-  '400': error('Malformed, wrongly typed or invalid body; unknown action'),
+  '400': error(
+    'Malformed, wrongly typed or invalid body (the input contract: details name each field); ' +
+      'JSON nested too deep; unknown action; an entry the log store refused',
+  ),
   '401': error('Missing or invalid credentials'),
   '413': error('Body too large'),
   '415': error('Body is not JSON'),
@@ -34,6 +37,33 @@ const commonErrors = {
     content: json(ref('ErrorEnvelope')),
   },
 };
+/** A string every log store can hold (the input contract of @micromesh/contracts). */
+const storeSafeText = (bounds: object) => ({
+  type: 'string',
+  ...bounds,
+  description: 'No NUL characters (\\u0000) and no unpaired UTF-16 surrogates',
+});
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7E]+$' },
+  description:
+    'log, event and mail: 1-200 printable ASCII characters without spaces, scoped to the ' +
+    "caller. The same key and body answer the first request's answer (the same event_id or mail " +
+    'id) and store one record; another body is 422; kept 24 h (IDEMPOTENCY_TTL_HOURS)',
+};
+const replayed = {
+  'Idempotent-Replayed': {
+    schema: { const: 'true' },
+    description: 'Present when this is the stored answer of an earlier request with the same key',
+  },
+};
+const reusedKey = error(
+  'Idempotency-Key reused with a different request (log, event, mail): ' +
+    '"idempotency key reused with a different request"',
+);
+
 const proxied = (summary: string, admin: boolean) => ({
   summary,
   security: [{ bearer: [] }, { apiKey: [] }],
@@ -80,7 +110,18 @@ export const openApiDocument = {
           },
         },
       },
-      Level: { type: 'string', description: 'INFO, WARNING (or WARN) or ERROR, any case' },
+      Level: {
+        type: 'string',
+        description: 'DEBUG, INFO, WARNING (or WARN), ERROR or FATAL, any case',
+      },
+      Metadata: {
+        type: 'object',
+        maxProperties: 64,
+        description:
+          'JSON object; keys not empty, not starting with "$", without "."; nesting at most 32 ' +
+          'levels; at most 1024 keys and array elements in all and 65536 bytes of JSON; strings ' +
+          'store-safe',
+      },
       AuthAction: {
         type: 'object',
         required: ['action', 'auth'],
@@ -102,10 +143,10 @@ export const openApiDocument = {
             type: 'object',
             required: ['name', 'data'],
             properties: {
-              name: { type: 'string', minLength: 1, maxLength: 200 },
-              data: { type: 'string', maxLength: 65536 },
+              name: storeSafeText({ minLength: 1, maxLength: 200 }),
+              data: storeSafeText({ maxLength: 65536 }),
               level: ref('Level'),
-              metadata: { type: 'object', maxProperties: 64 },
+              metadata: ref('Metadata'),
             },
           },
         },
@@ -119,8 +160,8 @@ export const openApiDocument = {
             type: 'object',
             required: ['name', 'data'],
             properties: {
-              name: { type: 'string', minLength: 1, maxLength: 200 },
-              data: { type: 'string', maxLength: 65536 },
+              name: storeSafeText({ minLength: 1, maxLength: 200 }),
+              data: storeSafeText({ maxLength: 65536 }),
               level: ref('Level'),
             },
           },
@@ -224,7 +265,9 @@ export const openApiDocument = {
             required: ['event_id', 'routing_key'],
             properties: {
               event_id: { type: 'string', format: 'uuid' },
-              routing_key: { enum: ['log.INFO', 'log.WARNING', 'log.ERROR'] },
+              routing_key: {
+                enum: ['log.DEBUG', 'log.INFO', 'log.WARNING', 'log.ERROR', 'log.FATAL'],
+              },
             },
           },
         },
@@ -276,16 +319,7 @@ export const openApiDocument = {
       post: {
         summary: 'Run one action (auth is public; the others need a token or an API key)',
         security: [{}, { bearer: [] }, { apiKey: [] }],
-        parameters: [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            description:
-              'mail: 1–200 printable ASCII characters, scoped to the caller. The same key and body within 24 h (IDEMPOTENCY_TTL_HOURS) answer the same message; another body is 422.',
-            schema: { type: 'string', minLength: 1, maxLength: 200 },
-          },
-        ],
+        parameters: [idempotencyKey],
         requestBody: {
           required: true,
           content: json({
@@ -295,7 +329,7 @@ export const openApiDocument = {
         responses: {
           '202': {
             description: 'Accepted: logged, event confirmed by RabbitMQ, mail queued, or logged in',
-            headers: rateLimitHeaders,
+            headers: { ...rateLimitHeaders, ...replayed },
             content: json({
               anyOf: [
                 ref('AuthAccepted'),
@@ -306,7 +340,7 @@ export const openApiDocument = {
             }),
           },
           ...commonErrors,
-          '422': error('mail: the Idempotency-Key was already used with a different message'),
+          '422': reusedKey,
           '429': {
             description:
               'Rate limited, or (mail) the caller used up its mail quota per minute or per day (MAIL_QUOTA_PER_MINUTE, MAIL_QUOTA_PER_DAY)',
@@ -320,13 +354,15 @@ export const openApiDocument = {
       post: {
         summary: 'Reference alias of the log action',
         security: [{ bearer: [] }, { apiKey: [] }],
+        parameters: [idempotencyKey],
         requestBody: { required: true, content: json(ref('LogAction')) },
         responses: {
           '202': {
             description: 'Logged',
-            headers: rateLimitHeaders,
+            headers: { ...rateLimitHeaders, ...replayed },
             content: json(ref('LogAccepted')),
           },
+          '422': reusedKey,
           ...commonErrors,
         },
       },
