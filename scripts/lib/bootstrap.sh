@@ -205,6 +205,15 @@ ensure_rabbitmq() {
   die "RabbitMQ management API did not answer on $RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT"
 }
 
+# Policies (deploy/rabbitmq/definitions.json): the listener queue's delivery limit and dead-letter
+# exchange. Importing definitions merges, so this is idempotent.
+ensure_rabbitmq_policies() {
+  curl -fsS -o /dev/null -u "$RABBITMQ_USER:$RABBITMQ_PASSWORD" -H 'content-type: application/json' \
+    -X POST --data @"$ROOT/deploy/rabbitmq/definitions.json" \
+    "http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api/definitions" \
+    || die "could not apply deploy/rabbitmq/definitions.json through the RabbitMQ management API"
+}
+
 ensure_secrets() {
   local dir="$ROOT/.secrets/jwt"
   if ! ls "$dir"/*.pem >/dev/null 2>&1; then
@@ -289,6 +298,7 @@ bootstrap_infra() {
   install_node_modules
   ensure_postgres
   ensure_rabbitmq
+  ensure_rabbitmq_policies
   ensure_secrets
   build_all
   ensure_rabbitmq_users

@@ -54,6 +54,8 @@ export async function startTestMesh(
   options: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> & { tls?: boolean } = {},
   /** 'mongo': the logger on a FerretDB of its own, as `LOG_STORE=mongo scripts/up` runs it. */
   logStore: 'postgres' | 'mongo' = 'postgres',
+  /** Passed to every service (wins over the computed settings). */
+  extraEnv?: Record<string, string>,
 ): Promise<TestMesh> {
   const { tls, ...launchOptions } = options;
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
@@ -140,6 +142,7 @@ export async function startTestMesh(
       bcryptCost: 4,
       logLevel: 'warn',
       tlsDir,
+      extraEnv,
     };
     mesh = await launchMesh({
       ...launchOptions,

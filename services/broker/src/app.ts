@@ -21,8 +21,10 @@ import { checkMeshUrls, type BrokerConfig } from './config';
 import { BROKER_MIGRATIONS, BROKER_MIGRATIONS_TABLE } from './data-access/migrations';
 import { PgIdempotencyRecords } from './data-access/pg-idempotency-records';
 import { BrokerActions } from './domain/broker-actions';
+import { DeadLetterAdmin } from './domain/dead-letters';
 import { mailActionSchema } from './domain/mail-action-schema';
 import { AuthClient } from './downstream/auth-client';
+import { AmqpDeadLetterQueue } from './downstream/dead-letter-queue';
 import { Downstream } from './downstream/downstream';
 import { publishConfirmed } from './downstream/event-sink';
 import { LogWriter } from './downstream/log-writer';
@@ -32,6 +34,7 @@ import { requireAuth, requireRole, type EdgeAuth } from './edge/authenticate';
 import { RateLimit } from './edge/rate-limits';
 import { TokenVerifier } from './edge/token-verifier';
 import { corsAllowlist } from './entry-points/http/cors';
+import { mountDeadLetterRoutes } from './entry-points/http/dead-letter-routes';
 import { mountHandleRoutes } from './entry-points/http/handle-routes';
 import { mountHealthRoutes } from './entry-points/http/health-routes';
 import { mountMailStatusRoute } from './entry-points/http/mail-status-route';
@@ -120,6 +123,14 @@ export async function startBroker(
     logger.warn({ err }, 'RabbitMQ not reachable at start; events answer 503 until it is');
   });
 
+  const deadLetters = new DeadLetterAdmin(
+    new AmqpDeadLetterQueue({
+      connection: amqp,
+      publisher,
+      searchLimit: config.DEAD_LETTER_SEARCH_MAX,
+    }),
+  );
+
   const authClient = new AuthClient(
     config.AUTH_URL,
     authService,
@@ -203,6 +214,7 @@ export async function startBroker(
       guard: signedIn,
       fetch: meshFetchFn,
     });
+    mountDeadLetterRoutes(app, { admin: deadLetters, guard: admin });
     const headersTimeoutMs = config.PROXY_TIMEOUT_MS;
     app.use(
       '/api/logs',

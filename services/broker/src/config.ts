@@ -72,6 +72,11 @@ export const brokerConfigSchema = z.object({
   PUBLISH_MAX_IN_FLIGHT: env.int(2_000, 1),
   /** How long start-up waits for the first RabbitMQ connection before serving without it. */
   AMQP_START_WAIT_MS: env.int(3_000, 0),
+  /**
+   * Dead letters looked through (held unacked, in memory) to find one by id for a replay or a
+   * discard; one further back in the queue answers 404 until those before it are handled.
+   */
+  DEAD_LETTER_SEARCH_MAX: env.int(5_000, 1),
 
   /** JWKS: how long fetched keys are trusted, and the least time between refetches on an unknown kid. */
   JWKS_CACHE_MAX_AGE_MS: env.int(600_000, 1),

@@ -51,16 +51,12 @@ describe('listener: logs_topic → logger', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('When a malformed message arrives among valid ones, then it is dead-lettered after one delivery and the others are stored', async () => {
+  it('When a malformed message and an invalid event arrive among valid ones, then each is dead-lettered after one delivery with its reason and the others are stored', async () => {
     // Arrange
     const before = anEvent();
     const after = manyEvents(100);
     const notAnEvent = JSON.stringify({ ...anEvent(), event_id: 'not-a-uuid' });
-    const deadLetteredBefore = await metricValue(
-      mesh.listener,
-      'listener_events_dead_lettered_total',
-      { reason: 'malformed' },
-    );
+    const deadLetteredBefore = await metricValue(mesh.listener, 'micromesh_dead_letters_total');
 
     // Act
     await mesh.publisher.publishAll([before]);
@@ -79,18 +75,38 @@ describe('listener: logs_topic → logger', () => {
       what: 'two dead letters',
     });
     const letters = await readDeadLetters(mesh.amqpUrl);
-    expect(letters.map((letter) => letter.body).sort()).toEqual(
-      ['this is not JSON', notAnEvent].sort(),
-    );
-    for (const letter of letters) {
-      expect(letter.deaths).toEqual([{ count: 1, reason: 'rejected', queue: LISTENER_QUEUE }]);
-    }
+    expect(
+      letters.map(({ body, reason, detail, attempts, deaths }) => ({
+        body,
+        reason,
+        detail,
+        attempts,
+        deaths,
+      })),
+    ).toEqual([
+      {
+        body: 'this is not JSON',
+        reason: 'malformed',
+        detail: 'body is not JSON',
+        attempts: 1,
+        // Republished with our headers rather than rejected: RabbitMQ adds no x-death.
+        deaths: [],
+      },
+      {
+        body: notAnEvent,
+        reason: 'invalid',
+        detail: expect.stringMatching(/^event_id: /) as unknown,
+        attempts: 1,
+        deaths: [],
+      },
+    ]);
     expect(await metricValue(mesh.listener, 'listener_events_redelivered_total')).toBe(0);
     expect(
-      await metricValue(mesh.listener, 'listener_events_dead_lettered_total', {
-        reason: 'malformed',
-      }),
-    ).toBe(deadLetteredBefore + 2);
+      await metricValue(mesh.listener, 'micromesh_dead_letters_total', { reason: 'malformed' }),
+    ).toBe(1);
+    expect(await metricValue(mesh.listener, 'micromesh_dead_letters_total')).toBe(
+      deadLetteredBefore + 2,
+    );
     expect(await mesh.store.countsOf(ids)).toEqual({ rows: ids.length, distinct: ids.length });
   });
 
@@ -100,7 +116,7 @@ describe('listener: logs_topic → logger', () => {
     await refuseDataInStore(mesh.db.url, refusedData);
     const bad = anEvent({ data: refusedData });
     const good = manyEvents(60);
-    const refusedBefore = await metricValue(mesh.listener, 'listener_events_dead_lettered_total', {
+    const refusedBefore = await metricValue(mesh.listener, 'micromesh_dead_letters_total', {
       reason: 'refused',
     });
 
@@ -115,7 +131,7 @@ describe('listener: logs_topic → logger', () => {
     });
     await waitFor(
       async () =>
-        (await metricValue(mesh.listener, 'listener_events_dead_lettered_total', {
+        (await metricValue(mesh.listener, 'micromesh_dead_letters_total', {
           reason: 'refused',
         })) ===
         refusedBefore + 1,

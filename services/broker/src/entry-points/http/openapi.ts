@@ -75,6 +75,20 @@ const proxied = (summary: string, admin: boolean) => ({
   },
 });
 
+const deadLetterId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+};
+const deadLetterErrors = {
+  '400': error('Invalid limit or id'),
+  '401': error('Missing or invalid credentials'),
+  '403': error('Requires the admin role'),
+  '429': commonErrors['429'],
+  '503': error('RabbitMQ unavailable'),
+};
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -300,6 +314,64 @@ export const openApiDocument = {
           },
         },
       },
+      DeadLetter: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'reason',
+          'detail',
+          'routing_key',
+          'message_id',
+          'dead_lettered_at',
+          'attempts',
+          'preview',
+        ],
+        properties: {
+          id: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+          reason: {
+            type: 'string',
+            description:
+              "The listener's reason (malformed, invalid, refused, retries_exhausted) or RabbitMQ's own (delivery_limit, rejected); unknown when neither is recorded",
+          },
+          detail: { type: ['string', 'null'], description: "The refusing party's own words" },
+          routing_key: { type: 'string' },
+          message_id: { type: ['string', 'null'] },
+          dead_lettered_at: { type: ['string', 'null'], format: 'date-time' },
+          attempts: { type: ['integer', 'null'] },
+          preview: { type: 'string', description: 'The start of the body (200 characters)' },
+        },
+      },
+      DeadLetterPage: {
+        type: 'object',
+        required: ['error', 'message', 'data'],
+        properties: {
+          error: { const: false },
+          message: { type: 'string' },
+          data: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['count', 'items'],
+            properties: {
+              count: { type: 'integer', minimum: 0, description: 'All messages in the queue' },
+              items: { type: 'array', items: ref('DeadLetter'), description: 'Oldest first' },
+            },
+          },
+        },
+      },
+      DeadLetterDone: {
+        type: 'object',
+        required: ['error', 'message', 'data'],
+        properties: {
+          error: { const: false },
+          message: { type: 'string' },
+          data: {
+            type: 'object',
+            required: ['id'],
+            properties: { id: { type: 'string' } },
+          },
+        },
+      },
     },
   },
   paths: {
@@ -423,6 +495,54 @@ export const openApiDocument = {
     '/api/keys': {
       get: proxied('API keys (admin; proxied to auth)', true),
       post: proxied('Create an API key', true),
+    },
+    '/api/dead-letters': {
+      get: {
+        summary:
+          'Dead letters, oldest first, with reason and a preview (admin); nothing is consumed',
+        security: [{ bearer: [] }, { apiKey: [] }],
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Depth and the oldest items',
+            content: json(ref('DeadLetterPage')),
+          },
+          ...deadLetterErrors,
+        },
+      },
+    },
+    '/api/dead-letters/{id}/replay': {
+      post: {
+        summary:
+          'Republish a dead letter to logs_topic with its routing key and message id (confirmed), then remove it (admin)',
+        security: [{ bearer: [] }, { apiKey: [] }],
+        parameters: [deadLetterId],
+        responses: {
+          '200': { description: 'Replayed and removed', content: json(ref('DeadLetterDone')) },
+          '404': error('No dead letter with this id (among the first DEAD_LETTER_SEARCH_MAX)'),
+          '409': error('No queue is bound for its routing key; the dead letter stays'),
+          ...deadLetterErrors,
+        },
+      },
+    },
+    '/api/dead-letters/{id}': {
+      delete: {
+        summary: 'Discard a dead letter (admin)',
+        security: [{ bearer: [] }, { apiKey: [] }],
+        parameters: [deadLetterId],
+        responses: {
+          '200': { description: 'Discarded', content: json(ref('DeadLetterDone')) },
+          '404': error('No dead letter with this id (among the first DEAD_LETTER_SEARCH_MAX)'),
+          ...deadLetterErrors,
+        },
+      },
     },
   },
 } as const;
