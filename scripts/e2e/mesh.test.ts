@@ -111,7 +111,7 @@ describe('the mesh through the broker', () => {
   describe('Idempotency-Key', () => {
     /** logger_entries_total{outcome} from the logger's /metrics: entries it wrote, or found stored. */
     const loggerEntries = async () => {
-      const text = await (await fetch(`${mesh.logger.url}/metrics`)).text();
+      const text = await (await mesh.logger.fetch(`${mesh.logger.url}/metrics`)).text();
       const count = (outcome: string) =>
         Number(
           new RegExp(`^logger_entries_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`, 'm').exec(
