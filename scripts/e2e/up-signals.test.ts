@@ -65,8 +65,18 @@ describe('scripts/up and signals', () => {
   });
 
   async function startUp() {
-    const [broker, frontend, auth, logger, loggerGrpc, mail, listener, smtp, smtpWeb] =
-      await freePorts(9);
+    const [
+      broker,
+      frontend,
+      auth,
+      logger,
+      loggerGrpc,
+      mail,
+      listener,
+      smtp,
+      smtpWeb,
+      brokerMetrics,
+    ] = await freePorts(10);
     const { pg, rabbit } = infraEnv();
     const [authDb, mailDb, logsDb, brokerDb] = dbs;
     const child = spawn(process.execPath, [UP], {
@@ -98,6 +108,7 @@ describe('scripts/up and signals', () => {
         MESH_LISTENER_PORT: String(listener),
         MESH_SMTP_PORT: String(smtp),
         MESH_SMTP_WEB_PORT: String(smtpWeb),
+        MESH_BROKER_METRICS_PORT: String(brokerMetrics),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -56,6 +56,8 @@ export function serviceEnv(service: ServiceName, wiring: LocalWiring): Record<st
         LISTENER_URL: wiring.peerUrl('listener'),
         AMQP_URL: wiring.amqpUrl,
         BROKER_DATABASE_URL: wiring.databaseUrls.broker,
+        // Any free port: several brokers may run on one host in these tests.
+        METRICS_PORT: '0',
         CORS_ORIGINS: 'http://127.0.0.1:8081',
       };
     case 'frontend':

@@ -51,13 +51,16 @@ const root = path.resolve(__dirname, '..', '..', '..');
  */
 export async function startTestMesh(
   prefix: string,
-  options: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> & { tls?: boolean } = {},
+  options: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> & {
+    /** Variables for every service (wins over the computed ones). */
+    extraEnv?: Record<string, string>;
+    /** false: plaintext between the services (default: mutual TLS, as scripts/up runs it). */
+    tls?: boolean;
+  } = {},
   /** 'mongo': the logger on a FerretDB of its own, as `LOG_STORE=mongo scripts/up` runs it. */
   logStore: 'postgres' | 'mongo' = 'postgres',
-  /** Passed to every service (wins over the computed settings). */
-  extraEnv?: Record<string, string>,
 ): Promise<TestMesh> {
-  const { tls, ...launchOptions } = options;
+  const { extraEnv, tls, ...launchOptions } = options;
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
   const ports = { ...DEFAULT_PORTS };
@@ -142,7 +145,7 @@ export async function startTestMesh(
       bcryptCost: 4,
       logLevel: 'warn',
       tlsDir,
-      extraEnv,
+      ...(extraEnv ? { extraEnv } : {}),
     };
     mesh = await launchMesh({
       ...launchOptions,

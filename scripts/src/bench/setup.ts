@@ -98,7 +98,9 @@ export async function startBenchEnvironment(options: {
       smtpWeb,
       baseHttp,
       baseGrpc,
-    ] = (await freePorts(11)) as [
+      brokerMetrics,
+    ] = (await freePorts(12)) as [
+      number,
       number,
       number,
       number,
@@ -113,7 +115,18 @@ export async function startBenchEnvironment(options: {
     ];
     const settings: MeshSettings = {
       root: options.root,
-      ports: { broker, frontend, auth, logger, loggerGrpc, mail, listener, smtp, smtpWeb },
+      ports: {
+        broker,
+        brokerMetrics,
+        frontend,
+        auth,
+        logger,
+        loggerGrpc,
+        mail,
+        listener,
+        smtp,
+        smtpWeb,
+      },
       authDatabaseUrl: authDb.url,
       mailDatabaseUrl: mailDb.url,
       brokerDatabaseUrl: brokerDb.url,

@@ -86,18 +86,29 @@ export async function startChaosEnvironment(
     const jwtKeys = await createJwtKeysDir('chaos');
     cleanups.push(() => jwtKeys.remove());
 
-    const [broker, frontend, auth, logger, loggerGrpc, mail, listener, smtpPort, smtpWeb] =
-      (await freePorts(9)) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+    const [
+      broker,
+      frontend,
+      auth,
+      logger,
+      loggerGrpc,
+      mail,
+      listener,
+      smtpPort,
+      smtpWeb,
+      brokerMetrics,
+    ] = (await freePorts(10)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const smtp = await startChaosSmtpSink(smtpPort);
     cleanups.push(() => smtp.close());
 
@@ -113,6 +124,7 @@ export async function startChaosEnvironment(
         listener,
         smtp: smtpPort,
         smtpWeb,
+        brokerMetrics,
       },
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),

@@ -250,6 +250,14 @@ export function requestArbitrary(doc: OpenApiDoc, token: string): fc.Arbitrary<F
   );
 }
 
+const TOKEN_PLACEHOLDER = '\u0000token\u0000';
+
+function withToken(r: FuzzRequest, token: string): FuzzRequest {
+  const auth = r.headers.authorization;
+  if (auth !== `Bearer ${TOKEN_PLACEHOLDER}`) return r;
+  return { ...r, headers: { ...r.headers, authorization: `Bearer ${token}` } };
+}
+
 async function send(brokerUrl: string, r: FuzzRequest): Promise<string> {
   let res: Response;
   try {
@@ -283,7 +291,8 @@ async function send(brokerUrl: string, r: FuzzRequest): Promise<string> {
  */
 export async function fuzzBroker(options: {
   brokerUrl: string;
-  token: string;
+  /** A fresh token: generated requests may revoke theirs (logout, a role change…). */
+  login: () => Promise<string>;
   count: number;
   concurrency?: number;
   seed?: number;
@@ -291,7 +300,7 @@ export async function fuzzBroker(options: {
   const docRes = await fetch(`${options.brokerUrl}/openapi.json`);
   const doc = (await docRes.json()) as OpenApiDoc;
   const seed = options.seed ?? Date.now() % 2 ** 31;
-  const requests = fc.sample(requestArbitrary(doc, options.token), {
+  const requests = fc.sample(requestArbitrary(doc, TOKEN_PLACEHOLDER), {
     numRuns: options.count,
     seed,
   });
@@ -305,10 +314,19 @@ export async function fuzzBroker(options: {
     seed,
   };
   let next = 0;
+  let token = await options.login();
+  let sinceLogin = 0;
   const worker = async () => {
     while (next < requests.length) {
-      const r = requests[next++];
-      if (!r) break;
+      const generated = requests[next++];
+      if (!generated) break;
+      // A fuzzed logout or account change may end the session: sign in again now and then, so
+      // most requests still reach past authentication.
+      if (++sinceLogin >= 100) {
+        sinceLogin = 0;
+        token = await options.login();
+      }
+      const r = withToken(generated, token);
       const status = await send(options.brokerUrl, r);
       if (status === 'unsendable') {
         report.unsendable += 1;

@@ -70,7 +70,8 @@ function parseArgs(argv: string[]): ChaosOptions {
   if (!Number.isInteger(options.fuzz) || options.fuzz < 0 || options.fuzz > 100_000) {
     throw new Error('--fuzz takes a count from 0 to 100000');
   }
-  if (!options.scenarios.length && !options.fuzz) options.scenarios = [...known];
+  // No --scenario: all of them, unless only the fuzzer was asked for.
+  if (!options.scenarios.length && (!options.fuzz || options.short)) options.scenarios = [...known];
   return options;
 }
 
@@ -142,10 +143,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       if (options.fuzz && group.key === 'false/false') {
         say(`fuzzing the broker with ${options.fuzz} requests…`);
-        const token = await login(env);
         const report = await fuzzBroker({
           brokerUrl: env.brokerUrl,
-          token,
+          login: () => login(env),
           count: options.fuzz,
           seed: options.seed,
         });

@@ -76,6 +76,7 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
       name: 'broker',
       env: {
         PORT: String(p.broker),
+        METRICS_PORT: String(p.brokerMetrics),
         AUTH_URL: internal(p.auth),
         LOGGER_URL: internal(p.logger),
         LOGGER_GRPC_ADDRESS: `127.0.0.1:${p.loggerGrpc}`,
@@ -87,6 +88,7 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
         JWT_AUDIENCE: 'micromesh',
         CORS_ORIGINS: [local(p.frontend), `http://localhost:${p.frontend}`].join(','),
       },
+      extra: { metrics: `${local(p.brokerMetrics)}/metrics` },
     },
     {
       name: 'frontend',

@@ -5,6 +5,8 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface MeshPorts {
   broker: number;
+  /** The broker's internal /metrics port (never the public one). */
+  brokerMetrics: number;
   frontend: number;
   auth: number;
   logger: number;
@@ -59,6 +61,7 @@ export interface MeshSettings {
 
 export const DEFAULT_PORTS: MeshPorts = {
   broker: 8080,
+  brokerMetrics: 9080,
   frontend: 8081,
   auth: 8082,
   logger: 8083,
@@ -71,6 +74,7 @@ export const DEFAULT_PORTS: MeshPorts = {
 
 const PORT_VARIABLES: Record<keyof MeshPorts, string> = {
   broker: 'MESH_BROKER_PORT',
+  brokerMetrics: 'MESH_BROKER_METRICS_PORT',
   frontend: 'MESH_FRONTEND_PORT',
   auth: 'MESH_AUTH_PORT',
   logger: 'MESH_LOGGER_PORT',

@@ -30,9 +30,14 @@ import { publishConfirmed } from './downstream/event-sink';
 import { LogWriter } from './downstream/log-writer';
 import { MailClient } from './downstream/mail-client';
 import { ApiKeyVerifier } from './edge/api-key-verifier';
-import { requireAuth, requireRole, type EdgeAuth } from './edge/authenticate';
+import { guardByTable } from './edge/access-rules';
+import { requireAuth, type EdgeAuth } from './edge/authenticate';
 import { RateLimit } from './edge/rate-limits';
+import { RevocationList } from './edge/revocation-list';
+import { refuseUnsafePaths } from './edge/safe-path';
+import { StreamGuard } from './edge/stream-guard';
 import { TokenVerifier } from './edge/token-verifier';
+import { RevocationFeed } from './downstream/revocation-feed';
 import { corsAllowlist } from './entry-points/http/cors';
 import { mountDeadLetterRoutes } from './entry-points/http/dead-letter-routes';
 import { mountHandleRoutes } from './entry-points/http/handle-routes';
@@ -116,6 +121,21 @@ export async function startBroker(
     maxInFlight: config.PUBLISH_MAX_IN_FLIGHT,
   });
   lifecycle.onShutdown('publisher', () => publisher.close());
+  const authClient = new AuthClient(
+    config.AUTH_URL,
+    authService,
+    config.AUTH_TIMEOUT_MS,
+    meshFetchFn,
+  );
+  const revocations = new RevocationList();
+  const revocationFeed = new RevocationFeed({
+    connection: amqp,
+    list: revocations,
+    catchUp: () => authClient.revocations(),
+    logger,
+    syncIntervalMs: config.REVOCATION_SYNC_MS,
+    pollIntervalMs: config.REVOCATION_POLL_MS,
+  });
   amqp.start();
   // A normal start is ready for events at once; a RabbitMQ that is down only delays the start by
   // this much (the connection keeps retrying, and events answer 503 until it is up).
@@ -123,19 +143,19 @@ export async function startBroker(
     logger.warn({ err }, 'RabbitMQ not reachable at start; events answer 503 until it is');
   });
 
+  // Tokens are refused (503) until the broker knows what was revoked while it was away.
+  await revocationFeed.syncNow().catch((err: unknown) => {
+    logger.warn({ err }, 'revocation list not loaded at start; tokens answer 503 until it is');
+  });
+  revocationFeed.start();
+  lifecycle.onShutdown('revocation-feed', () => revocationFeed.stop());
+
   const deadLetters = new DeadLetterAdmin(
     new AmqpDeadLetterQueue({
       connection: amqp,
       publisher,
       searchLimit: config.DEAD_LETTER_SEARCH_MAX,
     }),
-  );
-
-  const authClient = new AuthClient(
-    config.AUTH_URL,
-    authService,
-    config.AUTH_TIMEOUT_MS,
-    meshFetchFn,
   );
   const mailClient = new MailClient(
     config.MAIL_URL,
@@ -170,7 +190,15 @@ export async function startBroker(
       ttlMs: config.API_KEY_CACHE_TTL_MS,
       maxEntries: config.API_KEY_CACHE_MAX,
     }),
+    revocations,
   };
+  revocations.onNotice((notice) =>
+    edge.apiKeys.forget(
+      notice.type === 'key' ? { keyId: notice.key_id } : { userId: notice.user_id },
+    ),
+  );
+  const streams = new StreamGuard({ revocations, maxPerPrincipal: config.STREAMS_PER_CLIENT });
+  lifecycle.onShutdown('streams', () => streams.endAll('broker shutting down'));
   const clientLimit = new RateLimit('client', {
     points: config.RATE_LIMIT_POINTS,
     windowSeconds: config.RATE_LIMIT_WINDOW_S,
@@ -180,7 +208,8 @@ export async function startBroker(
     windowSeconds: config.AUTH_RATE_LIMIT_WINDOW_S,
   });
   const signedIn = [requireAuth(edge, clientLimit)];
-  const admin = [...signedIn, requireRole('admin')];
+  // Every proxied route is in the access table; anything else under these prefixes is 404.
+  const guarded = [...signedIn, guardByTable()];
 
   const routes = (app: Express) => {
     // Action answers are never cached; hashing every body for an ETag is wasted CPU per request.
@@ -201,7 +230,7 @@ export async function startBroker(
       authLimit,
       mailAction: mailActionSchema(senderPolicy(config.MAIL_FROM, config.MAIL_FROM_ALLOWLIST)),
     });
-    mountMailStatusRoute(app, { actions, guard: signedIn });
+    mountMailStatusRoute(app, { actions, guard: guarded });
     mountHealthRoutes(app, {
       services: [
         { name: 'auth', url: config.AUTH_URL },
@@ -214,11 +243,12 @@ export async function startBroker(
       guard: signedIn,
       fetch: meshFetchFn,
     });
-    mountDeadLetterRoutes(app, { admin: deadLetters, guard: admin });
+    mountDeadLetterRoutes(app, { admin: deadLetters, guard: guarded });
     const headersTimeoutMs = config.PROXY_TIMEOUT_MS;
     app.use(
       '/api/logs',
-      ...signedIn,
+      ...guarded,
+      streams.middleware('/stream'),
       proxyTo({
         downstream: loggerService,
         baseUrl: config.LOGGER_URL,
@@ -228,10 +258,13 @@ export async function startBroker(
         httpsAgent,
       }),
     );
-    for (const resource of ['users', 'keys']) {
+    // Guarded by the access table ahead of the routes other parts mount here (traces, dead
+    // letters): whatever is served under these prefixes is behind traces:read / dlq:admin.
+    app.use(['/api/traces', '/api/dead-letters'], ...guarded);
+    for (const resource of ['users', 'keys', 'auth']) {
       app.use(
         `/api/${resource}`,
-        ...admin,
+        ...guarded,
         proxyTo({
           downstream: authService,
           baseUrl: config.AUTH_URL,
@@ -249,6 +282,7 @@ export async function startBroker(
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     beforeBody: (app) => {
+      app.use(refuseUnsafePaths());
       app.use(corsAllowlist(config.CORS_ORIGINS));
     },
     routes,

@@ -26,6 +26,8 @@ export const brokerConfigSchema = z.object({
   ...baseEnvShape,
   ...tlsEnvShape,
   PORT: env.port(8080),
+  /** `/metrics` lives on this internal port only, never on the public PORT (0 = any free port). */
+  METRICS_PORT: env.port(9080),
   AUTH_URL: z.url().default('http://127.0.0.1:8082'),
   LOGGER_URL: z.url().default('http://127.0.0.1:8083'),
   LOGGER_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
@@ -78,9 +80,22 @@ export const brokerConfigSchema = z.object({
    */
   DEAD_LETTER_SEARCH_MAX: env.int(5_000, 1),
 
-  /** JWKS: how long fetched keys are trusted, and the least time between refetches on an unknown kid. */
+  /**
+   * JWKS: how long fetched keys are trusted, and the least time between refetches on an unknown
+   * kid (short, so a token signed by a just-rotated key is accepted within a second; long enough
+   * that kid-spraying costs auth at most one JWKS read per second per replica).
+   */
   JWKS_CACHE_MAX_AGE_MS: env.int(600_000, 1),
-  JWKS_COOLDOWN_MS: env.int(30_000, 0),
+  JWKS_COOLDOWN_MS: env.int(1_000, 0),
+
+  /**
+   * Revocations: notices arrive live over RabbitMQ; auth's recent list is fetched at start, at each
+   * reconnect and then every SYNC ms while the feed is up, every POLL ms while it is down.
+   */
+  REVOCATION_SYNC_MS: env.int(60_000, 100),
+  REVOCATION_POLL_MS: env.int(2_000, 100),
+  /** Concurrent live tails one client (user or API key) may hold. */
+  STREAMS_PER_CLIENT: env.int(3, 1),
   /** Verified-token and API-key caches (entries; API keys are re-introspected after the TTL). */
   TOKEN_CACHE_MAX: env.int(10_000, 1),
   API_KEY_CACHE_TTL_MS: env.int(30_000, 0),

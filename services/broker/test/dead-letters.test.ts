@@ -107,7 +107,7 @@ describe('broker: dead letters (admin)', () => {
     expect((await list(2)).items).toEqual(first.items.slice(0, 2));
   });
 
-  it('When a user or nobody asks, then 403 and 401', async () => {
+  it('When a user (no dlq:admin) or nobody asks, then 403 and 401', async () => {
     const anonymous = await http().get('/api/dead-letters');
     const asUser = await http()
       .get('/api/dead-letters')
@@ -115,7 +115,7 @@ describe('broker: dead letters (admin)', () => {
 
     expect(anonymous.status).toBe(401);
     expect(asUser.status).toBe(403);
-    expect(asUser.body).toEqual({ error: true, message: 'requires the admin role' });
+    expect(asUser.body).toEqual({ error: true, message: 'requires the dlq:admin scope' });
     expect(specViolations('/api/dead-letters', 'get', asUser)).toEqual([]);
   });
 

@@ -39,6 +39,8 @@ describe('broker: actions', () => {
   let mailDb: TestDatabase;
   let broker: StartedHttpService;
   let user: MeshUser;
+  /** Reading logs needs logs:read, an admin scope. */
+  let reader: MeshUser;
   let queue: Awaited<ReturnType<typeof bindTestQueue>>;
 
   beforeAll(async () => {
@@ -68,7 +70,7 @@ describe('broker: actions', () => {
       MAIL_FROM: MAIL_FROM,
       MAIL_FROM_ALLOWLIST: ALLOWED_SENDER,
     });
-    user = await mesh.createUser('user');
+    [user, reader] = await Promise.all([mesh.createUser('user'), mesh.createUser('admin')]);
   }, 120_000);
   afterAll(async () => {
     await mail?.stop();
@@ -81,7 +83,7 @@ describe('broker: actions', () => {
   const storedLog = async (eventId: string) => {
     const res = await request(broker.address.url)
       .get(`/api/logs/${eventId}`)
-      .set('authorization', `Bearer ${user.token}`);
+      .set('authorization', `Bearer ${reader.token}`);
     return res.status === 200 ? (res.body as { data: Record<string, unknown> }).data : undefined;
   };
 
@@ -109,7 +111,7 @@ describe('broker: actions', () => {
 
   /** broker_log_batch_size from /metrics: WriteLogs calls made and entries they carried. */
   const batchStats = async () => {
-    const text = (await request(broker.address.url).get('/metrics')).text;
+    const text = (await request(broker.metricsUrl).get('/metrics')).text;
     const value = (name: string) =>
       Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
     return {
@@ -341,7 +343,7 @@ describe('broker: actions', () => {
         const page = await request(broker.address.url)
           .get('/api/logs')
           .query({ text: log.name })
-          .set('authorization', `Bearer ${user.token}`);
+          .set('authorization', `Bearer ${reader.token}`);
         return JSON.stringify(page.body).includes(written.body.data.event_id) ? page : undefined;
       });
 
@@ -366,7 +368,7 @@ describe('broker: actions', () => {
         http
           .get(
             `${broker.address.url}/api/logs/stream`,
-            { headers: { authorization: `Bearer ${user.token}`, accept: 'text/event-stream' } },
+            { headers: { authorization: `Bearer ${reader.token}`, accept: 'text/event-stream' } },
             resolve,
           )
           .on('error', reject);
@@ -399,7 +401,7 @@ describe('broker: actions', () => {
       expect(res.status).toBe(202);
       expect(res.body.data.routing_key).toBe('log.WARNING');
       expect(specViolations('/handle', 'post', res)).toEqual([]);
-      const [message] = await queue.take(10);
+      const [message] = await queue.take(100);
       expect(message?.routing_key).toBe('log.WARNING');
       expect(message?.properties).toMatchObject({
         message_id: res.body.data.event_id,

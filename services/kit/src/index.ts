@@ -77,3 +77,5 @@ export {
   type Permissions,
   type ProvisionOptions,
 } from './amqp/service-users';
+export { startMetricsServer, type MetricsServer } from './http/metrics-server';
+export { clientAddressKey } from './security/client-address';

@@ -95,6 +95,19 @@ describe('RabbitMQ users per service', () => {
       },
     );
 
+    it('When auth announces a revocation and the broker follows it on its own queue, then RabbitMQ allows both', async () => {
+      const auth = await channelAs('auth');
+      await auth.assertExchange('auth.revocations', 'fanout', { durable: true });
+      const broker = await channelAs('broker');
+      await broker.assertExchange('auth.revocations', 'fanout', { durable: true });
+      const queue = 'auth.revocations.kit-test';
+      await broker.assertQueue(queue, { exclusive: true, autoDelete: true });
+      await broker.bindQueue(queue, 'auth.revocations', '');
+      await publishConfirmed(auth, 'auth.revocations', '');
+      const { consumerTag } = await broker.consume(queue, () => undefined);
+      await broker.cancel(consumerTag);
+    });
+
     it('When the broker reads the dead-letter queue (the dead-letter admin), then RabbitMQ allows it', async () => {
       const c = await channelAs('broker');
       await expect(c.get(DEAD_LETTER_QUEUE)).resolves.toBe(false);

@@ -10,16 +10,20 @@ export interface Permissions {
   read: string;
 }
 
-const exactly = (...names: string[]) =>
-  `^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
+const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const exactly = (...names: string[]) => `^(${names.map(escape).join('|')})$`;
 const NOTHING = '^$';
+/** auth's revocation fanout (@micromesh/contracts REVOCATIONS_EXCHANGE) and each broker's queue on it. */
+const REVOCATIONS = 'auth.revocations';
+const REVOCATION_QUEUES = 'auth\\.revocations\\..+';
 
 /**
  * One RabbitMQ user per service, each with only what it does (RabbitMQ checks these on declare,
  * bind, publish and consume):
- * - broker: declares and publishes to `logs_topic` (the `event` action); reads the dead-letter
- *   queue for the dead-letter admin API.
- * - auth: declares and publishes to `logs_topic` (login events).
+ * - broker: declares and publishes to `logs_topic` (the `event` action, dead-letter replays); reads
+ *   the dead-letter queue for the dead-letter admin API; declares, binds and consumes its own
+ *   revocation queue `auth.revocations.<uuid>` on auth's `auth.revocations` fanout.
+ * - auth: declares and publishes to `logs_topic` (login events) and `auth.revocations`.
  * - listener: declares its queue, the dead-letter exchange and queue, binds them (read on the
  *   exchanges, write on the queues), consumes its queue; declaring a queue with a DLX needs write
  *   on the DLX.
@@ -28,13 +32,13 @@ const NOTHING = '^$';
  */
 export const SERVICE_PERMISSIONS = {
   broker: {
-    configure: exactly(LOGS_EXCHANGE),
-    write: exactly(LOGS_EXCHANGE),
-    read: exactly(DEAD_LETTER_QUEUE),
+    configure: `^(${escape(LOGS_EXCHANGE)}|${escape(REVOCATIONS)}|${REVOCATION_QUEUES})$`,
+    write: `^(${escape(LOGS_EXCHANGE)}|${REVOCATION_QUEUES})$`,
+    read: `^(${escape(DEAD_LETTER_QUEUE)}|${escape(REVOCATIONS)}|${REVOCATION_QUEUES})$`,
   },
   auth: {
-    configure: exactly(LOGS_EXCHANGE),
-    write: exactly(LOGS_EXCHANGE),
+    configure: exactly(LOGS_EXCHANGE, REVOCATIONS),
+    write: exactly(LOGS_EXCHANGE, REVOCATIONS),
     read: NOTHING,
   },
   listener: {

@@ -41,6 +41,8 @@ export interface HttpServerOptions {
    * enforced on a TLS server (see `requirePeer`).
    */
   callers?: AllowedCallers;
+  /** false: `/metrics` is not served here (it has its own internal port). Default true. */
+  serveMetrics?: boolean;
 }
 
 export interface BoundAddress {
@@ -80,9 +82,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       data: readiness,
     });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  if (options.serveMetrics !== false) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
 
   if (options.callers) app.use(requirePeer(options.callers));
   options.beforeBody?.(app);

@@ -1,4 +1,4 @@
-import { AppError, parseInput } from '@micromesh/kit';
+import { AppError, clientAddressKey, parseInput } from '@micromesh/kit';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import {
@@ -10,6 +10,7 @@ import {
 } from '../../domain/action-schemas';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
 import { IDEMPOTENCY_KEY, type IdempotentRequest } from '../../domain/idempotency';
+import { ACTION_ACCESS, enforce } from '../../edge/access-rules';
 import type { MailActionSchema } from '../../domain/mail-action-schema';
 import type { Principal } from '../../domain/principal';
 import { idempotencyKeySchema as mailIdempotencyKeySchema } from '../../downstream/mail-client';
@@ -63,11 +64,15 @@ async function run(
   if (action === 'auth') {
     // Limited before any work, so guessing passwords costs the guesser, not bcrypt.
     const ip = req.ip ?? 'unknown';
-    await deps.authLimit.consume(`ip:${ip}`, res);
+    await deps.authLimit.consume(`ip:${clientAddressKey(ip)}`, res);
     const { auth } = parseInput(payloadSchemas.auth, req.body);
+    // The answer holds a bearer token: no cache on the way may keep it.
+    res.set('cache-control', 'no-store').set('pragma', 'no-cache');
     return deps.actions.auth(auth, ip);
   }
   const principal = await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
+  res.locals.principal = principal;
+  enforce(ACTION_ACCESS[action], res);
   switch (action) {
     case 'log': {
       const { log } = parseInput(payloadSchemas.log, req.body);

@@ -18,7 +18,8 @@ const commonErrors = {
     'Malformed, wrongly typed or invalid body (the input contract: details name each field); ' +
       'JSON nested too deep; unknown action; an entry the log store refused',
   ),
-  '401': error('Missing or invalid credentials'),
+  '401': error('Missing, invalid, expired or revoked credentials'),
+  '403': error('The credential lacks the action’s scope (logs:write, events:publish, mail:send)'),
   '413': error('Body too large'),
   '415': error('Body is not JSON'),
   '429': {
@@ -64,13 +65,15 @@ const reusedKey = error(
     '"idempotency key reused with a different request"',
 );
 
-const proxied = (summary: string, admin: boolean) => ({
+/** `scope`: what the route needs (see the README's Security section); undefined = any caller. */
+const proxied = (summary: string, scope: string | undefined) => ({
   summary,
   security: [{ bearer: [] }, { apiKey: [] }],
   responses: {
     '200': { description: 'Relayed from the owning service', content: json(ref('Envelope')) },
-    '401': error('Missing or invalid credentials'),
-    ...(admin ? { '403': error('Requires the admin role') } : {}),
+    '400': error('Invalid path (dot segments, encoded slashes) or body'),
+    '401': error('Missing, invalid, expired or revoked credentials'),
+    ...(scope ? { '403': error(`Requires the ${scope} scope`) } : {}),
     '503': error('The owning service is unavailable'),
   },
 });
@@ -84,7 +87,7 @@ const deadLetterId = {
 const deadLetterErrors = {
   '400': error('Invalid limit or id'),
   '401': error('Missing or invalid credentials'),
-  '403': error('Requires the admin role'),
+  '403': error('Requires the dlq:admin scope'),
   '429': commonErrors['429'],
   '503': error('RabbitMQ unavailable'),
 };
@@ -477,24 +480,41 @@ export const openApiDocument = {
       },
     },
     '/api/logs': {
-      get: proxied('Query stored logs (filters and cursor; proxied to the logger)', false),
+      get: proxied('Query stored logs (filters and cursor; proxied to the logger)', 'logs:read'),
     },
     '/api/logs/{path}': {
       get: {
         ...proxied(
-          'One log entry or the live tail (text/event-stream), proxied to the logger',
-          false,
+          'One log entry or the live tail (text/event-stream, ended at the token’s expiry or revocation; at most STREAMS_PER_CLIENT at once, 429 beyond), proxied to the logger',
+          'logs:read',
         ),
         parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
       },
     },
     '/api/users': {
-      get: proxied('Users (admin; proxied to auth)', true),
-      post: proxied('Create a user', true),
+      get: proxied('Users (proxied to auth)', 'users:admin'),
+      post: proxied('Create a user', 'users:admin'),
+    },
+    '/api/users/{id}': {
+      get: proxied('One user: one’s own, or any with users:admin', 'users:admin'),
+      patch: proxied(
+        'Change a user; one’s own password needs current_password; a new password, role or active flag revokes the user’s tokens',
+        'users:admin',
+      ),
+      delete: proxied('Delete a user (revokes its tokens)', 'users:admin'),
     },
     '/api/keys': {
-      get: proxied('API keys (admin; proxied to auth)', true),
-      post: proxied('Create an API key', true),
+      get: proxied(
+        'The caller’s API keys (everyone’s with keys:admin; proxied to auth)',
+        undefined,
+      ),
+      post: proxied(
+        'Create an API key with a subset of the caller’s scopes (`scopes`), shown once',
+        undefined,
+      ),
+    },
+    '/api/auth/logout': {
+      post: proxied('Revoke every token of the caller (all sessions, every broker)', undefined),
     },
     '/api/dead-letters': {
       get: {
