@@ -147,6 +147,60 @@ describe('docker-compose.yml', () => {
     expect(errors).toEqual([]);
   });
 
+  test('When the networks are read, then only the front-end, the broker and the published UIs are on edge, and internal has no route out', () => {
+    const networksOf = (name: string) =>
+      (obj(services[name]).networks as string[] | undefined) ?? [];
+    const onEdge = Object.keys(services).filter((name) => networksOf(name).includes('edge'));
+
+    expect(onEdge.sort()).toEqual(['broker', 'frontend', 'mailpit', 'prometheus', 'rabbitmq']);
+    expect(obj(obj(compose.networks).internal).internal).toBe(true);
+    for (const name of ['postgres', 'mongodb', 'auth', 'logger', 'mail', 'listener']) {
+      expect({ name, networks: networksOf(name) }).toEqual({ name, networks: ['internal'] });
+    }
+  });
+
+  test('When the mesh services are read, then each runs mutual TLS with only its own certificate volume, made by the mesh-certs init step', () => {
+    const certs = obj(services['mesh-certs']);
+    expect(certs.restart).toBe('no');
+    expect(certs.network_mode).toBe('none');
+
+    for (const service of ['auth', 'logger', 'mail', 'listener', 'broker']) {
+      const spec = obj(services[service]);
+      const env = obj(spec.environment);
+      const tlsMounts = ((spec.volumes as string[] | undefined) ?? []).filter((v) =>
+        v.startsWith('tls-'),
+      );
+
+      expect({ service, mounts: tlsMounts }).toEqual({
+        service,
+        mounts: [`tls-${service}:/run/secrets/tls:ro`],
+      });
+      expect(env.MESH_TLS).toBe('required');
+      expect(obj(obj(spec.depends_on)['mesh-certs']).condition).toBe(
+        'service_completed_successfully',
+      );
+    }
+    const broker = obj(obj(services.broker).environment);
+    for (const key of ['AUTH_URL', 'LOGGER_URL', 'MAIL_URL', 'LISTENER_URL']) {
+      expect(String(broker[key])).toMatch(/^https:\/\//);
+    }
+  });
+
+  test('When the services’ RabbitMQ URLs are read, then each connects as its own user, made by the rabbitmq-users init step', () => {
+    for (const service of ['auth', 'mail', 'listener', 'broker']) {
+      const spec = obj(services[service]);
+
+      expect(String(obj(spec.environment).AMQP_URL)).toMatch(
+        new RegExp(
+          `^amqp://micromesh-${service}:\\$\\{RABBITMQ_${service.toUpperCase()}_PASSWORD\\}@`,
+        ),
+      );
+      expect(obj(obj(spec.depends_on)['rabbitmq-users']).condition).toBe(
+        'service_completed_successfully',
+      );
+    }
+  });
+
   test('When .env.example is copied to .env, then every variable compose requires is set', () => {
     const text = fs.readFileSync(composeFile, 'utf8');
     const required = [...new Set([...text.matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]!))];

@@ -136,12 +136,42 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
     expect(secretViolations(docs, secrets)).toEqual([]);
   });
 
-  test('When the logger is probed, then its readiness uses the gRPC health service on 50051', () => {
+  test('When the logger is probed, then its readiness is the gRPC health service on 50051, or its HTTPS /readyz under mutual TLS (kubelet’s gRPC probe cannot speak TLS)', () => {
     const logger = docs.find((d) => d.kind === 'Deployment' && obj(d.metadata).name === 'logger');
     const container = (obj(obj(obj(logger?.spec).template).spec).containers as Obj[])[0];
+    const mtls = docs.some(
+      (d) => d.kind === 'Certificate' && obj(d.metadata).name === 'logger-tls',
+    );
 
-    expect(obj(container?.readinessProbe).grpc).toEqual({ port: 50051 });
+    expect(obj(container?.readinessProbe).grpc ?? obj(container?.readinessProbe).httpGet).toEqual(
+      mtls ? { path: '/readyz', port: 'http', scheme: 'HTTPS' } : { port: 50051 },
+    );
   });
+
+  if (overlay) {
+    test('When mutual TLS is read, then cert-manager issues one certificate per mesh service from the mesh CA, and each Deployment mounts only its own', () => {
+      const certificates = docs.filter((d) => d.kind === 'Certificate');
+      const byName = new Map(certificates.map((c) => [String(obj(c.metadata).name), obj(c.spec)]));
+
+      expect(obj(byName.get('micromesh-ca')).isCA).toBe(true);
+      for (const service of ['auth', 'logger', 'mail', 'listener', 'broker']) {
+        expect(byName.get(`${service}-tls`)).toMatchObject({
+          commonName: service,
+          dnsNames: [service],
+          secretName: `${service}-tls`,
+          issuerRef: { name: 'micromesh-ca', kind: 'Issuer' },
+        });
+        const deployment = docs.find(
+          (d) => d.kind === 'Deployment' && obj(d.metadata).name === service,
+        );
+        const volumes = (obj(obj(obj(deployment?.spec).template).spec).volumes as Obj[]) ?? [];
+        const secrets = volumes
+          .map((v) => String(obj(v.secret).secretName))
+          .filter((name) => name.endsWith('-tls'));
+        expect({ service, secrets }).toEqual({ service, secrets: [`${service}-tls`] });
+      }
+    });
+  }
 
   test('When the Ingress is read, then it routes one host to the frontend and one to the broker', () => {
     const ingress = docs.find((d) => d.kind === 'Ingress');
@@ -183,6 +213,19 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
       });
 
       expect(missing).toEqual([]);
+    });
+
+    test('When the services’ RabbitMQ URLs are read, then each connects as its own user, which the rabbitmq-users Job makes', () => {
+      for (const service of ['auth', 'mail', 'listener', 'broker']) {
+        const secret = docs.find(
+          (d) =>
+            d.kind === 'Secret' && String(obj(d.metadata).name).startsWith(`${service}-secrets`),
+        );
+        const url = Buffer.from(String(obj(secret?.data).AMQP_URL), 'base64').toString('utf8');
+
+        expect(url).toMatch(new RegExp(`^amqp://micromesh-${service}:`));
+      }
+      expect(named(docs, 'Job')).toContain('rabbitmq-users');
     });
 
     test('When each service’s ConfigMap and Secret are handed to the service’s own config schema, then it accepts them', () => {
@@ -235,6 +278,10 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
         referenced.add(obj(user.passwordSecretRef).name);
       }
       referenced.delete(undefined);
+      // cert-manager makes these from the overlay's Certificates; nobody creates them by hand.
+      for (const certificate of docs.filter((d) => d.kind === 'Certificate')) {
+        referenced.delete(obj(certificate.spec).secretName as string);
+      }
       const readme = fs.readFileSync(path.join(k8sDir, '..', 'deploy', 'README.md'), 'utf8');
 
       const undocumented = [...referenced].filter(

@@ -23,6 +23,13 @@ export {
   type ServingStatus,
 } from './health';
 export { encodeMetadata, decodeMetadata } from './metadata-json';
+export {
+  grpcServerCredentials,
+  grpcChannelCredentials,
+  grpcPeerIdentity,
+  allowPeers,
+  type GrpcTlsFiles,
+} from './tls-credentials';
 
 export type { ProtoGrpcType } from './generated/logger';
 export type { Log, Log__Output } from './generated/logs/Log';

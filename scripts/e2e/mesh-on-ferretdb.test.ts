@@ -31,13 +31,13 @@ describe('the mesh with the logger on FerretDB (LOG_STORE=mongo)', () => {
     expect([log.status, event.status]).toEqual([202, 202]);
     const stored = await waitFor(
       async () => {
-        const found = await findLogs(mesh.loggerUrl, marker);
+        const found = await findLogs(mesh.logger, marker);
         return found.length === 2 ? found : null;
       },
       { timeoutMs: 30_000, what: 'the log and the event in the logger' },
     );
     expect(stored.map((e) => e.name).sort()).toEqual(['e2e-event', 'e2e-log']);
-    expect(await findLogs(mesh.loggerUrl, `${marker} CARD_DECLINED`)).toHaveLength(1);
+    expect(await findLogs(mesh.logger, `${marker} CARD_DECLINED`)).toHaveLength(1);
     // Stored by FerretDB: its SQLite file for the logs' database is where the entries are.
     const ferretdb = mesh.settings.ferretdb;
     expect(ferretdb).toBeDefined();

@@ -52,7 +52,7 @@ describe('the mesh through the broker', () => {
 
       expect(res.status).toBe(401);
       expect(res.body.error).toBe(true);
-      expect(await findLogs(mesh.loggerUrl, data)).toEqual([]);
+      expect(await findLogs(mesh.logger, data)).toEqual([]);
     });
   });
 
@@ -66,7 +66,7 @@ describe('the mesh through the broker', () => {
       });
 
       expect(res).toMatchObject({ status: 202, body: { error: false } });
-      const stored = await findLogs(mesh.loggerUrl, data);
+      const stored = await findLogs(mesh.logger, data);
       expect(stored).toEqual([expect.objectContaining({ name: 'event', data })]);
     });
 
@@ -79,7 +79,7 @@ describe('the mesh through the broker', () => {
       });
 
       expect(res).toMatchObject({ status: 202, body: { error: false } });
-      expect(await findLogs(mesh.loggerUrl, data)).toEqual([
+      expect(await findLogs(mesh.logger, data)).toEqual([
         expect.objectContaining({ name: 'grpc-event', data }),
       ]);
     });
@@ -97,7 +97,7 @@ describe('the mesh through the broker', () => {
       expect(res).toMatchObject({ status: 202, body: { error: false } });
       const stored = await waitFor(
         async () => {
-          const found = await findLogs(mesh.loggerUrl, data);
+          const found = await findLogs(mesh.logger, data);
           return found.length ? found : null;
         },
         { timeoutMs: 30_000, what: 'the event in the logger' },
@@ -111,7 +111,7 @@ describe('the mesh through the broker', () => {
   describe('Idempotency-Key', () => {
     /** logger_entries_total{outcome} from the logger's /metrics: entries it wrote, or found stored. */
     const loggerEntries = async () => {
-      const text = await (await fetch(`${mesh.loggerUrl}/metrics`)).text();
+      const text = await (await mesh.logger.fetch(`${mesh.logger.url}/metrics`)).text();
       const count = (outcome: string) =>
         Number(
           new RegExp(`^logger_entries_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`, 'm').exec(
@@ -123,7 +123,7 @@ describe('the mesh through the broker', () => {
     const stored = (data: string) =>
       waitFor(
         async () => {
-          const found = await findLogs(mesh.loggerUrl, data);
+          const found = await findLogs(mesh.logger, data);
           return found.length ? found : null;
         },
         { timeoutMs: 30_000, what: `${data} in the logger` },

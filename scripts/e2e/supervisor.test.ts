@@ -50,11 +50,11 @@ describe('the supervising launcher', () => {
     expect(mesh.mesh.process('listener')).not.toBe(before);
     expect(accepted).toHaveLength(40);
 
-    await waitFor(async () => (await findLogs(mesh.loggerUrl, batch)).length >= 40, {
+    await waitFor(async () => (await findLogs(mesh.logger, batch)).length >= 40, {
       timeoutMs: 20_000,
       what: 'every accepted event stored after the restart',
     });
-    const stored = await findLogs(mesh.loggerUrl, batch);
+    const stored = await findLogs(mesh.logger, batch);
     const seen = new Set(stored.map((s) => s.data));
     for (const i of accepted) expect(seen.has(`${batch} n${i}`)).toBe(true);
   });

@@ -3,7 +3,8 @@
 # it acts, so running it again (even while the mesh is up) changes nothing.
 #
 #   bootstrap_infra   .env, pnpm, node modules, PostgreSQL + RabbitMQ (installed, started,
-#                     role/user/databases), dev secrets, build
+#                     role/user/databases), dev secrets, build, the per-service RabbitMQ users,
+#                     the dev CA and service certificates (mutual TLS)
 #
 # Needs Debian (apt) and root or sudo for the system packages; elsewhere it says what to install.
 
@@ -57,6 +58,8 @@ load_env() {
   : "${BROKER_DATABASE:=micromesh_broker}"
   : "${RABBITMQ_HOST:=127.0.0.1}" "${RABBITMQ_PORT:=5672}" "${RABBITMQ_MANAGEMENT_PORT:=15672}"
   : "${RABBITMQ_USER:=micromesh}" "${RABBITMQ_PASSWORD:=micromesh-dev-password}"
+  : "${RABBITMQ_BROKER_PASSWORD:=micromesh-dev-password-broker}" "${RABBITMQ_AUTH_PASSWORD:=micromesh-dev-password-auth}"
+  : "${RABBITMQ_LISTENER_PASSWORD:=micromesh-dev-password-listener}" "${RABBITMQ_MAIL_PASSWORD:=micromesh-dev-password-mail}"
   set +a
 }
 
@@ -226,6 +229,24 @@ ensure_secrets() {
   fi
 }
 
+# One RabbitMQ user per service (micromesh-<service>) with only the permissions it needs, made or
+# brought in line through the management API (the table is services/kit/src/amqp/service-users.ts).
+ensure_rabbitmq_users() {
+  RABBITMQ_MANAGEMENT_URL="http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api" \
+    node "$ROOT/services/kit/dist/amqp/provision-users-cli.js" >/dev/null \
+    || die "could not create the per-service RabbitMQ users"
+}
+
+# Mutual TLS: a dev CA and one certificate per service in .secrets/tls/ (kept while valid; delete a
+# service's directory to reissue it, or the whole directory for a new CA).
+TLS_SERVICES=(auth logger mail listener broker)
+ensure_tls() {
+  local out
+  out=$(node "$ROOT/services/kit/dist/tls/dev-certs-cli.js" "$ROOT/.secrets/tls" "${TLS_SERVICES[@]}" --san-local) \
+    || die "could not make the dev TLS certificates"
+  case "$out" in *"created []"*) ;; *) say "$out" ;; esac
+}
+
 # FerretDB speaks the MongoDB wire protocol on top of SQLite (or PostgreSQL): the logger's MongoDB
 # adapter runs against it in every test run, and `LOG_STORE=mongo scripts/up` runs the logger on it.
 # Built once from the Go module proxy into .tools/ (gitignored); later runs find the binary. The
@@ -281,4 +302,6 @@ bootstrap_infra() {
   ensure_rabbitmq_policies
   ensure_secrets
   build_all
+  ensure_rabbitmq_users
+  ensure_tls
 }

@@ -127,7 +127,12 @@ export function deploymentViolations(docs: Doc[]): string[] {
       const usesGrpcProbe = ['livenessProbe', 'readinessProbe'].some(
         (probe) => obj(container[probe]).grpc !== undefined,
       );
-      if (grpcPort && !usesGrpcProbe) {
+      // kubelet's gRPC probe cannot present TLS: a gRPC server behind mutual TLS (its pod mounts
+      // a cert-manager certificate) is probed on its HTTPS /readyz instead.
+      const behindMutualTls =
+        list(pod.volumes).some((v) => String(obj(v.secret).secretName).endsWith('-tls')) &&
+        obj(obj(container.readinessProbe).httpGet).scheme === 'HTTPS';
+      if (grpcPort && !usesGrpcProbe && !behindMutualTls) {
         problems.push(`${where}: serves gRPC but has no grpc: probe`);
       }
       const writableTmp = list(container.volumeMounts).some(

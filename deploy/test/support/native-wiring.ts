@@ -19,6 +19,8 @@ export function nativeVariables(): Record<ServiceName, string[]> {
     seedAdmin: { email: 'a@example.com', password: 'p' },
     bcryptCost: 4,
     logLevel: 'info',
+    // Mutual TLS on, as scripts/up runs it: containers must provide the TLS_* variables too.
+    tlsDir: '/tls',
   });
   return Object.fromEntries(specs.map((s) => [s.name, Object.keys(s.env).sort()])) as Record<
     ServiceName,

@@ -10,12 +10,17 @@ export async function call<T = Record<string, unknown>>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  options: {
+    body?: unknown;
+    token?: string;
+    headers?: Record<string, string>;
+    fetch?: typeof fetch;
+  } = {},
 ): Promise<JsonResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const res = await fetch(`${baseUrl}${path}`, {
+  const res = await (options.fetch ?? fetch)(`${baseUrl}${path}`, {
     method,
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -56,12 +61,19 @@ export interface StoredLog {
   trace_id?: string;
 }
 
-/** Entries the logger has stored whose name/data contain every word of `text`. */
-export async function findLogs(loggerUrl: string, text: string): Promise<StoredLog[]> {
+/**
+ * Entries the logger has stored whose name/data contain every word of `text`, read from the
+ * logger directly (as the broker: under mutual TLS only its certificate may read).
+ */
+export async function findLogs(
+  logger: { url: string; fetch: typeof fetch },
+  text: string,
+): Promise<StoredLog[]> {
   const res = await call<{ entries: StoredLog[] }>(
-    loggerUrl,
+    logger.url,
     'GET',
     `/logs?text=${encodeURIComponent(text)}&limit=50`,
+    { fetch: logger.fetch },
   );
   if (res.status !== 200) throw new Error(`GET /logs → ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data?.entries ?? [];

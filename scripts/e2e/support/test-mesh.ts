@@ -1,14 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  AMQP_SERVICES,
+  provisionServiceUsers,
+  removeServiceUsers,
+  type AmqpService,
+} from '@micromesh/kit';
+import {
   createJwtKeysDir,
+  ensureDevCertificates,
+  infraEnv,
   createTestDatabase,
   createTestVhost,
   type TestDatabase,
 } from '@micromesh/kit/testing';
 import { freePorts } from '../../src/mesh/free-ports';
 import { launchMesh, type LaunchOptions, type Mesh } from '../../src/mesh/launcher';
+import { TLS_SERVICES } from '../../src/mesh/mesh-tls';
 import {
   DEFAULT_PORTS,
   FERRETDB_VERSION,
@@ -24,7 +34,8 @@ export interface TestMesh {
   settings: MeshSettings;
   brokerUrl: string;
   frontendUrl: string;
-  loggerUrl: string;
+  /** The logger's HTTP API and a fetch that calls it as the broker (mutual TLS). */
+  logger: { url: string; fetch: typeof fetch };
   inboxUrl: string;
   /** The last lines the services printed, for a failing test's message. */
   recentOutput(): string;
@@ -34,26 +45,58 @@ export interface TestMesh {
 const root = path.resolve(__dirname, '..', '..', '..');
 
 /**
- * The whole mesh as real processes, exactly as `scripts/up` starts it, but on free ports with
- * fresh databases, a fresh RabbitMQ vhost and its own signing key, so suites never collide.
+ * The whole mesh as real processes, exactly as `scripts/up` starts it (mutual TLS on, like
+ * scripts/up's default), but on free ports with fresh databases, a fresh RabbitMQ vhost, its own
+ * signing key and its own CA, so suites never collide. `{ tls: false }` runs it in plaintext.
  */
 export async function startTestMesh(
   prefix: string,
   options: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> & {
     /** Variables for every service (wins over the computed ones). */
     extraEnv?: Record<string, string>;
+    /** false: plaintext between the services (default: mutual TLS, as scripts/up runs it). */
+    tls?: boolean;
   } = {},
   /** 'mongo': the logger on a FerretDB of its own, as `LOG_STORE=mongo scripts/up` runs it. */
   logStore: 'postgres' | 'mongo' = 'postgres',
 ): Promise<TestMesh> {
-  const { extraEnv, ...launch } = options;
+  const { extraEnv, tls, ...launchOptions } = options;
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
   const ports = { ...DEFAULT_PORTS };
   names.forEach((name, i) => (ports[name] = free[i] ?? 0));
   const databases: TestDatabase[] = [];
   const vhost = await createTestVhost(prefix);
+  // Each service connects as its own least-privilege user, made for this vhost alone.
+  const { rabbit } = infraEnv();
+  const amqpUsers = Object.fromEntries(
+    AMQP_SERVICES.map((s) => [
+      s,
+      { user: `${vhost.name}-${s}`, password: randomBytes(12).toString('hex') },
+    ]),
+  ) as Record<AmqpService, { user: string; password: string }>;
+  const rabbitAdmin = {
+    managementUrl: vhost.managementUrl,
+    admin: { user: rabbit.user, password: rabbit.password },
+    users: amqpUsers,
+  };
+  await provisionServiceUsers({ ...rabbitAdmin, vhost: vhost.name });
+  const amqpUrls = Object.fromEntries(
+    AMQP_SERVICES.map((s) => {
+      const url = new URL(vhost.url);
+      url.username = encodeURIComponent(amqpUsers[s].user);
+      url.password = encodeURIComponent(amqpUsers[s].password);
+      return [s, url.toString()];
+    }),
+  );
   const jwtKeys = await createJwtKeysDir('e2e');
+  const tlsDir = tls === false ? undefined : await mkdtemp(path.join(tmpdir(), 'mesh-tls-'));
+  if (tlsDir) {
+    ensureDevCertificates(tlsDir, TLS_SERVICES, {
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    });
+  }
   const lines: string[] = [];
   let ferretdb: FerretDbSettings | undefined;
   if (logStore === 'mongo') {
@@ -66,9 +109,14 @@ export async function startTestMesh(
     };
   }
   const cleanUp = async () => {
-    await Promise.allSettled([...databases.map((d) => d.drop()), vhost.drop()]);
+    await Promise.allSettled([
+      ...databases.map((d) => d.drop()),
+      vhost.drop(),
+      removeServiceUsers(rabbitAdmin),
+    ]);
     if (ferretdb) await rm(ferretdb.dataDir, { recursive: true, force: true });
     await jwtKeys.remove();
+    if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
   };
   const db = async (kind: string) => {
     const created = await createTestDatabase(`${prefix}_${kind}`);
@@ -90,15 +138,17 @@ export async function startTestMesh(
         : await db('logs'),
       ...(ferretdb ? { ferretdb } : {}),
       amqpUrl: vhost.url,
+      amqpUrls,
       jwtKeysDir: jwtKeys.dir,
       seedAdmin: ADMIN,
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,
       logLevel: 'warn',
+      tlsDir,
       ...(extraEnv ? { extraEnv } : {}),
     };
     mesh = await launchMesh({
-      ...launch,
+      ...launchOptions,
       settings,
       smtpSink: true,
       readyTimeoutMs: 90_000,
@@ -114,12 +164,13 @@ export async function startTestMesh(
     });
   }
   const local = (port: number) => `http://127.0.0.1:${port}`;
+  const loggerSpec = mesh.specs.find((s) => s.name === 'logger');
   return {
     mesh,
     settings,
     brokerUrl: local(ports.broker),
     frontendUrl: local(ports.frontend),
-    loggerUrl: local(ports.logger),
+    logger: { url: loggerSpec?.httpUrl ?? local(ports.logger), fetch: mesh.internalFetch },
     inboxUrl: local(ports.smtpWeb),
     recentOutput: () => lines.join('\n'),
     async stop() {

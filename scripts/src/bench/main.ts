@@ -5,8 +5,12 @@
  * measures how fast the listener drains events into the store.
  *
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
- *                 [--scenarios baseline,peer,log,event,auth,mail,mail-smtp-down,burst,drain]
+ *                 [--scenarios baseline,peer,log,event,auth,mail,mail-smtp-down,burst,drain,mtls]
  *                 [--profile DIR]
+ *
+ * The main mesh runs plaintext between the services; `mtls` then starts a second mesh with mutual
+ * TLS between them and runs `log` and `event` at 50 connections, so the cost of TLS inside the
+ * mesh stands beside the plaintext rows of the same run.
  *
  * --profile writes a V8 CPU profile of every mesh process into DIR when it exits (open them in
  * Chrome DevTools, or summarise with scripts/src/bench/profile-summary.ts).
@@ -33,7 +37,10 @@ const ALL = [
   'mail-smtp-down',
   'burst',
   'drain',
+  'mtls',
 ] as const;
+/** Connection count of the mTLS-on rows (beside the plaintext rows at the same count). */
+const MTLS_CONNECTIONS = 50;
 
 const { values } = parseArgs({
   options: {
@@ -148,22 +155,75 @@ async function measureDrain(env: BenchEnvironment): Promise<Drain> {
   };
 }
 
+const BENCH_ENV = {
+  // The limiters still run on every request; their budgets are raised because one benchmark
+  // client (one IP, one account) would otherwise be throttled, as a real attacker would be.
+  RATE_LIMIT_POINTS: '1000000000',
+  AUTH_RATE_LIMIT_POINTS: '1000000000',
+  AUTH_LOGIN_MAX_FAILS_PER_EMAIL_IP: '1000000000',
+  AUTH_LOGIN_MAX_FAILS_PER_IP: '1000000000',
+  MAIL_QUOTA_PER_MINUTE: '1000000000',
+  MAIL_QUOTA_PER_DAY: '1000000000',
+};
+
+/** log and event with mutual TLS on, each row beside the plaintext row at the same count. */
+async function measureMutualTls(
+  results: ScenarioResult[],
+  extra: Record<string, unknown>,
+): Promise<void> {
+  const env = await startBenchEnvironment({
+    root,
+    bcryptCost,
+    brokerEnv: BENCH_ENV,
+    nodeArgs: [],
+    peer: false,
+    output: (line) => meshLog.write(`[mtls] ${line}\n`),
+    tls: true,
+  });
+  const comparison: Record<string, unknown> = {};
+  try {
+    const auth = { authorization: `Bearer ${await login(env)}` };
+    const handle = `${env.brokerUrl}/handle`;
+    const specs = {
+      log: { action: 'log', log: { name: 'bench', data: 'log entry' } },
+      event: {
+        action: 'event',
+        event: { name: `bench-mtls-${runId}`, data: 'event', level: 'INFO' },
+      },
+    };
+    for (const [name, body] of Object.entries(specs)) {
+      const spec = { url: handle, headers: auth, body };
+      await runLoad({ ...spec, connections: 10, durationSeconds: 2 });
+      const result = await runLoad({ ...spec, connections: MTLS_CONNECTIONS, durationSeconds });
+      const plain = results.find((r) => r.scenario === name && r.connections === MTLS_CONNECTIONS);
+      const base = results.find(
+        (r) => r.scenario === 'baseline' && r.connections === MTLS_CONNECTIONS,
+      );
+      results.push({
+        scenario: `${name} (mTLS)`,
+        ...result,
+        ...(base ? { ratio: result.reqPerSec / base.reqPerSec } : {}),
+      });
+      comparison[name] = {
+        plaintext: plain ? { reqPerSec: plain.reqPerSec, p99: plain.p99 } : null,
+        mtls: { reqPerSec: result.reqPerSec, p99: result.p99 },
+        throughputRatio: plain ? Number((result.reqPerSec / plain.reqPerSec).toFixed(3)) : null,
+      };
+      say(`  ${name} (mTLS) @${MTLS_CONNECTIONS}: ${result.reqPerSec} req/s, p99 ${result.p99} ms`);
+    }
+  } finally {
+    await env.teardown();
+  }
+  extra.mtls = comparison;
+}
+
 async function main(): Promise<void> {
   say(`micromesh bench: ${durationSeconds}s per run at ${connectionCounts.join('/')} connections`);
   const started = performance.now();
   const env = await startBenchEnvironment({
     root,
     bcryptCost,
-    // The limiters still run on every request; their budgets are raised because one benchmark
-    // client (one IP, one account) would otherwise be throttled, as a real attacker would be.
-    brokerEnv: {
-      RATE_LIMIT_POINTS: '1000000000',
-      AUTH_RATE_LIMIT_POINTS: '1000000000',
-      AUTH_LOGIN_MAX_FAILS_PER_EMAIL_IP: '1000000000',
-      AUTH_LOGIN_MAX_FAILS_PER_IP: '1000000000',
-      MAIL_QUOTA_PER_MINUTE: '1000000000',
-      MAIL_QUOTA_PER_DAY: '1000000000',
-    },
+    brokerEnv: BENCH_ENV,
     peer: scenarios.has('peer'),
     nodeArgs: values.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
@@ -329,6 +389,18 @@ async function main(): Promise<void> {
     }
   } finally {
     await env.teardown();
+  }
+
+  if (scenarios.has('mtls')) {
+    say(
+      `· mtls: a second mesh with mutual TLS between the services; log and event @${MTLS_CONNECTIONS}`,
+    );
+    try {
+      await measureMutualTls(results, extra);
+    } finally {
+      meshLog.end();
+    }
+  } else {
     meshLog.end();
   }
 

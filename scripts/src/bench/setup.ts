@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   createJwtKeysDir,
+  ensureDevCertificates,
   createTestDatabase,
   createTestVhost,
   type TestDatabase,
@@ -8,6 +11,7 @@ import {
 import { spawnManaged, waitUntilReady, type ManagedProcess } from '../mesh/child-process';
 import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh } from '../mesh/launcher';
+import { TLS_SERVICES } from '../mesh/mesh-tls';
 import type { MeshSettings } from '../mesh/settings';
 import { startPeer } from './peer/start-peer';
 
@@ -28,7 +32,8 @@ export interface BenchEnvironment {
 
 /**
  * A mesh of its own for the benchmark (fresh databases and RabbitMQ vhost, free ports, so a dev
- * mesh on the default ports is untouched), plus the naive baseline beside it.
+ * mesh on the default ports is untouched), plus the naive baseline beside it. `tls`: the services
+ * talk mutual TLS (their own dev CA), as scripts/up runs them; otherwise plaintext.
  */
 export async function startBenchEnvironment(options: {
   root: string;
@@ -38,6 +43,7 @@ export async function startBenchEnvironment(options: {
   /** Also start the Moleculer peer (gateway + logger node) beside the baseline. */
   peer: boolean;
   output: (line: string) => void;
+  tls?: boolean;
 }): Promise<BenchEnvironment> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const teardown = async () => {
@@ -68,6 +74,17 @@ export async function startBenchEnvironment(options: {
 
     const jwtKeys = await createJwtKeysDir('bench');
     cleanups.push(() => jwtKeys.remove());
+
+    let tlsDir: string | undefined;
+    if (options.tls) {
+      const dir = await mkdtemp(path.join(tmpdir(), 'bench-tls-'));
+      tlsDir = dir;
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      ensureDevCertificates(dir, TLS_SERVICES, {
+        dnsNames: ['localhost'],
+        ipAddresses: ['127.0.0.1'],
+      });
+    }
 
     const [
       broker,
@@ -120,6 +137,7 @@ export async function startBenchEnvironment(options: {
       bcryptCost: options.bcryptCost,
       logLevel: 'info',
       extraEnv: options.brokerEnv,
+      tlsDir,
     };
     const mesh = await launchMesh({
       settings,

@@ -84,6 +84,7 @@ export async function waitUntilReady(
   process: ManagedProcess | undefined,
   timeoutMs: number,
   abort?: AbortSignal,
+  fetchFn: typeof fetch = fetch,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
@@ -95,7 +96,7 @@ export async function waitUntilReady(
     if (abort?.aborted) throw new Error(`stopped while waiting for ${process?.name ?? url}`);
     if (dead) throw new Error(`${process?.name ?? url} exited before it was ready`);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetchFn(url, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) return;
       last = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;
     } catch (err) {

@@ -10,3 +10,4 @@ export {
 } from './settings';
 export { serviceSpecs, type ServiceSpec } from './service-specs';
 export { freePorts } from './free-ports';
+export { TLS_SERVICES, tlsEnv, fetchAs, type TlsService } from './mesh-tls';

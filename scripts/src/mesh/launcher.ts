@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { spawnManaged, waitUntilReady, type ManagedProcess } from './child-process';
 import { formatLine } from './log-format';
+import { fetchAs } from './mesh-tls';
 import {
   DEFAULT_RESTART_POLICY,
   RestartPolicy,
@@ -53,6 +54,8 @@ export interface Mesh {
   specs: ServiceSpec[];
   urls: { name: string; url: string }[];
   process(name: ServiceName | 'smtp' | 'ferretdb'): ManagedProcess | undefined;
+  /** Calls internal services as the broker would (its client certificate under mutual TLS). */
+  internalFetch: typeof fetch;
   /** Stops one service (SIGTERM, or the given signal) and waits for it to exit. */
   stopService(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped service again and waits until it is ready. */
@@ -71,6 +74,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
   const color = options.color ?? false;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const specs = serviceSpecs(settings);
+  const internalFetch = fetchAs(settings.tlsDir);
   const processes = new Map<string, ManagedProcess>();
   const names = ['ferretdb', 'smtp', ...specs.map((s) => s.name)];
   const supervise = options.supervise ?? false;
@@ -138,7 +142,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
       if (stopping || stoppedOnPurpose.has(spec.name)) return;
       const t0 = Date.now();
       const next = spawnService(spec);
-      waitUntilReady(`${spec.httpUrl}/readyz`, next, readyTimeoutMs).then(
+      waitUntilReady(`${spec.httpUrl}/readyz`, next, readyTimeoutMs, undefined, internalFetch).then(
         () => {
           const readyAfterMs = Date.now() - t0;
           say(
@@ -217,7 +221,13 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
     const started = specs.map((spec) => ({ spec, proc: spawnService(spec) }));
     await Promise.all(
       started.map(({ spec, proc }) =>
-        waitUntilReady(`${spec.httpUrl}/readyz`, proc, readyTimeoutMs, options.abort),
+        waitUntilReady(
+          `${spec.httpUrl}/readyz`,
+          proc,
+          readyTimeoutMs,
+          options.abort,
+          internalFetch,
+        ),
       ),
     );
   } catch (err) {
@@ -252,6 +262,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
         : []),
     ],
     process: (name) => processes.get(name),
+    internalFetch,
     async stopService(name, signal) {
       stoppedOnPurpose.add(name);
       clearTimeout(pendingRestarts.get(name));
@@ -269,7 +280,13 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
       stoppedOnPurpose.delete(name);
       const spec = byName(name);
       const proc = spawnService(spec);
-      await waitUntilReady(`${spec.httpUrl}/readyz`, proc, readyTimeoutMs);
+      await waitUntilReady(
+        `${spec.httpUrl}/readyz`,
+        proc,
+        readyTimeoutMs,
+        undefined,
+        internalFetch,
+      );
     },
     stop: stopAll,
   };

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { tlsEnv, usesTls } from './mesh-tls';
 import type { MeshSettings, ServiceName } from './settings';
 
 export interface ServiceSpec {
@@ -13,10 +14,14 @@ export interface ServiceSpec {
 }
 
 const local = (port: number) => `http://127.0.0.1:${port}`;
+const secure = (port: number) => `https://127.0.0.1:${port}`;
 
 /** How each service is wired in a native run: ports, stores and the addresses of its peers. */
 export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
   const p = s.ports;
+  // Internal HTTP is HTTPS with client certificates when the mesh runs mutual TLS.
+  const internal = s.tlsDir ? secure : local;
+  const amqp = (name: ServiceName) => s.amqpUrls?.[name] ?? s.amqpUrl;
   const common = {
     NODE_ENV: 'development',
     LOG_LEVEL: s.logLevel,
@@ -28,7 +33,7 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
       env: {
         PORT: String(p.auth),
         AUTH_DATABASE_URL: s.authDatabaseUrl,
-        AMQP_URL: s.amqpUrl,
+        AMQP_URL: amqp('auth'),
         AUTH_JWT_KEYS_DIR: s.jwtKeysDir,
         AUTH_JWT_ISSUER: 'micromesh-auth',
         AUTH_JWT_AUDIENCE: 'micromesh',
@@ -56,14 +61,14 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
         FROM_NAME: 'micromesh',
         FROM_ADDRESS: 'noreply@micromesh.local',
         MAIL_DATABASE_URL: s.mailDatabaseUrl,
-        AMQP_URL: s.amqpUrl,
+        AMQP_URL: amqp('mail'),
       },
     },
     {
       name: 'listener',
       env: {
         PORT: String(p.listener),
-        AMQP_URL: s.amqpUrl,
+        AMQP_URL: amqp('listener'),
         LOGGER_GRPC_ADDRESS: `127.0.0.1:${p.loggerGrpc}`,
       },
     },
@@ -72,12 +77,12 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
       env: {
         PORT: String(p.broker),
         METRICS_PORT: String(p.brokerMetrics),
-        AUTH_URL: local(p.auth),
-        LOGGER_URL: local(p.logger),
+        AUTH_URL: internal(p.auth),
+        LOGGER_URL: internal(p.logger),
         LOGGER_GRPC_ADDRESS: `127.0.0.1:${p.loggerGrpc}`,
-        MAIL_URL: local(p.mail),
-        LISTENER_URL: local(p.listener),
-        AMQP_URL: s.amqpUrl,
+        MAIL_URL: internal(p.mail),
+        LISTENER_URL: internal(p.listener),
+        AMQP_URL: amqp('broker'),
         BROKER_DATABASE_URL: s.brokerDatabaseUrl,
         JWT_ISSUER: 'micromesh-auth',
         JWT_AUDIENCE: 'micromesh',
@@ -93,10 +98,15 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
       },
     },
   ];
-  return specs.map((spec) => ({
-    ...spec,
-    dir: path.join(s.root, 'services', spec.name),
-    httpUrl: local(Number(spec.env.PORT)),
-    env: { ...common, ...spec.env, ...s.extraEnv },
-  }));
+  return specs.map((spec) => {
+    const tls = s.tlsDir && usesTls(spec.name) ? tlsEnv(s.tlsDir, spec.name) : {};
+    // The broker's own port is the public one: plain HTTP (TLS ends at the ingress/edge).
+    const url = spec.name === 'broker' || spec.name === 'frontend' ? local : internal;
+    return {
+      ...spec,
+      dir: path.join(s.root, 'services', spec.name),
+      httpUrl: url(Number(spec.env.PORT)),
+      env: { ...common, ...tls, ...spec.env, ...s.extraEnv },
+    };
+  });
 }

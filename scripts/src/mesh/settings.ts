@@ -50,6 +50,13 @@ export interface MeshSettings {
   logLevel: string;
   /** Extra variables passed to every service (wins over the computed ones). */
   extraEnv?: Record<string, string>;
+  /**
+   * Mutual TLS between the services: a directory in the layout of `ensureDevCertificates`
+   * (`ca/`, `<service>/{ca.crt,tls.crt,tls.key}`). Unset: plaintext.
+   */
+  tlsDir?: string;
+  /** One RabbitMQ URL (user) per service; a service not named uses `amqpUrl`. */
+  amqpUrls?: Partial<Record<ServiceName, string>>;
 }
 
 export const DEFAULT_PORTS: MeshPorts = {
@@ -135,6 +142,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
       : env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
     ...(ferretdb ? { ferretdb } : {}),
     amqpUrl: amqpUrlFrom(env, env.RABBITMQ_VHOST || '/'),
+    amqpUrls: serviceAmqpUrls(env),
     jwtKeysDir: path.join(root, '.secrets', 'jwt'),
     seedAdmin: {
       email: env.AUTH_SEED_ADMIN_EMAIL || 'admin@example.com',
@@ -142,5 +150,24 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     },
     bcryptCost: Number(env.AUTH_BCRYPT_COST || 12),
     logLevel: env.LOG_LEVEL || 'info',
+    // The bootstrap makes the dev CA and certificates; MESH_TLS=off runs the mesh in plaintext.
+    tlsDir: env.MESH_TLS === 'off' ? undefined : path.join(root, '.secrets', 'tls'),
   };
+}
+
+/**
+ * Each service's own RabbitMQ user (`micromesh-<service>`, made by the bootstrap) where .env
+ * gives its password; the others fall back to the administrator's URL.
+ */
+function serviceAmqpUrls(env: Env): Partial<Record<ServiceName, string>> {
+  const urls: Partial<Record<ServiceName, string>> = {};
+  for (const service of ['broker', 'auth', 'listener', 'mail'] as const) {
+    const password = env[`RABBITMQ_${service.toUpperCase()}_PASSWORD`];
+    if (!password) continue;
+    urls[service] = amqpUrlFrom(
+      { ...env, RABBITMQ_USER: `micromesh-${service}`, RABBITMQ_PASSWORD: password },
+      env.RABBITMQ_VHOST || '/',
+    );
+  }
+  return urls;
 }

@@ -3,6 +3,7 @@ import {
   createPgPool,
   createServiceContext,
   EventPublisher,
+  loadTlsMaterial,
   migrate,
   pgHealthCheck,
   startHttpService,
@@ -77,6 +78,9 @@ export async function startAuth(
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.AUTH_TRUST_PROXY,
+    tls: loadTlsMaterial(config),
+    // Logins, JWKS, key introspection and the users/keys API all reach auth through the broker.
+    callers: ['broker'],
     routes: (app) =>
       mountRoutes(app, {
         login: {

@@ -1,4 +1,4 @@
-import { availableCpus, baseEnvShape, env, loadConfig } from '@micromesh/kit';
+import { availableCpus, baseEnvShape, env, loadConfig, tlsEnvShape } from '@micromesh/kit';
 import { z } from 'zod';
 
 const optionalText = z.string().min(1).optional();
@@ -11,6 +11,7 @@ export function defaultHashConcurrency(cpus: number = availableCpus()): number {
 export const authConfigSchema = z
   .object({
     ...baseEnvShape,
+    ...tlsEnvShape,
     PORT: env.port(8082),
     /** PostgreSQL holding users, API keys and the failed-login counters. */
     AUTH_DATABASE_URL: z.url(),

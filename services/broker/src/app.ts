@@ -3,6 +3,9 @@ import {
   EventPublisher,
   createPgPool,
   createServiceContext,
+  loadTlsMaterial,
+  meshFetch,
+  meshHttpsAgent,
   migrate,
   ok,
   pgHealthCheck,
@@ -11,10 +14,10 @@ import {
   type Logger,
   type StartedHttpService,
 } from '@micromesh/kit';
-import { createLogServiceClient, logServiceCalls } from '@micromesh/proto';
+import { createLogServiceClient, grpcChannelCredentials, logServiceCalls } from '@micromesh/proto';
 import type { Express } from 'express';
 import { createBrokerMetrics } from './broker-metrics';
-import type { BrokerConfig } from './config';
+import { checkMeshUrls, type BrokerConfig } from './config';
 import { BROKER_MIGRATIONS, BROKER_MIGRATIONS_TABLE } from './data-access/migrations';
 import { PgIdempotencyRecords } from './data-access/pg-idempotency-records';
 import { BrokerActions } from './domain/broker-actions';
@@ -57,6 +60,12 @@ export async function startBroker(
 ): Promise<StartedHttpService> {
   const ctx = createServiceContext('broker', config, overrides);
   const { logger, lifecycle } = ctx;
+  // Mutual TLS to auth, logger and mail: the broker presents its certificate on every call.
+  const tls = loadTlsMaterial(config);
+  checkMeshUrls(config, tls !== undefined);
+  const meshFetchFn = meshFetch(tls);
+  const httpsAgent = tls ? meshHttpsAgent(tls, { keepAlive: true, maxSockets: 256 }) : undefined;
+  lifecycle.onShutdown('https agent', async () => httpsAgent?.destroy());
   const metrics = createBrokerMetrics(ctx.metrics);
   const breaker = {
     failures: config.BREAKER_FAILURES,
@@ -90,7 +99,9 @@ export async function startBroker(
   const mailService = new Downstream('mail', breaker);
 
   // One long-lived gRPC channel (HTTP/2, keepalive) for every log write.
-  const grpcClient = createLogServiceClient(config.LOGGER_GRPC_ADDRESS);
+  const grpcClient = createLogServiceClient(config.LOGGER_GRPC_ADDRESS, {
+    credentials: grpcChannelCredentials(tls),
+  });
   lifecycle.onShutdown('grpc', () => grpcClient.close());
   const logWriter = new LogWriter({
     calls: logServiceCalls(grpcClient),
@@ -110,7 +121,12 @@ export async function startBroker(
     maxInFlight: config.PUBLISH_MAX_IN_FLIGHT,
   });
   lifecycle.onShutdown('publisher', () => publisher.close());
-  const authClient = new AuthClient(config.AUTH_URL, authService, config.AUTH_TIMEOUT_MS);
+  const authClient = new AuthClient(
+    config.AUTH_URL,
+    authService,
+    config.AUTH_TIMEOUT_MS,
+    meshFetchFn,
+  );
   const revocations = new RevocationList();
   const revocationFeed = new RevocationFeed({
     connection: amqp,
@@ -141,7 +157,12 @@ export async function startBroker(
       searchLimit: config.DEAD_LETTER_SEARCH_MAX,
     }),
   );
-  const mailClient = new MailClient(config.MAIL_URL, mailService, config.MAIL_TIMEOUT_MS);
+  const mailClient = new MailClient(
+    config.MAIL_URL,
+    mailService,
+    config.MAIL_TIMEOUT_MS,
+    meshFetchFn,
+  );
   const actions = new BrokerActions(
     {
       authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
@@ -162,6 +183,7 @@ export async function startBroker(
       cooldownMs: config.JWKS_COOLDOWN_MS,
       timeoutMs: config.AUTH_TIMEOUT_MS,
       maxCachedTokens: config.TOKEN_CACHE_MAX,
+      fetch: meshFetchFn,
     }),
     apiKeys: new ApiKeyVerifier({
       introspect: (key) => authClient.introspectKey(key),
@@ -219,6 +241,7 @@ export async function startBroker(
       ownChecks: { rabbitmq: amqp.healthCheck(), postgres: brokerDbCheck },
       timeoutMs: config.HEALTH_TIMEOUT_MS,
       guard: signedIn,
+      fetch: meshFetchFn,
     });
     mountDeadLetterRoutes(app, { admin: deadLetters, guard: guarded });
     const headersTimeoutMs = config.PROXY_TIMEOUT_MS;
@@ -232,6 +255,7 @@ export async function startBroker(
         rewrite: (path) => underPrefix('/logs', path),
         headersTimeoutMs,
         methods: ['GET', 'HEAD'],
+        httpsAgent,
       }),
     );
     // Guarded by the access table ahead of the routes other parts mount here (traces, dead
@@ -246,6 +270,7 @@ export async function startBroker(
           baseUrl: config.AUTH_URL,
           rewrite: (path) => underPrefix(`/api/${resource}`, path),
           headersTimeoutMs,
+          httpsAgent,
         }),
       );
     }

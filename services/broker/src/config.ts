@@ -1,4 +1,4 @@
-import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
+import { baseEnvShape, ConfigError, env, loadConfig, tlsEnvShape } from '@micromesh/kit';
 import { z } from 'zod';
 
 /**
@@ -24,6 +24,7 @@ const trustProxy = z
 
 export const brokerConfigSchema = z.object({
   ...baseEnvShape,
+  ...tlsEnvShape,
   PORT: env.port(8080),
   /** `/metrics` lives on this internal port only, never on the public PORT (0 = any free port). */
   METRICS_PORT: env.port(9080),
@@ -111,4 +112,21 @@ export type BrokerConfig = z.infer<typeof brokerConfigSchema>;
 
 export function loadBrokerConfig(source: Record<string, string | undefined> = process.env) {
   return loadConfig(brokerConfigSchema, source);
+}
+
+const MESH_URLS = ['AUTH_URL', 'LOGGER_URL', 'MAIL_URL', 'LISTENER_URL'] as const;
+
+/**
+ * With mutual TLS the internal services serve HTTPS only: an http:// URL would fail every call,
+ * so it fails the start instead, naming the variable.
+ */
+export function checkMeshUrls(config: BrokerConfig, tls: boolean): void {
+  if (!tls) return;
+  const plain = MESH_URLS.filter((name) => !config[name].startsWith('https://'));
+  if (plain.length > 0) {
+    throw new ConfigError(
+      `invalid configuration: with TLS_* set, ${plain.join(', ')} must be https:// URLs`,
+      plain,
+    );
+  }
 }

@@ -67,5 +67,15 @@ export {
 export { PublishError, isPublishError, type PublishFailure } from './amqp/publish-error';
 export { eventMessage, type EventMessage } from './amqp/event-message';
 export { backoffDelay, type BackoffSettings } from './amqp/backoff';
+export * from './tls/index';
+export {
+  SERVICE_PERMISSIONS,
+  AMQP_SERVICES,
+  provisionServiceUsers,
+  removeServiceUsers,
+  type AmqpService,
+  type Permissions,
+  type ProvisionOptions,
+} from './amqp/service-users';
 export { startMetricsServer, type MetricsServer } from './http/metrics-server';
 export { clientAddressKey } from './security/client-address';

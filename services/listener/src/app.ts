@@ -1,6 +1,7 @@
 import {
   AmqpConnection,
   createServiceContext,
+  loadTlsMaterial,
   startHttpService,
   type Logger,
   type StartedHttpService,
@@ -37,7 +38,8 @@ export async function startListener(
   const deadLetters = { depth: async (): Promise<number | undefined> => undefined };
   const metrics = createListenerMetrics(ctx.metrics.registry, () => deadLetters.depth());
 
-  const writer = createLogWriter(config.LOGGER_GRPC_ADDRESS, config.LOGGER_DEADLINE_MS);
+  const tls = loadTlsMaterial(config);
+  const writer = createLogWriter(config.LOGGER_GRPC_ADDRESS, config.LOGGER_DEADLINE_MS, tls);
   ctx.lifecycle.onShutdown('logger-grpc', () => writer.close());
 
   const amqp = new AmqpConnection({
@@ -80,6 +82,9 @@ export async function startListener(
     port: config.PORT,
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
+    // Health and metrics only: no route of its own for any caller.
+    tls,
+    callers: [],
     routes: () => {},
   });
 }

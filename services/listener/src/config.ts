@@ -1,9 +1,10 @@
-import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
+import { baseEnvShape, env, loadConfig, tlsEnvShape } from '@micromesh/kit';
 import { z } from 'zod';
 
 export const listenerConfigSchema = z
   .object({
     ...baseEnvShape,
+    ...tlsEnvShape,
     PORT: env.port(8085),
     /** RabbitMQ holding logs_topic (amqp://user:pass@host:port/vhost). */
     AMQP_URL: z.string().regex(/^amqps?:\/\//, 'an amqp:// or amqps:// URL'),

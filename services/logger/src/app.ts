@@ -1,5 +1,6 @@
 import {
   createServiceContext,
+  loadTlsMaterial,
   startHttpService,
   type Logger,
   type StartedHttpService,
@@ -11,6 +12,7 @@ import { LogService } from './domain/log-service';
 import { startRetention } from './domain/retention';
 import { StoreMonitor } from './domain/store-monitor';
 import { TailHub } from './domain/tail-hub';
+import { httpCallers } from './entry-points/callers';
 import { startGrpcServer } from './entry-points/grpc/start-grpc-server';
 import { mountLogRoutes } from './entry-points/http/log-routes';
 import { mountLogStreamRoute } from './entry-points/http/log-stream-route';
@@ -35,6 +37,7 @@ export async function startLogger(
 ): Promise<StartedLogger> {
   const ctx = createServiceContext('logger', config, overrides);
   const { logger, lifecycle } = ctx;
+  const tls = loadTlsMaterial(config);
 
   const store = createLogStore({
     url: config.LOG_STORE_URL,
@@ -80,6 +83,7 @@ export async function startLogger(
     host: config.HOST,
     port: config.GRPC_PORT,
     maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
+    tls,
     maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
     maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
     drainMs: config.SHUTDOWN_DRAIN_MS,
@@ -91,6 +95,8 @@ export async function startLogger(
     port: config.PORT,
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
+    tls,
+    callers: httpCallers,
     routes: (app) => {
       mountLogStreamRoute(app, tail, {
         heartbeatMs: config.LOG_TAIL_HEARTBEAT_MS,
@@ -102,7 +108,10 @@ export async function startLogger(
   // Registered after HTTP, so it runs first at shutdown: gRPC health says NOT_SERVING while the
   // HTTP server drains, like /readyz does.
   lifecycle.onShutdown('grpc health', () => grpc.health.setServing(false));
-  logger.info({ store: store.kind, grpc: grpc.address, http: http.address.url }, 'logger ready');
+  logger.info(
+    { store: store.kind, grpc: grpc.address, http: http.address.url, mtls: tls !== undefined },
+    'logger ready',
+  );
   return {
     ...http,
     urls: { ...http.urls, grpc: grpc.address },

@@ -1,10 +1,11 @@
-import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
+import { baseEnvShape, env, loadConfig, tlsEnvShape } from '@micromesh/kit';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@micromesh/proto';
 import { z } from 'zod';
 import { storeUrlProblem } from './store-url';
 
 export const loggerConfigSchema = z.object({
   ...baseEnvShape,
+  ...tlsEnvShape,
   PORT: env.port(8083),
   GRPC_PORT: env.port(50051),
   /**

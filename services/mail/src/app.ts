@@ -3,6 +3,7 @@ import {
   createPgPool,
   createServiceContext,
   EventPublisher,
+  loadTlsMaterial,
   migrate,
   pgHealthCheck,
   senderPolicy,
@@ -162,6 +163,9 @@ export async function startMail(
     port: config.PORT,
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
+    tls: loadTlsMaterial(config),
+    // /send and message status: the broker relays the `mail` action, after its own checks.
+    callers: ['broker'],
     routes: (app) => {
       mountSendRoute(app, {
         senders: senderPolicy(config.MAIL_FROM, config.MAIL_FROM_ALLOWLIST),

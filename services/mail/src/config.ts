@@ -1,9 +1,10 @@
-import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
+import { baseEnvShape, env, loadConfig, tlsEnvShape } from '@micromesh/kit';
 import { z } from 'zod';
 import { plainAddress } from './domain/address';
 
 export const mailConfigSchema = z.object({
   ...baseEnvShape,
+  ...tlsEnvShape,
   PORT: env.port(8084),
   MAIL_HOST: z.string().min(1).default('127.0.0.1'),
   MAIL_PORT: env.port(1025),

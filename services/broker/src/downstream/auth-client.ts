@@ -39,6 +39,7 @@ export class AuthClient {
     private readonly baseUrl: string,
     private readonly downstream: Downstream,
     private readonly timeoutMs: number,
+    private readonly fetchFn: typeof fetch = fetch,
   ) {}
 
   /**
@@ -54,6 +55,7 @@ export class AuthClient {
           body: credentials,
           headers: { 'x-forwarded-for': clientIp },
           signal,
+          fetch: this.fetchFn,
         });
         if (reply.status === 401) throw AppError.unauthorized('invalid credentials');
         if (reply.status >= 400) throw relayClientError(reply);
@@ -70,6 +72,7 @@ export class AuthClient {
           method: 'POST',
           body: { key },
           signal,
+          fetch: this.fetchFn,
         });
         if (reply.status >= 400) return { active: false };
         const parsed = introspectionSchema.safeParse(reply.body.data);
@@ -88,6 +91,7 @@ export class AuthClient {
         const reply = await callJson(`${this.baseUrl}/internal/revocations`, {
           method: 'GET',
           signal,
+          fetch: this.fetchFn,
         });
         if (reply.status !== 200) throw new Error(`revocations answered ${reply.status}`);
         return catchUpSchema.parse(reply.body.data);

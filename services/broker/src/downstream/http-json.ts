@@ -13,6 +13,8 @@ export interface CallInit {
   signal: AbortSignal;
   /** 5xx statuses that are deliberate answers to relay (mail's 502 "refused for good"). */
   answers?: number[];
+  /** The mesh fetch (kit `meshFetch`: presents the broker's certificate under mutual TLS). */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface CallInit {
  * throw (an outage, counted by the breaker); any other status is returned for the caller to relay.
  */
 export async function callJson(url: string, init: CallInit): Promise<JsonReply> {
-  const res = await fetch(url, {
+  const res = await (init.fetch ?? fetch)(url, {
     method: init.method,
     headers: {
       accept: 'application/json',

@@ -24,6 +24,7 @@ export class MailClient {
     private readonly baseUrl: string,
     private readonly downstream: Downstream,
     private readonly timeoutMs: number,
+    private readonly fetchFn: typeof fetch = fetch,
   ) {}
 
   async send(mail: MailPayload, principal: string, idempotencyKey?: string): Promise<Envelope> {
@@ -37,6 +38,7 @@ export class MailClient {
             ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
           },
           signal,
+          fetch: this.fetchFn,
         });
         if (reply.status >= 400) throw relayClientError(reply);
         return reply.body;
@@ -53,6 +55,7 @@ export class MailClient {
           method: 'GET',
           headers: { 'x-principal': principal },
           signal,
+          fetch: this.fetchFn,
         });
         if (reply.status >= 400) throw relayClientError(reply);
         return reply.body;

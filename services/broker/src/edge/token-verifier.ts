@@ -1,6 +1,6 @@
 import { AppError } from '@micromesh/kit';
 import { parseScopes, ROLES } from '@micromesh/contracts';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Principal } from '../domain/principal';
 import { BoundedCache } from './bounded-cache';
@@ -15,6 +15,8 @@ export interface TokenVerifierOptions {
   cooldownMs: number;
   timeoutMs: number;
   maxCachedTokens: number;
+  /** The mesh fetch: auth's JWKS is served to the broker alone under mutual TLS. */
+  fetch?: typeof fetch;
 }
 
 const claimsSchema = z.object({
@@ -46,6 +48,7 @@ export class TokenVerifier {
       cacheMaxAge: options.cacheMaxAgeMs,
       cooldownDuration: options.cooldownMs,
       timeoutDuration: options.timeoutMs,
+      ...(options.fetch ? { [customFetch]: options.fetch } : {}),
     });
     this.verified = new BoundedCache(options.maxCachedTokens);
   }

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
@@ -10,6 +11,9 @@ import type { Metrics } from '../metrics/metrics';
 import { ok } from './envelope';
 import { requestLifecycle } from './request-lifecycle';
 import { jsonBody } from './json-body';
+import { httpsServerOptions } from '../tls/tls-options';
+import { requirePeer, type AllowedCallers } from '../tls/require-peer';
+import type { TlsMaterial } from '../tls/tls-material';
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -26,6 +30,17 @@ export interface HttpServerOptions {
   beforeBody?: (app: Express) => void;
   /** How long stop() lets in-flight requests finish before cutting connections. */
   drainTimeoutMs?: number;
+  /**
+   * Serve HTTPS with this identity, asking callers for a client certificate (mutual TLS); routes
+   * check the caller with `requirePeer`. /livez and /readyz answer without one (probes).
+   */
+  tls?: TlsMaterial;
+  /**
+   * The service identities (client certificate CNs) allowed to call this server's own routes,
+   * fixed or per request; checked before the body is read. Health and metrics are exempt. Only
+   * enforced on a TLS server (see `requirePeer`).
+   */
+  callers?: AllowedCallers;
   /** false: `/metrics` is not served here (it has its own internal port). Default true. */
   serveMetrics?: boolean;
 }
@@ -73,6 +88,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     });
   }
 
+  if (options.callers) app.use(requirePeer(options.callers));
   options.beforeBody?.(app);
   app.use(jsonBody(options.bodyLimit ?? '100kb'));
   options.routes(app);
@@ -85,7 +101,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   return {
     app,
     async start(port, host = '127.0.0.1') {
-      const listening = app.listen(port, host);
+      const listening: Server = options.tls
+        ? https.createServer(httpsServerOptions(options.tls), app).listen(port, host)
+        : app.listen(port, host);
       server = listening;
       // Node's defaults (5 s keep-alive) are shorter than most proxies' idle timeouts; outlive them.
       listening.keepAliveTimeout = 65_000;
@@ -96,7 +114,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       return {
         host: address.address,
         port: address.port,
-        url: `http://${shownHost}:${address.port}`,
+        url: `${options.tls ? 'https' : 'http'}://${shownHost}:${address.port}`,
       };
     },
     async stop() {

@@ -12,5 +12,13 @@ export {
 } from './service-process';
 export { startFreezableProxy, type FreezableProxy } from './freezable-proxy';
 export { createJwtKeysDir, type JwtKeysDir, type JwtKey } from './jwt-keys-dir';
+export {
+  createCertificateAuthority,
+  issueCertificate,
+  ensureDevCertificates,
+  type CertificateAuthority,
+  type IssuedCertificate,
+  type IssueOptions,
+} from '../tls/dev-certificates';
 export { startPrivateRabbitMq, type PrivateRabbitMq } from './private-rabbitmq';
 export { startPrivatePostgres, type PrivatePostgres } from './private-postgres';

@@ -5,8 +5,10 @@ import {
   callUnary,
   createLogServiceClient,
   encodeMetadata,
+  grpcChannelCredentials,
   GrpcStatus,
   isGrpcError,
+  type GrpcTlsFiles,
   type Log,
   type WriteLogsResponse__Output,
 } from '@micromesh/proto';
@@ -27,8 +29,13 @@ export interface LogWriter {
 /** gRPC message size the batches must stay under (the logger's receive limit is gRPC's 4 MiB). */
 export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
 
-export function createLogWriter(address: string, deadlineMs: number): LogWriter {
-  const client = createLogServiceClient(address);
+/** With TLS files, the channel presents the listener's certificate (mutual TLS). */
+export function createLogWriter(
+  address: string,
+  deadlineMs: number,
+  tls?: GrpcTlsFiles,
+): LogWriter {
+  const client = createLogServiceClient(address, { credentials: grpcChannelCredentials(tls) });
   return {
     async write(events) {
       const entries = events.map(toLog);

@@ -13,6 +13,8 @@ export interface HealthRouteDeps {
   ownChecks: Record<string, () => Promise<unknown>>;
   timeoutMs: number;
   guard: RequestHandler[];
+  /** The mesh fetch: the services' /readyz is HTTPS under mutual TLS. */
+  fetch?: typeof fetch;
 }
 
 interface ServiceHealth {
@@ -30,7 +32,8 @@ interface ServiceHealth {
 export function mountHealthRoutes(app: Express, deps: HealthRouteDeps): void {
   app.get('/api/health', ...deps.guard, async (_req, res) => {
     const probes = deps.services.map(
-      async (s) => [s.name, await probeService(s.url, deps.timeoutMs)] as const,
+      async (s) =>
+        [s.name, await probeService(s.url, deps.timeoutMs, deps.fetch ?? fetch)] as const,
     );
     const own = Object.entries(deps.ownChecks).map(
       async ([name, check]) => [name, await runCheck(check, deps.timeoutMs)] as const,
@@ -42,10 +45,14 @@ export function mountHealthRoutes(app: Express, deps: HealthRouteDeps): void {
   });
 }
 
-async function probeService(url: string, timeoutMs: number): Promise<ServiceHealth> {
+async function probeService(
+  url: string,
+  timeoutMs: number,
+  fetchFn: typeof fetch,
+): Promise<ServiceHealth> {
   const started = performance.now();
   try {
-    const res = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetchFn(new URL('/readyz', url), { signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
     return { ok: res.ok, status: res.status, ms: elapsed(started) };
   } catch (err) {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { AppError, propagationHeaders } from '@micromesh/kit';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Downstream } from '../../downstream/downstream';
@@ -13,6 +14,8 @@ export interface ProxyTarget {
   headersTimeoutMs: number;
   /** Methods passed on; others are 405 (e.g. only reads of the logs API are public). */
   methods?: readonly string[];
+  /** For an https:// baseUrl: the agent presenting the broker's certificate (mutual TLS). */
+  httpsAgent?: https.Agent;
 }
 
 // Connection-scoped headers are never forwarded (RFC 9110 §7.6.1).
@@ -78,7 +81,9 @@ function open(
     const onDeadline = () =>
       outgoing.destroy(new Error('deadline exceeded before response headers'));
     signal.addEventListener('abort', onDeadline, { once: true });
-    const outgoing = http.request(url, { method: req.method, headers, agent }, (incoming) => {
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    const via = url.protocol === 'https:' ? target.httpsAgent : agent;
+    const outgoing = request(url, { method: req.method, headers, agent: via }, (incoming) => {
       signal.removeEventListener('abort', onDeadline);
       if ((incoming.statusCode ?? 502) >= 500) {
         incoming.resume();

@@ -6,7 +6,8 @@ import {
   runWithRequestContext,
   type Logger,
 } from '@micromesh/kit';
-import type { LogServiceHandlers } from '@micromesh/proto';
+import { allowPeers, type LogServiceHandlers } from '@micromesh/proto';
+import { LOG_READERS, LOG_WRITERS } from '../callers';
 import type { LogService } from '../../domain/log-service';
 import { toGrpcError } from './grpc-errors';
 import { fromLogMessage, toLogMessage } from './log-messages';
@@ -30,33 +31,45 @@ function unary<Req, Res>(
   };
 }
 
-/** Thin translation between the generated message types and the LogService use cases. */
+/**
+ * Thin translation between the generated message types and the LogService use cases; each method
+ * admits only its callers (see ../callers.ts) when the server runs mutual TLS.
+ */
 export function logServiceHandlers(service: LogService, logger: Logger): LogServiceHandlers {
   return {
-    WriteLog: unary(logger, async (request) => {
-      const result = await service.writeOne(fromLogMessage(request.logEntry));
-      return { result: result.duplicate ? 'duplicate' : 'logged', event_id: result.event_id };
-    }),
-    WriteLogs: unary(logger, async (request) => {
-      const batch = await service.writeMany(
-        request.entries.map((e, i) => fromLogMessage(e, `entries.${i}`)),
-      );
-      return {
-        ...batch,
-        results: batch.results.map((r) => ({
-          event_id: r.event_id,
-          outcome: r.outcome,
-          reason: r.outcome === 'rejected' ? r.reason : '',
-        })),
-      };
-    }),
-    QueryLogs: unary(logger, async (request) => {
-      const input: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(request)) {
-        if (value !== '' && value !== 0) input[key] = value;
-      }
-      const page = await service.query(input);
-      return { entries: page.entries.map(toLogMessage), next_cursor: page.next_cursor ?? '' };
-    }),
+    WriteLog: allowPeers(
+      LOG_WRITERS,
+      unary(logger, async (request) => {
+        const result = await service.writeOne(fromLogMessage(request.logEntry));
+        return { result: result.duplicate ? 'duplicate' : 'logged', event_id: result.event_id };
+      }),
+    ),
+    WriteLogs: allowPeers(
+      LOG_WRITERS,
+      unary(logger, async (request) => {
+        const batch = await service.writeMany(
+          request.entries.map((e, i) => fromLogMessage(e, `entries.${i}`)),
+        );
+        return {
+          ...batch,
+          results: batch.results.map((r) => ({
+            event_id: r.event_id,
+            outcome: r.outcome,
+            reason: r.outcome === 'rejected' ? r.reason : '',
+          })),
+        };
+      }),
+    ),
+    QueryLogs: allowPeers(
+      LOG_READERS,
+      unary(logger, async (request) => {
+        const input: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(request)) {
+          if (value !== '' && value !== 0) input[key] = value;
+        }
+        const page = await service.query(input);
+        return { entries: page.entries.map(toLogMessage), next_cursor: page.next_cursor ?? '' };
+      }),
+    ),
   };
 }

@@ -4,8 +4,10 @@ import {
   bindGrpcServer,
   createGrpcHealth,
   createGrpcServer,
+  grpcServerCredentials,
   stopGrpcServer,
   type GrpcHealth,
+  type GrpcTlsFiles,
 } from '@micromesh/proto';
 import type { LogService } from '../../domain/log-service';
 import { logServiceHandlers } from './log-service-handlers';
@@ -16,7 +18,10 @@ export interface StartedGrpcServer {
   stop(): Promise<void>;
 }
 
-/** LogService + grpc.health.v1 on one port; health starts NOT_SERVING until the owner says so. */
+/**
+ * LogService + grpc.health.v1 on one port; health starts NOT_SERVING until the owner says so.
+ * With TLS files, every connection must present a client certificate from the mesh CA.
+ */
 export async function startGrpcServer(
   service: LogService,
   logger: Logger,
@@ -28,6 +33,7 @@ export async function startGrpcServer(
     maxConnectionAgeGraceMs: number;
     /** Calls in flight at shutdown get this long before the server is forced down. */
     drainMs: number;
+    tls?: GrpcTlsFiles;
   },
 ): Promise<StartedGrpcServer> {
   const server = createGrpcServer({
@@ -38,7 +44,11 @@ export async function startGrpcServer(
   addLogService(server, logServiceHandlers(service, logger));
   const health = createGrpcHealth();
   health.addToServer(server);
-  const port = await bindGrpcServer(server, `${options.host}:${options.port}`);
+  const port = await bindGrpcServer(
+    server,
+    `${options.host}:${options.port}`,
+    grpcServerCredentials(options.tls),
+  );
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     address: `${shownHost}:${port}`,
