@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   createJwtKeysDir,
+  ensureDevCertificates,
   createTestDatabase,
   createTestVhost,
   startPrivatePostgres,
@@ -9,6 +13,7 @@ import {
 } from '@micromesh/kit/testing';
 import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh, type SupervisorEvent } from '../mesh/launcher';
+import { fetchAs, TLS_SERVICES } from '../mesh/mesh-tls';
 import type { MeshSettings, ServiceName } from '../mesh/settings';
 import { startChaosSmtpSink, type ChaosSmtpSink } from './smtp-sink';
 
@@ -33,6 +38,8 @@ export interface ChaosEnvironmentOptions {
   root: string;
   privateRabbit?: boolean;
   privatePostgres?: boolean;
+  /** Mutual TLS between the services, as scripts/up runs them (default: on). */
+  tls?: boolean;
   /** Variables for every service (e.g. raised rate limits: the chaos clients share one IP). */
   extraEnv?: Record<string, string>;
   output?: (line: string) => void;
@@ -85,6 +92,18 @@ export async function startChaosEnvironment(
     }
     const jwtKeys = await createJwtKeysDir('chaos');
     cleanups.push(() => jwtKeys.remove());
+    let tlsDir: string | undefined;
+    if (options.tls ?? true) {
+      const dir = await mkdtemp(path.join(tmpdir(), 'chaos-tls-'));
+      tlsDir = dir;
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      ensureDevCertificates(dir, TLS_SERVICES, {
+        dnsNames: ['localhost'],
+        ipAddresses: ['127.0.0.1'],
+      });
+    }
+    // Internal services answer HTTPS under mutual TLS: probe them as the broker would.
+    const probe = fetchAs(tlsDir);
 
     const [
       broker,
@@ -136,6 +155,7 @@ export async function startChaosEnvironment(
       bcryptCost: 4,
       logLevel: 'warn',
       extraEnv: options.extraEnv,
+      tlsDir,
     };
     const supervisorEvents: SupervisorEvent[] = [];
     const mesh = await launchMesh({
@@ -152,7 +172,7 @@ export async function startChaosEnvironment(
       const results = await Promise.all(
         mesh.specs.map(async (spec) => {
           try {
-            const res = await fetch(`${spec.httpUrl}/readyz`, {
+            const res = await probe(`${spec.httpUrl}/readyz`, {
               signal: AbortSignal.timeout(2_000),
             });
             await res.arrayBuffer();

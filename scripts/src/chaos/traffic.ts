@@ -108,7 +108,7 @@ export async function drive(options: TrafficOptions): Promise<RequestOutcome[]> 
     while (Date.now() < end && !options.abort?.aborted) {
       const i = n++;
       const action = pick(options.mix, i);
-      const key = `k${c}x${i}`;
+      const key = `${options.runId}-k${c}x${i}`; // unique per run: the mesh keeps keys 24 h
       const body = actionBody(action, options.runId, key);
       const { status, attempts } = await sendWithRetries(
         options.brokerUrl,
