@@ -63,6 +63,8 @@ export async function startTestMesh(prefix: string): Promise<TestMesh> {
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,
       logLevel: 'warn',
+      // Every trace kept, exported to the mesh's own logger (its default target).
+      tracing: { enabled: true, ratio: 1 },
     };
     mesh = await launchMesh({
       settings,

@@ -4,7 +4,12 @@
  * in the same run, and measures how fast the listener drains events into the store.
  *
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
- *                 [--scenarios baseline,log,event,auth,mail,burst,drain] [--profile DIR]
+ *                 [--scenarios baseline,log,event,auth,mail,burst,drain,tracing] [--profile DIR]
+ *                 [--tracing-connections 50]
+ *
+ * The mesh runs with tracing off for every scenario but `tracing`, which restarts it three times
+ * (OpenTelemetry off, sampling 10 %, sampling 100 % exported to the logger) and runs `log` and
+ * `event` on each, so the cost of tracing is measured in one run on one machine state.
  *
  * --profile writes a V8 CPU profile of every mesh process into DIR when it exits (open them in
  * Chrome DevTools, or summarise with scripts/src/bench/profile-summary.ts).
@@ -19,7 +24,8 @@ import { formatTable, type ScenarioResult } from './report';
 import { startBenchEnvironment, type BenchEnvironment } from './setup';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const ALL = ['baseline', 'log', 'event', 'auth', 'mail', 'burst', 'drain'] as const;
+const ALL = ['baseline', 'log', 'event', 'auth', 'mail', 'burst', 'drain', 'tracing'] as const;
+const TRACING_OFF = { enabled: false, ratio: 0 };
 
 const { values } = parseArgs({
   options: {
@@ -28,8 +34,10 @@ const { values } = parseArgs({
     events: { type: 'string', default: '20000' },
     scenarios: { type: 'string', default: ALL.join(',') },
     profile: { type: 'string' },
+    'tracing-connections': { type: 'string', default: '50' },
   },
 });
+const tracingConnections = Math.min(1000, Math.max(1, Number(values['tracing-connections'])));
 const durationSeconds = Math.min(60, Math.max(1, Number(values.duration)));
 const connectionCounts = values.connections
   .split(',')
@@ -122,6 +130,68 @@ async function measureDrain(env: BenchEnvironment): Promise<Drain> {
   };
 }
 
+type Spec = { url: string; body: unknown; headers?: Record<string, string> };
+
+/**
+ * `log` and `event` with OpenTelemetry off, sampling 10 % and sampling 100 % (every span exported
+ * to the logger and stored in PostgreSQL), each on a freshly started mesh on the same stores.
+ */
+async function measureTracing(
+  env: BenchEnvironment,
+  specs: Record<string, Spec>,
+): Promise<Record<string, unknown>> {
+  const modes = [
+    { label: 'off', tracing: TRACING_OFF },
+    { label: '10 %', tracing: { enabled: true, ratio: 0.1 } },
+    { label: '100 %', tracing: { enabled: true, ratio: 1 } },
+  ];
+  const rows: Record<string, unknown>[] = [];
+  for (const mode of modes) {
+    say(`· tracing ${mode.label}: restarting the mesh`);
+    await env.relaunch(mode.tracing);
+    const token = await login(env);
+    for (const name of ['log', 'event'] as const) {
+      const spec = { ...specs[name]!, headers: { authorization: `Bearer ${token}` } };
+      await runLoad({ ...spec, connections: 10, durationSeconds: 2 });
+      const result = await runLoad({ ...spec, connections: tracingConnections, durationSeconds });
+      const dropped = await droppedSpans(env);
+      rows.push({ scenario: name, tracing: mode.label, ...result, droppedSpans: dropped });
+      say(
+        `  ${name} tracing ${mode.label} @${tracingConnections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms, spans dropped ${dropped}`,
+      );
+    }
+  }
+  const reqPerSec = (name: string, label: string) =>
+    Number(rows.find((r) => r.scenario === name && r.tracing === label)?.reqPerSec ?? NaN);
+  const share = (name: string, label: string) =>
+    Math.round((reqPerSec(name, label) / reqPerSec(name, 'off')) * 1000) / 10;
+  const summary = {
+    connections: tracingConnections,
+    rows,
+    logAt100PercentOfOff: share('log', '100 %'),
+    logAt10PercentOfOff: share('log', '10 %'),
+    eventAt100PercentOfOff: share('event', '100 %'),
+    eventAt10PercentOfOff: share('event', '10 %'),
+  };
+  say(
+    `  log: 10 % → ${summary.logAt10PercentOfOff} % of off, 100 % → ${summary.logAt100PercentOfOff} % of off; event: 10 % → ${summary.eventAt10PercentOfOff} %, 100 % → ${summary.eventAt100PercentOfOff} %`,
+  );
+  await env.relaunch(TRACING_OFF);
+  return summary;
+}
+
+/** Spans the broker gave up (queue full or export failed), from its /metrics. */
+async function droppedSpans(env: BenchEnvironment): Promise<number> {
+  const res = await fetch(`${env.brokerUrl}/metrics`);
+  const text = await res.text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('micromesh_trace_spans_dropped_total'))
+      total += Number(line.split(' ').at(-1));
+  }
+  return total;
+}
+
 async function main(): Promise<void> {
   say(`micromesh bench: ${durationSeconds}s per run at ${connectionCounts.join('/')} connections`);
   const started = performance.now();
@@ -139,6 +209,7 @@ async function main(): Promise<void> {
     nodeArgs: values.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
       : [],
+    tracing: TRACING_OFF,
     output: (line) => meshLog.write(`${line}\n`),
   });
   const results: ScenarioResult[] = [];
@@ -239,6 +310,10 @@ async function main(): Promise<void> {
         3_000,
       );
       extra.eventActionStored = stored.count;
+    }
+
+    if (scenarios.has('tracing')) {
+      extra.tracing = await measureTracing(env, specs);
     }
 
     if (scenarios.has('drain')) {

@@ -8,15 +8,18 @@ import {
 import { spawnManaged, waitUntilReady, type ManagedProcess } from '../mesh/child-process';
 import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh } from '../mesh/launcher';
-import type { MeshSettings } from '../mesh/settings';
+import type { MeshSettings, TracingSettings } from '../mesh/settings';
 
 export interface BenchEnvironment {
+  /** The running mesh (replaced by relaunch). */
   mesh: Mesh;
   settings: MeshSettings;
   brokerUrl: string;
   baselineUrl: string;
   logsDatabaseUrl: string;
   amqpUrl: string;
+  /** Stops the mesh and starts it again on the same stores with other tracing settings. */
+  relaunch(tracing: TracingSettings): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -29,6 +32,8 @@ export async function startBenchEnvironment(options: {
   bcryptCost: number;
   brokerEnv: Record<string, string>;
   nodeArgs: string[];
+  /** OpenTelemetry in every service, and its sampling ratio. */
+  tracing: TracingSettings;
   output: (line: string) => void;
 }): Promise<BenchEnvironment> {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -90,14 +95,17 @@ export async function startBenchEnvironment(options: {
       seedAdmin: { email: 'admin@example.com', password: 'verysecret' },
       bcryptCost: options.bcryptCost,
       logLevel: 'info',
+      tracing: options.tracing,
       extraEnv: options.brokerEnv,
     };
-    const mesh = await launchMesh({
-      settings,
-      output: options.output,
-      smtpSink: true,
-      nodeArgs: options.nodeArgs,
-    });
+    const launch = (tracing: TracingSettings) =>
+      launchMesh({
+        settings: { ...settings, tracing },
+        output: options.output,
+        smtpSink: true,
+        nodeArgs: options.nodeArgs,
+      });
+    let mesh = await launch(options.tracing);
     cleanups.push(() => mesh.stop());
 
     const started: ManagedProcess[] = [];
@@ -138,12 +146,18 @@ export async function startBenchEnvironment(options: {
     await waitUntilReady(`http://127.0.0.1:${baseHttp}/readyz`, gateway, 30_000);
 
     return {
-      mesh,
+      get mesh() {
+        return mesh;
+      },
       settings,
       brokerUrl: `http://127.0.0.1:${broker}`,
       baselineUrl: `http://127.0.0.1:${baseHttp}`,
       logsDatabaseUrl: logsDb.url,
       amqpUrl: vhost.url,
+      async relaunch(tracing) {
+        await mesh.stop();
+        mesh = await launch(tracing);
+      },
       teardown,
     };
   } catch (err) {

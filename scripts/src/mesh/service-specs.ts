@@ -94,6 +94,17 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
     ...spec,
     dir: path.join(s.root, 'services', spec.name),
     httpUrl: local(Number(spec.env.PORT)),
-    env: { ...common, ...spec.env, ...s.extraEnv },
+    env: { ...common, ...tracingEnv(s, spec.name), ...spec.env, ...s.extraEnv },
   }));
+}
+
+/** The OpenTelemetry variables the kit's tracing bootstrap reads (see the README's "Tracing"). */
+function tracingEnv(s: MeshSettings, service: ServiceName): Record<string, string> {
+  if (!s.tracing.enabled) return { OTEL_SDK_DISABLED: 'true' };
+  return {
+    OTEL_SERVICE_NAME: service,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(s.tracing.ratio),
+    OTEL_EXPORTER_OTLP_ENDPOINT: s.tracing.endpoint ?? local(s.ports.logger),
+  };
 }

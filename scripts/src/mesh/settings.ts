@@ -27,8 +27,18 @@ export interface MeshSettings {
   seedAdmin: { email: string; password: string };
   bcryptCost: number;
   logLevel: string;
+  /** OpenTelemetry in every service; spans go to the logger unless `endpoint` names another target. */
+  tracing: TracingSettings;
   /** Extra variables passed to every service (wins over the computed ones). */
   extraEnv?: Record<string, string>;
+}
+
+export interface TracingSettings {
+  enabled: boolean;
+  /** Share of new traces sampled (parent-based: a sampled caller's trace is always kept). */
+  ratio: number;
+  /** OTLP/HTTP base URL (e.g. Jaeger's :4318); default the logger's HTTP port. */
+  endpoint?: string;
 }
 
 export const DEFAULT_PORTS: MeshPorts = {
@@ -101,5 +111,10 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     },
     bcryptCost: Number(env.AUTH_BCRYPT_COST || 12),
     logLevel: env.LOG_LEVEL || 'info',
+    tracing: {
+      enabled: !/^(true|1|yes)$/i.test(env.OTEL_SDK_DISABLED ?? ''),
+      ratio: Number(env.OTEL_TRACES_SAMPLER_ARG || 1),
+      ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+    },
   };
 }

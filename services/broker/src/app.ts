@@ -150,6 +150,19 @@ export async function startBroker(
         methods: ['GET', 'HEAD'],
       }),
     );
+    // Traces hold what requests carried (login events: personal data): admin only until the
+    // `traces:read` scope exists.
+    app.use(
+      '/api/traces',
+      ...admin,
+      proxyTo({
+        downstream: loggerService,
+        baseUrl: config.LOGGER_URL,
+        rewrite: (path) => underPrefix('/traces', path),
+        headersTimeoutMs,
+        methods: ['GET', 'HEAD'],
+      }),
+    );
     for (const resource of ['users', 'keys']) {
       app.use(
         `/api/${resource}`,

@@ -61,3 +61,14 @@ export {
 export { PublishError, isPublishError, type PublishFailure } from './amqp/publish-error';
 export { eventMessage, type EventMessage } from './amqp/event-message';
 export { backoffDelay, type BackoffSettings } from './amqp/backoff';
+export {
+  currentTraceIds,
+  withSpan,
+  withConsumerBatchSpan,
+  untraced,
+  injectTraceHeaders,
+  extractTraceContext,
+  SpanKind,
+  type SpanSettings,
+} from './tracing/spans';
+export { tracingStats, type TracingStats } from './tracing/tracing-stats';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, ok, routingKeyFor, type Envelope } from '@micromesh/kit';
+import { createEvent, currentTraceIds, ok, routingKeyFor, type Envelope } from '@micromesh/kit';
 import type { AuthPayload, EventPayload, LogPayload, MailPayload } from './action-schemas';
 import type { BrokerPorts } from './ports';
 
@@ -30,6 +30,8 @@ export class BrokerActions {
       level: entry.level ?? 'INFO',
       service: SERVICE_NAME,
       event_id: eventId,
+      // The stored entry names the trace of the request that wrote it.
+      ...currentTraceIds(),
       metadata: entry.metadata ? JSON.stringify(entry.metadata) : '',
       timestamp: new Date().toISOString(),
     });
@@ -43,6 +45,7 @@ export class BrokerActions {
       data: payload.data,
       level: payload.level,
       service: SERVICE_NAME,
+      ...currentTraceIds(),
     });
     await this.ports.publishEvent(event);
     return {

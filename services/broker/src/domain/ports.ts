@@ -8,6 +8,9 @@ export interface LogRecord {
   level: EventLevel;
   service: string;
   event_id: string;
+  /** The trace and span the broker handled the request in (W3C hex), when it is traced. */
+  trace_id?: string;
+  span_id?: string;
   metadata: string;
   timestamp: string;
 }

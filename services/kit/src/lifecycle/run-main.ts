@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load-config';
 import { createLogger } from '../logging/logger';
+import { tracingStats } from '../tracing/tracing-stats';
 import type { Lifecycle } from './lifecycle';
 
 export interface RunningService {
@@ -38,6 +39,10 @@ export function runMain(
     forced.unref();
     try {
       await running?.lifecycle.shutdown(reason);
+      // The last spans (the shutdown's own requests included) leave before the process does.
+      await tracingStats()
+        .flush?.()
+        .catch(() => undefined);
     } finally {
       clearTimeout(forced);
       process.exit(code);

@@ -1,4 +1,4 @@
-import { AppError, parseInput } from '@micromesh/kit';
+import { AppError, currentTraceIds, parseInput } from '@micromesh/kit';
 import { toLogEntry, newLogEntrySchema, type LogEntry } from './log-entry';
 import { encodeCursor, toLogQuery, querySchema, type LogPage } from './log-query';
 import { StoreUnavailableError, type LogStore } from './log-store';
@@ -29,6 +29,16 @@ export interface BatchResult {
   duplicates: number;
 }
 
+/**
+ * An entry its writer sent without trace ids gets those of the call that stored it (the gRPC or
+ * HTTP request's span), so every stored record leads to a trace when tracing is on.
+ */
+function traced(entry: LogEntry): LogEntry {
+  if (entry.trace_id) return entry;
+  const ids = currentTraceIds();
+  return ids ? { ...entry, ...ids } : entry;
+}
+
 /** The logger's use cases; entry points (gRPC, HTTP) only translate to and from these. */
 export class LogService {
   private readonly batcher: WriteBatcher;
@@ -52,7 +62,7 @@ export class LogService {
 
   /** Validates and stores one entry (coalesced with concurrent writes into one insert). */
   async writeOne(input: unknown): Promise<WriteResult> {
-    const entry = toLogEntry(parseInput(newLogEntrySchema, input, 'invalid log entry'));
+    const entry = traced(toLogEntry(parseInput(newLogEntrySchema, input, 'invalid log entry')));
     const inserted = await this.batcher.write(entry);
     this.options.observer?.stored(inserted ? 1 : 0, inserted ? 0 : 1);
     return { event_id: entry.event_id, duplicate: !inserted };
@@ -67,7 +77,9 @@ export class LogService {
     }
     const now = new Date();
     const entries = inputs.map((input, i) =>
-      toLogEntry(parseInput(newLogEntrySchema, input, `invalid log entry at index ${i}`), now),
+      traced(
+        toLogEntry(parseInput(newLogEntrySchema, input, `invalid log entry at index ${i}`), now),
+      ),
     );
     const unique = new Map<string, LogEntry>();
     for (const entry of entries) if (!unique.has(entry.event_id)) unique.set(entry.event_id, entry);

@@ -1,4 +1,10 @@
-import { LISTENER_QUEUE, backoffDelay, type LogEvent, type Logger } from '@micromesh/kit';
+import {
+  LISTENER_QUEUE,
+  backoffDelay,
+  withConsumerBatchSpan,
+  type LogEvent,
+  type Logger,
+} from '@micromesh/kit';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { BatchForwarder } from '../../domain/batch-forwarder';
 import { decodeEvent } from '../../domain/decode-event';
@@ -149,9 +155,20 @@ export class LogConsumer {
       weigh: (item) => item.message.content.length + 64,
       flushMs: this.options.flushMs,
       maxInFlight: this.options.maxInFlight,
-      forward: async (items) => {
-        await this.options.store(items.map((item) => item.event));
-      },
+      // One CONSUMER span per attempt: a child of the first traced message, linking them all.
+      forward: (items) =>
+        withConsumerBatchSpan(
+          `${LISTENER_QUEUE} process`,
+          items.map((item) => item.message.properties.headers),
+          {
+            'messaging.system': 'rabbitmq',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': LISTENER_QUEUE,
+          },
+          async () => {
+            await this.options.store(items.map((item) => item.event));
+          },
+        ),
       classify: (error) => (this.options.isRefusal(error) ? 'reject' : 'retry'),
       retryDelayMs: (attempt) =>
         backoffDelay(attempt, { initialDelayMs: retry.minMs, maxDelayMs: retry.maxMs }),

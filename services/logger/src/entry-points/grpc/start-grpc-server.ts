@@ -1,6 +1,8 @@
-import type { Logger } from '@micromesh/kit';
+import { AppError, untraced, type Logger } from '@micromesh/kit';
 import {
   addLogService,
+  addTraceService,
+  OtlpDecodeError,
   bindGrpcServer,
   createGrpcHealth,
   createGrpcServer,
@@ -8,6 +10,8 @@ import {
   type GrpcHealth,
 } from '@micromesh/proto';
 import type { LogService } from '../../domain/log-service';
+import type { TraceService } from '../../domain/trace-service';
+import { toGrpcError } from './grpc-errors';
 import { logServiceHandlers } from './log-service-handlers';
 
 export interface StartedGrpcServer {
@@ -16,14 +20,28 @@ export interface StartedGrpcServer {
   stop(): Promise<void>;
 }
 
-/** LogService + grpc.health.v1 on one port; health starts NOT_SERVING until the owner says so. */
+/**
+ * LogService, the OTLP collector TraceService and grpc.health.v1 on one port; health starts
+ * NOT_SERVING until the owner says so.
+ */
 export async function startGrpcServer(
   service: LogService,
+  traces: TraceService,
   logger: Logger,
   options: { host: string; port: number; maxMessageBytes: number },
 ): Promise<StartedGrpcServer> {
   const server = createGrpcServer({ maxReceiveMessageBytes: options.maxMessageBytes });
   addLogService(server, logServiceHandlers(service, logger));
+  // Receiving spans is never traced itself (its spans would come back here, without end).
+  addTraceService(
+    server,
+    (spans, invalid) => untraced(() => traces.receive(spans, invalid)),
+    (error) =>
+      toGrpcError(
+        error instanceof OtlpDecodeError ? AppError.badRequest(error.message) : error,
+        logger,
+      ),
+  );
   const health = createGrpcHealth();
   health.addToServer(server);
   const port = await bindGrpcServer(server, `${options.host}:${options.port}`);
