@@ -17,6 +17,7 @@ export const ALLOWED_PUBLISHED_PORTS = {
   broker: [8080],
   mailpit: [8025],
   rabbitmq: [15672],
+  jaeger: [16686],
 };
 
 describe('docker-compose.yml', () => {

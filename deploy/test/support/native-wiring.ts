@@ -18,6 +18,7 @@ export function nativeVariables(): Record<ServiceName, string[]> {
     seedAdmin: { email: 'a@example.com', password: 'p' },
     bcryptCost: 4,
     logLevel: 'info',
+    tracing: { enabled: true, ratio: 1 },
   });
   return Object.fromEntries(specs.map((s) => [s.name, Object.keys(s.env).sort()])) as Record<
     ServiceName,
