@@ -87,6 +87,8 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
       env: {
         PORT: String(p.frontend),
         BROKER_URL: local(p.broker),
+        // Static files: traced only inside a trace a caller started (browsers send none).
+        ...(s.tracing.enabled ? { OTEL_TRACES_SAMPLER: 'parentbased_always_off' } : {}),
       },
     },
   ];
