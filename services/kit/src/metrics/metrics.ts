@@ -35,7 +35,7 @@ function registerTracingCounters(registry: Registry): void {
   let seenExported = 0;
   new Counter({
     name: 'micromesh_trace_spans_dropped_total',
-    help: 'Spans given up by the exporter, by reason (queue_full: the target is slow or down)',
+    help: 'Spans given up, by reason: queue_full (the target is slow or down), export_failed',
     labelNames: ['reason'] as const,
     registers: [registry],
     collect() {

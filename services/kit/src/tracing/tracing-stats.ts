@@ -8,7 +8,7 @@ import { createNoopMeter, type Meter, type MeterProvider } from '@opentelemetry/
 export interface TracingStats {
   /** Spans handed to the exporter and accepted by the target. */
   exported: number;
-  /** Spans given up, by reason: `queue_full` (target slow or down) or the export error's name. */
+  /** Spans given up, by reason: `queue_full` (target slow or down) or `export_failed`. */
   dropped: Map<string, number>;
   /** The bootstrap ran and spans are being recorded. */
   active: boolean;
@@ -52,7 +52,8 @@ export function statsMeterProvider(stats: TracingStats): MeterProvider {
             stats.exported += value;
             return;
           }
-          const key = String(reason);
+          // The SDK names the export error's class (often just "Error"): one reason for all.
+          const key = reason === 'queue_full' ? 'queue_full' : 'export_failed';
           stats.dropped.set(key, (stats.dropped.get(key) ?? 0) + value);
         },
       };
