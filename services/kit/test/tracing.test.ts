@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { context, propagation, trace, SpanKind as ApiSpanKind } from '@opentelemetry/api';
@@ -164,7 +164,7 @@ async function closedPort(): Promise<number> {
 
 /** Accepts connections and never answers: a hung span target. */
 async function silentServer(): Promise<{ port: number; close(): void }> {
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('error', () => undefined);
