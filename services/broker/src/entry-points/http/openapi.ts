@@ -307,6 +307,18 @@ export const openApiDocument = {
         parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
       },
     },
+    '/api/traces': {
+      get: proxied(
+        'Recent or slowest traces (service, min_ms, error, since, sort, limit; admin; proxied to the logger)',
+        true,
+      ),
+    },
+    '/api/traces/{traceId}': {
+      get: {
+        ...proxied('One trace: its spans and log lines (admin; proxied to the logger)', true),
+        parameters: [{ name: 'traceId', in: 'path', required: true, schema: { type: 'string' } }],
+      },
+    },
     '/api/users': {
       get: proxied('Users (admin; proxied to auth)', true),
       post: proxied('Create a user', true),
