@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@micromesh/kit/testing';
 import { call, findLogs, login } from './support/broker-api';
-import { startTestMesh, type TestMesh } from './support/test-mesh';
+import { ADMIN, startTestMesh, type TestMesh } from './support/test-mesh';
 import { clientTraceContext, spanTree, waitForTrace, type StoredSpan } from './support/traces';
 
 // Every service of the real mesh exports its spans to the logger (the launcher's default), which
@@ -176,6 +176,34 @@ describe('one request, one trace', () => {
         },
       ]);
       expect(byName(trace.spans, 'smtp send')?.status).not.toBe('error');
+    });
+  });
+
+  describe('auth action', () => {
+    it('When a login carries a client traceparent, then one trace runs broker → auth → bcrypt and PostgreSQL, and on through the login event', async () => {
+      const client = clientTraceContext();
+
+      const res = await fetch(`${mesh.brokerUrl}/handle`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', traceparent: client.traceparent },
+        body: JSON.stringify({ action: 'auth', auth: ADMIN }),
+      });
+      expect(res.status).toBe(202);
+
+      // broker 2, auth server + bcrypt + its statements, the login event through the listener.
+      const trace = await waitForTrace(mesh.brokerUrl, token, client.traceId, 10);
+      const [root] = spanTree(trace.spans);
+      expect(root?.span).toBe('broker server POST /handle');
+      expect(root?.children.map((c) => c.span)).toEqual(['broker client POST']);
+      const authServer = root!.children[0]!.children;
+      expect(authServer.map((c) => c.span)).toEqual(['auth server POST /authenticate']);
+      const inAuth = authServer[0]!.children.map((c) => c.span);
+      expect(inAuth).toContain('auth internal bcrypt compare');
+      expect(inAuth).toContain('auth client pg.query:SELECT');
+      expect(inAuth).toContain('auth producer logs_topic publish');
+      expect(new Set(trace.spans.map((s) => s.service))).toEqual(
+        new Set(['broker', 'auth', 'listener', 'logger']),
+      );
     });
   });
 

@@ -29,12 +29,16 @@ export function meshTracer() {
   return trace.getTracer('micromesh');
 }
 
-/** W3C ids of the span the current code runs in, when it is recorded; undefined otherwise. */
+/**
+ * W3C ids of the span the current code runs in; undefined outside any (or with tracing off).
+ * A span the sampler left out still has ids: log lines and records carry them too, so they stay
+ * joinable by trace id even when the trace's spans were not kept.
+ */
 export function currentTraceIds(): { trace_id: string; span_id: string } | undefined {
-  const span = trace.getSpan(context.active());
-  if (!span || !span.isRecording()) return undefined;
-  const ids = span.spanContext();
-  return isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : undefined;
+  const ids = trace.getSpan(context.active())?.spanContext();
+  return ids && isSpanContextValid(ids)
+    ? { trace_id: ids.traceId, span_id: ids.spanId }
+    : undefined;
 }
 
 export interface SpanSettings {
