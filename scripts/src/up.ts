@@ -5,11 +5,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { launchMesh } from './mesh/launcher';
+import { launchMesh, type Mesh } from './mesh/launcher';
 import { settingsFromEnv, type MeshPorts } from './mesh/settings';
 
 const root = path.resolve(__dirname, '..', '..');
-const stateFile = path.join(root, '.run', 'mesh.json');
+/** Where a running mesh records itself; MICROMESH_RUN_DIR moves it (tests run a second mesh). */
+const stateFile = path.join(process.env.MICROMESH_RUN_DIR || path.join(root, '.run'), 'mesh.json');
 
 interface MeshState {
   pid: number;
@@ -73,29 +74,47 @@ async function main(): Promise<void> {
     return;
   }
 
-  const mesh = await launchMesh({ settings, color: process.stdout.isTTY });
-  const state: MeshState = { pid: process.pid, urls: mesh.urls, admin: settings.seedAdmin };
-  mkdirSync(path.dirname(stateFile), { recursive: true });
-  writeFileSync(stateFile, JSON.stringify(state, null, 2));
-  printTable(state, 'micromesh is up:', 'Ctrl-C stops everything.');
-
+  // Ctrl-C or SIGTERM at any moment, starting included, stops every child and the SMTP sink.
+  const starting = new AbortController();
+  let launching: Promise<Mesh> | undefined;
+  let mesh: Mesh | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping micromesh…`);
-    await mesh.stop();
+    starting.abort(); // a launch still under way stops what it started, then rejects
+    const started = mesh ?? (await launching?.catch(() => undefined));
+    await started?.stop();
     rmSync(stateFile, { force: true });
     console.log('stopped.');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  for (const spec of mesh.specs) {
-    void mesh.process(spec.name)?.exited.then((code) => {
-      if (!stopping) console.error(`${spec.name} exited unexpectedly (${code})`);
+
+  try {
+    launching = launchMesh({
+      settings,
+      color: process.stdout.isTTY,
+      supervise: true,
+      abort: starting.signal,
     });
+    mesh = await launching;
+  } catch (err) {
+    if (stopping) return; // stop() exits once the launcher has cleaned up
+    throw err;
   }
+  if (stopping) return;
+  const state: MeshState = { pid: process.pid, urls: mesh.urls, admin: settings.seedAdmin };
+  mkdirSync(path.dirname(stateFile), { recursive: true });
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  printTable(
+    state,
+    'micromesh is up:',
+    'A service that crashes is restarted (with backoff; given up after repeated crashes).\n' +
+      'Ctrl-C stops everything.',
+  );
 }
 
 main().catch((err: unknown) => {

@@ -6,7 +6,7 @@ import {
   type TestDatabase,
 } from '@micromesh/kit/testing';
 import { freePorts } from '../../src/mesh/free-ports';
-import { launchMesh, type Mesh } from '../../src/mesh/launcher';
+import { launchMesh, type LaunchOptions, type Mesh } from '../../src/mesh/launcher';
 import { DEFAULT_PORTS, type MeshPorts, type MeshSettings } from '../../src/mesh/settings';
 
 export const ADMIN = { email: 'admin@example.com', password: 'verysecret' };
@@ -29,7 +29,10 @@ const root = path.resolve(__dirname, '..', '..', '..');
  * The whole mesh as real processes, exactly as `scripts/up` starts it, but on free ports with
  * fresh databases, a fresh RabbitMQ vhost and its own signing key, so suites never collide.
  */
-export async function startTestMesh(prefix: string): Promise<TestMesh> {
+export async function startTestMesh(
+  prefix: string,
+  launch: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> = {},
+): Promise<TestMesh> {
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
   const ports = { ...DEFAULT_PORTS };
@@ -67,6 +70,7 @@ export async function startTestMesh(prefix: string): Promise<TestMesh> {
       tracing: { enabled: true, ratio: 1 },
     };
     mesh = await launchMesh({
+      ...launch,
       settings,
       smtpSink: true,
       readyTimeoutMs: 90_000,

@@ -21,15 +21,27 @@ export interface SpawnOptions {
   env: Record<string, string>;
   /** Every stdout/stderr line of the child. */
   onLine: (line: string) => void;
+  /**
+   * Give the child a stdin pipe that this process never writes to and tell it (via
+   * MICROMESH_LIFELINE=stdin, read by the kit's runMain) to shut down when the pipe ends: if this
+   * process dies, even by SIGKILL, its children do not run on as orphans.
+   */
+  lifeline?: boolean;
 }
 
 /** Spawns a child whose output is read line by line and whose stop is bounded in time. */
 export function spawnManaged(options: SpawnOptions): ManagedProcess {
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...(options.lifeline ? { MICROMESH_LIFELINE: 'stdin' } : {}),
+      ...options.env,
+    },
+    stdio: [options.lifeline ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  child.stdin?.on('error', () => undefined);
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', options.onLine);
   }
@@ -66,11 +78,12 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
   };
 }
 
-/** Polls an HTTP URL until it answers 200, the process dies, or the time runs out. */
+/** Polls an HTTP URL until it answers 200, the process dies, the wait is aborted or the time runs out. */
 export async function waitUntilReady(
   url: string,
   process: ManagedProcess | undefined,
   timeoutMs: number,
+  abort?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
@@ -79,6 +92,7 @@ export async function waitUntilReady(
     dead = true;
   });
   while (Date.now() < deadline) {
+    if (abort?.aborted) throw new Error(`stopped while waiting for ${process?.name ?? url}`);
     if (dead) throw new Error(`${process?.name ?? url} exited before it was ready`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });

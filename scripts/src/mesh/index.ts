@@ -1,4 +1,4 @@
-export { launchMesh, type Mesh, type LaunchOptions } from './launcher';
+export { launchMesh, type Mesh, type LaunchOptions, type SupervisorEvent } from './launcher';
 export {
   settingsFromEnv,
   amqpUrlFrom,

@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { spawnManaged, waitUntilReady, type ManagedProcess } from './child-process';
 import { formatLine } from './log-format';
+import {
+  DEFAULT_RESTART_POLICY,
+  RestartPolicy,
+  type RestartPolicySettings,
+} from './restart-policy';
 import { serviceSpecs, type ServiceSpec } from './service-specs';
 import type { MeshSettings, ServiceName } from './settings';
 
@@ -14,7 +19,29 @@ export interface LaunchOptions {
   readyTimeoutMs?: number;
   /** Extra node flags for every service (e.g. --cpu-prof for the benchmark's --profile). */
   nodeArgs?: string[];
+  /**
+   * Restart a service that exits on its own (not through stopService/stop), with backoff, and
+   * give up loudly after repeated crashes. scripts/up and scripts/chaos supervise; tests that kill
+   * a service on purpose and start it themselves do not.
+   */
+  supervise?: boolean | Partial<RestartPolicySettings>;
+  /** Aborting it while the mesh starts stops whatever was started and rejects launchMesh. */
+  abort?: AbortSignal;
+  /** Told of every supervisor decision (besides the line written to `output`). */
+  onSupervisorEvent?: (event: SupervisorEvent) => void;
 }
+
+export type SupervisorEvent =
+  | {
+      kind: 'crashed';
+      service: ServiceName;
+      exit: number | string;
+      restartInMs: number;
+      crashes: number;
+    }
+  | { kind: 'restarted'; service: ServiceName; readyAfterMs: number }
+  | { kind: 'gave-up'; service: ServiceName; crashes: number }
+  | { kind: 'restart-failed'; service: ServiceName; error: string };
 
 export interface Mesh {
   specs: ServiceSpec[];
@@ -41,6 +68,18 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
   const specs = serviceSpecs(settings);
   const processes = new Map<string, ManagedProcess>();
   const names = ['smtp', ...specs.map((s) => s.name)];
+  const supervise = options.supervise ?? false;
+  const policySettings: RestartPolicySettings =
+    typeof supervise === 'object'
+      ? { ...DEFAULT_RESTART_POLICY, ...supervise }
+      : DEFAULT_RESTART_POLICY;
+  const policies = new Map<string, RestartPolicy>();
+  /** Services stopped on purpose (stopService/stop): their exit is not a crash. */
+  const stoppedOnPurpose = new Set<string>();
+  const pendingRestarts = new Map<string, NodeJS.Timeout>();
+  let stopping = false;
+
+  const say = (line: string) => output(formatLine('supervisor', names.length, line, color));
 
   const spawnService = (spec: ServiceSpec) => {
     const index = names.indexOf(spec.name);
@@ -57,13 +96,74 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
       ],
       cwd: spec.dir,
       env: spec.env,
+      lifeline: true,
       onLine: (line) => output(formatLine(spec.name, index, line, color)),
     });
     processes.set(spec.name, proc);
+    if (supervise) void proc.exited.then((exit) => onExit(spec, proc, exit));
     return proc;
   };
 
+  const onExit = (spec: ServiceSpec, proc: ManagedProcess, exit: number | string) => {
+    if (stopping || stoppedOnPurpose.has(spec.name) || processes.get(spec.name) !== proc) return;
+    let policy = policies.get(spec.name);
+    if (!policy) {
+      policy = new RestartPolicy(policySettings);
+      policies.set(spec.name, policy);
+    }
+    const decision = policy.onCrash();
+    if (!decision.restart) {
+      say(
+        `${spec.name} crashed ${decision.crashes} times within ${Math.round(policySettings.windowMs / 1000)} s (last exit: ${exit}); ` +
+          'GIVING UP on it — the rest of the mesh keeps running. Fix it, then restart the mesh.',
+      );
+      options.onSupervisorEvent?.({
+        kind: 'gave-up',
+        service: spec.name,
+        crashes: decision.crashes,
+      });
+      return;
+    }
+    say(
+      `${spec.name} exited unexpectedly (${exit}); restarting in ${(decision.delayMs / 1000).toFixed(1)} s ` +
+        `(crash ${decision.crashes} within the window)`,
+    );
+    options.onSupervisorEvent?.({
+      kind: 'crashed',
+      service: spec.name,
+      exit,
+      restartInMs: decision.delayMs,
+      crashes: decision.crashes,
+    });
+    const timer = setTimeout(() => {
+      pendingRestarts.delete(spec.name);
+      if (stopping || stoppedOnPurpose.has(spec.name)) return;
+      const t0 = Date.now();
+      const next = spawnService(spec);
+      waitUntilReady(`${spec.httpUrl}/readyz`, next, readyTimeoutMs).then(
+        () => {
+          const readyAfterMs = Date.now() - t0;
+          say(
+            `${spec.name} is back and ready (${(readyAfterMs / 1000).toFixed(1)} s after its restart)`,
+          );
+          options.onSupervisorEvent?.({ kind: 'restarted', service: spec.name, readyAfterMs });
+        },
+        (err: unknown) => {
+          const error = err instanceof Error ? err.message : String(err);
+          // An exit before readiness is seen by onExit of `next` and counted as another crash.
+          if (!stopping) say(`${spec.name} did not become ready after its restart: ${error}`);
+          options.onSupervisorEvent?.({ kind: 'restart-failed', service: spec.name, error });
+        },
+      );
+    }, decision.delayMs);
+    timer.unref();
+    pendingRestarts.set(spec.name, timer);
+  };
+
   const stopAll = async () => {
+    stopping = true;
+    for (const timer of pendingRestarts.values()) clearTimeout(timer);
+    pendingRestarts.clear();
     for (const name of [...names].reverse()) await processes.get(name)?.stop();
   };
 
@@ -75,7 +175,11 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
       const smtp = spawnManaged({
         name: 'smtp',
         command: process.execPath,
+        lifeline: true,
         args: [
+          // The built file: the launcher also runs from sources (under jest).
+          path.join(settings.root, 'scripts', 'dist', 'mesh', 'lifeline.js'),
+          process.execPath,
           maildev,
           '--smtp',
           String(settings.ports.smtp),
@@ -96,12 +200,14 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
         `http://127.0.0.1:${settings.ports.smtpWeb}/healthz`,
         smtp,
         readyTimeoutMs,
+        options.abort,
       );
     }
+    if (options.abort?.aborted) throw new Error('stopped while starting');
     const started = specs.map((spec) => ({ spec, proc: spawnService(spec) }));
     await Promise.all(
       started.map(({ spec, proc }) =>
-        waitUntilReady(`${spec.httpUrl}/readyz`, proc, readyTimeoutMs),
+        waitUntilReady(`${spec.httpUrl}/readyz`, proc, readyTimeoutMs, options.abort),
       ),
     );
   } catch (err) {
@@ -134,6 +240,9 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
     ],
     process: (name) => processes.get(name),
     async stopService(name, signal) {
+      stoppedOnPurpose.add(name);
+      clearTimeout(pendingRestarts.get(name));
+      pendingRestarts.delete(name);
       const proc = processes.get(name);
       if (!proc) return;
       if (signal && signal !== 'SIGTERM') {
@@ -144,6 +253,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
       }
     },
     async startService(name) {
+      stoppedOnPurpose.delete(name);
       const spec = byName(name);
       const proc = spawnService(spec);
       await waitUntilReady(`${spec.httpUrl}/readyz`, proc, readyTimeoutMs);

@@ -103,7 +103,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     mailDatabaseUrl: pgUrl(env, env.MAIL_DATABASE || 'micromesh_mail'),
     logStoreUrl:
       env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
-    amqpUrl: amqpUrlFrom(env),
+    amqpUrl: amqpUrlFrom(env, env.RABBITMQ_VHOST || '/'),
     jwtKeysDir: path.join(root, '.secrets', 'jwt'),
     seedAdmin: {
       email: env.AUTH_SEED_ADMIN_EMAIL || 'admin@example.com',

@@ -10,9 +10,12 @@ describe('logger health', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('logger_health');
-    service = await startLogger(loadLoggerConfig({ PORT: '0', LOG_STORE_URL: db.url }), {
-      logger,
-    });
+    service = await startLogger(
+      loadLoggerConfig({ PORT: '0', GRPC_PORT: '0', LOG_STORE_URL: db.url }),
+      {
+        logger,
+      },
+    );
   });
   afterAll(async () => {
     await service.stop();

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load-config';
+import { armExitWatchdog } from './exit-watchdog';
 import { createLogger } from '../logging/logger';
 import { tracingStats } from '../tracing/tracing-stats';
 import type { Lifecycle } from './lifecycle';
@@ -10,6 +11,9 @@ export interface RunningService {
   /** Addresses to announce once started (name → URL). */
   urls: Record<string, string>;
 }
+
+/** How long past the shutdown timeout the watchdog waits before it kills a stuck process. */
+const WATCHDOG_GRACE_MS = 1_000;
 
 export interface RunMainOptions {
   /** Longest a graceful shutdown may take before the process is forced out. */
@@ -30,13 +34,27 @@ export function runMain(
   let running: RunningService | undefined;
   const fallbackLogger = createLogger({ service: name });
 
+  // A reader that went away (the supervisor killed, a closed pipe) must not turn every log line
+  // into an exception: the lines are lost, the shutdown still happens.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
+  let stopping = false;
   const stop = async (reason: string, code: number): Promise<void> => {
     const logger = running?.logger ?? fallbackLogger;
-    const forced = setTimeout(() => {
-      logger.error({ timeoutMs }, 'shutdown timed out; forcing exit');
-      process.exit(code || 1);
-    }, timeoutMs);
-    forced.unref();
+    if (!stopping) {
+      stopping = true;
+      // The timer below needs a free event loop; a write blocked on a full pipe or a hot loop
+      // would hold it forever, so a worker thread ends the process shortly after regardless.
+      armExitWatchdog(timeoutMs + WATCHDOG_GRACE_MS);
+      const forced = setTimeout(() => {
+        try {
+          logger.error({ timeoutMs }, 'shutdown timed out; forcing exit');
+        } finally {
+          process.exit(code || 1);
+        }
+      }, timeoutMs);
+      forced.unref();
+    }
     try {
       await running?.lifecycle.shutdown(reason);
       // The last spans (the shutdown's own requests included) leave before the process does.
@@ -44,10 +62,17 @@ export function runMain(
         .flush?.()
         .catch(() => undefined);
     } finally {
-      clearTimeout(forced);
       process.exit(code);
     }
   };
+
+  // Under a supervisor (scripts/up) stdin is a pipe from it: when the supervisor dies, even by
+  // SIGKILL, the pipe ends and the service shuts down instead of running on as an orphan.
+  if (process.env.MICROMESH_LIFELINE === 'stdin') {
+    process.stdin.on('error', () => undefined);
+    process.stdin.once('end', () => void stop('supervisor gone', 0));
+    process.stdin.resume();
+  }
 
   let signals = 0;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

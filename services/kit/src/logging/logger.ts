@@ -45,5 +45,29 @@ export function createLogger({ service, level = 'info', destination }: LoggerSet
       return reqId ? { reqId, ...trace } : trace;
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? stdoutDestination());
+}
+
+/** Largest backlog kept while stdout is not being read; past it lines are dropped, not queued. */
+const STDOUT_BACKLOG_BYTES = 8 * 1024 * 1024;
+let stdout: DestinationStream | undefined;
+
+/**
+ * One asynchronous stdout destination per process: a log line never blocks the event loop (a
+ * synchronous write to a pipe nobody reads would hold it, and with it every signal handler and
+ * timer), and what is buffered is flushed when the process exits.
+ */
+function stdoutDestination(): DestinationStream {
+  if (stdout) return stdout;
+  const dest = pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BACKLOG_BYTES });
+  dest.on('error', () => undefined); // a reader that went away: the lines are lost, not the process
+  process.once('exit', () => {
+    try {
+      dest.flushSync();
+    } catch {
+      // nothing to be done about a pipe that is gone
+    }
+  });
+  stdout = dest;
+  return dest;
 }
