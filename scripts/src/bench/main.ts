@@ -18,6 +18,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AmqpConnection, EventPublisher, createEvent, createLogger } from '@micromesh/kit';
+import { processCpuSeconds } from '@micromesh/kit/testing';
 import { countStored, waitUntilStored } from './drain';
 import { runLoad, type LoadResult } from './load';
 import { formatTable, type ScenarioResult } from './report';
@@ -35,9 +36,11 @@ const { values } = parseArgs({
     scenarios: { type: 'string', default: ALL.join(',') },
     profile: { type: 'string' },
     'tracing-connections': { type: 'string', default: '50' },
+    'tracing-rounds': { type: 'string', default: '2' },
   },
 });
 const tracingConnections = Math.min(1000, Math.max(1, Number(values['tracing-connections'])));
+const tracingRounds = Math.min(5, Math.max(1, Number(values['tracing-rounds'])));
 const durationSeconds = Math.min(60, Math.max(1, Number(values.duration)));
 const connectionCounts = values.connections
   .split(',')
@@ -134,7 +137,10 @@ type Spec = { url: string; body: unknown; headers?: Record<string, string> };
 
 /**
  * `log` and `event` with OpenTelemetry off, sampling 10 % and sampling 100 % (every span exported
- * to the logger and stored in PostgreSQL), each on a freshly started mesh on the same stores.
+ * to the logger and stored in PostgreSQL), each on a freshly started mesh on the same stores. The
+ * modes take turns for `tracingRounds` rounds (on a shared machine a single run per mode is at the
+ * mercy of whatever else runs), and besides req/s each run measures the CPU the mesh's processes
+ * spent per request (from /proc), which the machine's other load barely moves.
  */
 async function measureTracing(
   env: BenchEnvironment,
@@ -146,38 +152,83 @@ async function measureTracing(
     { label: '100 %', tracing: { enabled: true, ratio: 1 } },
   ];
   const rows: Record<string, unknown>[] = [];
-  for (const mode of modes) {
-    say(`· tracing ${mode.label}: restarting the mesh`);
-    await env.relaunch(mode.tracing);
-    const token = await login(env);
-    for (const name of ['log', 'event'] as const) {
-      const spec = { ...specs[name]!, headers: { authorization: `Bearer ${token}` } };
-      await runLoad({ ...spec, connections: 10, durationSeconds: 2 });
-      const result = await runLoad({ ...spec, connections: tracingConnections, durationSeconds });
-      const dropped = await droppedSpans(env);
-      rows.push({ scenario: name, tracing: mode.label, ...result, droppedSpans: dropped });
-      say(
-        `  ${name} tracing ${mode.label} @${tracingConnections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms, spans dropped ${dropped}`,
-      );
+  for (let round = 1; round <= tracingRounds; round++) {
+    for (const mode of modes) {
+      say(`· tracing ${mode.label} (round ${round}): restarting the mesh`);
+      await env.relaunch(mode.tracing);
+      const token = await login(env);
+      for (const name of ['log', 'event'] as const) {
+        const spec = { ...specs[name]!, headers: { authorization: `Bearer ${token}` } };
+        await runLoad({ ...spec, connections: 10, durationSeconds: 2 });
+        const before = await meshCpu(env);
+        const result = await runLoad({ ...spec, connections: tracingConnections, durationSeconds });
+        const after = await meshCpu(env);
+        const cpuUsPerRequest = Object.fromEntries(
+          Object.entries(after).map(([service, seconds]) => [
+            service,
+            Math.round(((seconds - (before[service] ?? 0)) * 1e6) / Math.max(1, result.requests)),
+          ]),
+        );
+        const totalCpuUs = Object.values(cpuUsPerRequest).reduce((a, b) => a + b, 0);
+        const dropped = await droppedSpans(env);
+        rows.push({
+          scenario: name,
+          tracing: mode.label,
+          round,
+          ...result,
+          cpuUsPerRequest,
+          totalCpuUs,
+          droppedSpans: dropped,
+        });
+        say(
+          `  ${name} tracing ${mode.label} @${tracingConnections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms, mesh CPU ${totalCpuUs} µs/request (broker ${cpuUsPerRequest.broker}, logger ${cpuUsPerRequest.logger}), spans dropped ${dropped}`,
+        );
+      }
     }
   }
-  const reqPerSec = (name: string, label: string) =>
-    Number(rows.find((r) => r.scenario === name && r.tracing === label)?.reqPerSec ?? NaN);
-  const share = (name: string, label: string) =>
-    Math.round((reqPerSec(name, label) / reqPerSec(name, 'off')) * 1000) / 10;
-  const summary = {
-    connections: tracingConnections,
-    rows,
-    logAt100PercentOfOff: share('log', '100 %'),
-    logAt10PercentOfOff: share('log', '10 %'),
-    eventAt100PercentOfOff: share('event', '100 %'),
-    eventAt10PercentOfOff: share('event', '10 %'),
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   };
-  say(
-    `  log: 10 % → ${summary.logAt10PercentOfOff} % of off, 100 % → ${summary.logAt100PercentOfOff} % of off; event: 10 % → ${summary.eventAt10PercentOfOff} %, 100 % → ${summary.eventAt100PercentOfOff} %`,
-  );
+  const of = (name: string, label: string, key: string) =>
+    median(
+      rows.filter((r) => r.scenario === name && r.tracing === label).map((r) => Number(r[key])),
+    );
+  const summary: Record<string, unknown> = {
+    connections: tracingConnections,
+    rounds: tracingRounds,
+    rows,
+  };
+  for (const name of ['log', 'event']) {
+    const off = of(name, 'off', 'reqPerSec');
+    const offCpu = of(name, 'off', 'totalCpuUs');
+    summary[name] = Object.fromEntries(
+      modes.map((m) => [
+        m.label,
+        {
+          medianReqPerSec: of(name, m.label, 'reqPerSec'),
+          percentOfOff: Math.round((of(name, m.label, 'reqPerSec') / off) * 1000) / 10,
+          medianCpuUsPerRequest: of(name, m.label, 'totalCpuUs'),
+          cpuPercentOfOff: Math.round((of(name, m.label, 'totalCpuUs') / offCpu) * 1000) / 10,
+        },
+      ]),
+    );
+    say(`  ${name}: ${JSON.stringify(summary[name])}`);
+  }
   await env.relaunch(TRACING_OFF);
   return summary;
+}
+
+/** CPU seconds each mesh service has used so far. */
+async function meshCpu(env: BenchEnvironment): Promise<Record<string, number>> {
+  const entries = await Promise.all(
+    env.mesh.specs.map(async (spec) => {
+      const pid = env.mesh.process(spec.name)?.child.pid;
+      return [spec.name, pid ? await processCpuSeconds(pid).catch(() => 0) : 0] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 /** Spans the broker gave up (queue full or export failed), from its /metrics. */

@@ -12,3 +12,4 @@ export {
 } from './service-process';
 export { startFreezableProxy, type FreezableProxy } from './freezable-proxy';
 export { createJwtKeysDir, type JwtKeysDir, type JwtKey } from './jwt-keys-dir';
+export { processCpuSeconds } from './process-cpu';

@@ -5,7 +5,6 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -20,7 +19,11 @@ import {
   TracerProvider,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
+} from '@opentelemetry/semantic-conventions';
 import { statsMeterProvider, tracingStats } from './tracing-stats';
 import type { TracingSettings } from './tracing-settings';
 
@@ -34,6 +37,13 @@ function isUntracedPath(url: string | undefined): boolean {
   if (!url) return false;
   const pathname = url.split('?', 1)[0] ?? '';
   return UNTRACED_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
+}
+
+/** `baseUrl + route.path` of the route Express matched for this request, if one did. */
+function expressRoute(request: object): string | undefined {
+  const { route, baseUrl } = request as { route?: { path?: unknown }; baseUrl?: unknown };
+  if (typeof route?.path !== 'string') return undefined;
+  return `${typeof baseUrl === 'string' ? baseUrl : ''}${route.path}`;
 }
 
 function sampler(settings: TracingSettings): Sampler {
@@ -72,7 +82,8 @@ export interface RunningTracing {
 
 /**
  * Installs the OpenTelemetry SDK: W3C trace context, the sampler, a batching OTLP/HTTP exporter
- * and the instrumentations for node:http (and Express route names), fetch, grpc-js and pg.
+ * and the instrumentations for node:http (server spans named by their Express route), fetch,
+ * grpc-js and pg.
  * Must run before the app's modules are loaded (instrumentations patch them on require).
  */
 export function startTracing(settings: TracingSettings): RunningTracing | undefined {
@@ -112,15 +123,15 @@ export function startTracing(settings: TracingSettings): RunningTracing | undefi
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => isUntracedPath(req.url),
         ignoreOutgoingRequestHook: (req) => isUntracedPath(req.path ?? undefined),
-      }),
-      // Only for the route template in the server span's name ("POST /handle"): a span per
-      // middleware would cost more than the request's own work.
-      new ExpressInstrumentation({
-        ignoreLayersType: [
-          ExpressLayerType.MIDDLEWARE,
-          ExpressLayerType.ROUTER,
-          ExpressLayerType.REQUEST_HANDLER,
-        ],
+        // The route template Express matched names the server span ("POST /handle"). Read once
+        // as the span ends: the Express instrumentation would wrap every router layer of every
+        // request to learn the same thing.
+        applyCustomAttributesOnSpan: (span, request) => {
+          const route = expressRoute(request);
+          if (!route) return;
+          span.setAttribute(ATTR_HTTP_ROUTE, route);
+          span.updateName(`${request.method ?? 'GET'} ${route}`);
+        },
       }),
       new UndiciInstrumentation({
         ignoreRequestHook: (req) => isUntracedPath(req.path),
