@@ -12,6 +12,7 @@ export default tseslint.config(
       'proto/src/generated/**',
       '.run/**',
       '.tools/**',
+      '.cache/**',
       '**/*.cjs',
       '**/*.mjs',
     ],

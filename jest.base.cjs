@@ -4,6 +4,21 @@
 const path = require('node:path');
 
 const root = __dirname;
+// Packages published as ES modules only (jose, cockatiel, juice and what juice loads): swc turns
+// them into CommonJS for jest's module system, as Node itself loads them with require(esm).
+const ESM_ONLY = [
+  'jose',
+  'cockatiel',
+  'juice',
+  'postcss-nesting',
+  '@csstools/selector-specificity',
+  '@csstools/selector-resolve-nested',
+  'entities',
+];
+const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+// pnpm's store folder spells a scope's slash as '+': .pnpm/@scope+name@1.2.3/node_modules/@scope/name/
+const esmNames = ESM_ONLY.map(escape).join('|');
+const esmStoreNames = ESM_ONLY.map((n) => escape(n.replace('/', '+'))).join('|');
 
 module.exports = function jestConfig(dir, overrides = {}) {
   return {
@@ -20,9 +35,11 @@ module.exports = function jestConfig(dir, overrides = {}) {
         },
       ],
     },
-    // jose is ESM-only: let swc turn it into CommonJS for jest's module system.
-    transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/jose@[^/]+/node_modules/)?jose/)'],
+    transformIgnorePatterns: [
+      `/node_modules/(?!(\\.pnpm/(${esmStoreNames})@[^/]+/node_modules/)?(${esmNames})/)`,
+    ],
     moduleNameMapper: {
+      '^@micromesh/contracts$': path.join(root, 'services/contracts/src/index.ts'),
       '^@micromesh/kit$': path.join(root, 'services/kit/src/index.ts'),
       '^@micromesh/kit/testing$': path.join(root, 'services/kit/src/testing/index.ts'),
       '^@micromesh/proto$': path.join(root, 'proto/src/index.ts'),

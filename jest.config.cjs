@@ -4,6 +4,7 @@ module.exports = {
   // Global options (jest reads these here, not per project).
   testTimeout: 30_000,
   projects: [
+    '<rootDir>/services/contracts',
     '<rootDir>/services/kit',
     '<rootDir>/proto',
     '<rootDir>/services/auth',

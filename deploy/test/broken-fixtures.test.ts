@@ -10,7 +10,7 @@ describe('deliberately broken fixtures (the checks catch what they claim to)', (
     const { docs } = parseYamlFile(path.join(fixturesDir, 'broken-manifests.yaml'));
 
     test('When it is validated offline, then the schema check reports the non-integer containerPort', () => {
-      expect(docs.flatMap(schemaErrors)).toEqual([
+      expect(schemaErrors(docs)).toEqual([
         expect.stringMatching(/^Deployment careless: .*containerPort must be integer/),
       ]);
     });

@@ -12,6 +12,7 @@ import {
   type TestDatabase,
   type TestVhost,
 } from '@micromesh/kit/testing';
+import { serviceEnv } from './support/bundle-env';
 import { buildBundles } from './support/bundles';
 import { SERVICES, type ServiceName } from './support/paths';
 
@@ -35,63 +36,14 @@ function bundleDir(service: ServiceName): string {
   return path.join(outDir, service);
 }
 
-/** Each service's environment in a container, with 127.0.0.1 where compose/k8s use DNS names. */
 function envFor(service: ServiceName): Record<string, string> {
-  const url = (peer: ServiceName) => running.get(peer)?.url ?? 'http://127.0.0.1:1';
-  const common = {
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    OTEL_SERVICE_NAME: service,
-    OTEL_EXPORTER_OTLP_ENDPOINT: url('logger'),
-  };
-  switch (service) {
-    case 'logger':
-      return {
-        ...common,
-        GRPC_PORT: String(loggerGrpcPort),
-        LOG_STORE_URL: databases.logs.url,
-      };
-    case 'auth':
-      return {
-        ...common,
-        AUTH_DATABASE_URL: databases.auth.url,
-        AMQP_URL: vhost.url,
-        AUTH_JWT_KEYS_DIR: keysDir.dir,
-        AUTH_BCRYPT_COST: '4',
-        AUTH_SEED_ADMIN_EMAIL: 'admin@example.com',
-        AUTH_SEED_ADMIN_PASSWORD: 'bundle-test-password',
-      };
-    case 'mail':
-      return {
-        ...common,
-        MAIL_DATABASE_URL: databases.mail.url,
-        AMQP_URL: vhost.url,
-        // Nothing listens here: SMTP is reported by /readyz but does not decide readiness.
-        MAIL_HOST: '127.0.0.1',
-        MAIL_PORT: '9',
-        MAIL_ENCRYPTION: 'none',
-      };
-    case 'listener':
-      return {
-        ...common,
-        AMQP_URL: vhost.url,
-        LOGGER_GRPC_ADDRESS: `127.0.0.1:${loggerGrpcPort}`,
-      };
-    case 'broker':
-      return {
-        ...common,
-        AUTH_URL: url('auth'),
-        LOGGER_URL: url('logger'),
-        LOGGER_GRPC_ADDRESS: `127.0.0.1:${loggerGrpcPort}`,
-        MAIL_URL: url('mail'),
-        LISTENER_URL: url('listener'),
-        AMQP_URL: vhost.url,
-        CORS_ORIGINS: 'http://127.0.0.1:8081',
-      };
-    case 'frontend':
-      return { ...common, BROKER_URL: url('broker') };
-  }
+  return serviceEnv(service, {
+    databaseUrls: { auth: databases.auth.url, mail: databases.mail.url, logs: databases.logs.url },
+    amqpUrl: vhost.url,
+    jwtKeysDir: keysDir.dir,
+    loggerGrpcPort,
+    peerUrl: (peer) => running.get(peer)?.url ?? 'http://127.0.0.1:1',
+  });
 }
 
 beforeAll(async () => {

@@ -4,6 +4,7 @@ import { composePolicyViolations, composeSchemaErrors } from './support/compose-
 import { interpolate, parseDotenv } from './support/compose-interpolation';
 import { nativeVariables } from './support/native-wiring';
 import { composeFile, repoRoot, SERVICES } from './support/paths';
+import { absoluteWatermark, bytesOf } from './support/k8s-policy';
 import { configError } from './support/service-configs';
 import { parseYamlFile, type Doc } from './support/yaml-files';
 
@@ -11,12 +12,13 @@ type Obj = Record<string, unknown>;
 const obj = (value: unknown): Obj =>
   typeof value === 'object' && value !== null ? (value as Obj) : {};
 
-/** Only the front-end, the broker and the two dependency UIs are reachable from the host. */
+/** Only the front-end, the broker and the three dependency UIs are reachable from the host. */
 export const ALLOWED_PUBLISHED_PORTS = {
   frontend: [8081],
   broker: [8080],
   mailpit: [8025],
   rabbitmq: [15672],
+  prometheus: [9090],
   jaeger: [16686],
 };
 
@@ -71,6 +73,40 @@ describe('docker-compose.yml', () => {
 
       expect(named.has(data?.[0] ?? '')).toBe(true);
     }
+  });
+
+  test('When RabbitMQ is read, then it runs under a memory limit with an absolute memory watermark below it', () => {
+    const rabbitmq = obj(services.rabbitmq);
+    const config = (rabbitmq.volumes as string[])
+      .map((v) => v.split(':'))
+      .find(([, target]) => String(target).startsWith('/etc/rabbitmq/'));
+    const text = fs.readFileSync(path.join(repoRoot, String(config?.[0])), 'utf8');
+    const watermark = absoluteWatermark(text) ?? Number.NaN;
+    const limit = bytesOf(
+      String(rabbitmq.mem_limit).replace(/([kmg])$/i, (u) => `${u.toUpperCase()}i`),
+    );
+
+    expect(watermark).toBeGreaterThan(0);
+    expect(watermark).toBeLessThan(limit);
+  });
+
+  test('When Prometheus’ scrape config is read, then it scrapes every service’s /metrics at the port the service listens on', () => {
+    const prometheus = obj(services.prometheus);
+    const mount = (prometheus.volumes as string[])
+      .map((v) => v.split(':'))
+      .find(([, target]) => target === '/etc/prometheus/prometheus.yml');
+    const [config] = parseYamlFile(path.join(repoRoot, String(mount?.[0]))).docs as [Doc];
+    const jobs = (config.scrape_configs as Obj[]).map((job) => ({
+      path: job.metrics_path ?? '/metrics',
+      targets: (job.static_configs as Obj[]).flatMap((c) => c.targets as string[]),
+    }));
+
+    const expected = SERVICES.map(
+      (service) => `${service}:${String(obj(obj(services[service]).environment).PORT)}`,
+    );
+
+    expect(jobs.flatMap((j) => j.targets).sort()).toEqual(expected.sort());
+    expect(new Set(jobs.map((j) => j.path))).toEqual(new Set(['/metrics']));
   });
 
   test('When the logger’s store is read, then it is the MongoDB replica set', () => {

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDockerfile, type Stage } from './support/dockerfile';
+import { isExcluded, readDockerignore } from './support/dockerignore';
 import { imageIsPinned } from './support/k8s-policy';
-import { composeFile, repoRoot } from './support/paths';
+import { composeFile, repoRoot, SERVICES } from './support/paths';
+import { loadServiceConfig, minimalEnv } from './support/service-configs';
 import { parseYamlFile } from './support/yaml-files';
 
 const dockerfile = parseDockerfile(path.join(repoRoot, 'deploy', 'Dockerfile'));
@@ -13,7 +15,7 @@ const last = (stage: Stage, keyword: string) =>
   stage.instructions.filter((i) => i.keyword === keyword).at(-1)?.args;
 
 describe('deploy/Dockerfile', () => {
-  test('When its stages are read, then both build from the same Node 20 image pinned by exact version', () => {
+  test('When its stages are read, then both build from the same Node 24 image pinned by exact version', () => {
     expect(dockerfile.stages).toHaveLength(2);
     expect(build.from).toBe(runtime.from);
     expect(build.from).toMatch(/^node:24\.\d+\.\d+-/);
@@ -52,6 +54,61 @@ describe('deploy/Dockerfile', () => {
   });
 });
 
+describe('deploy/Dockerfile against the build context', () => {
+  const ignore = readDockerignore(path.join(repoRoot, '.dockerignore'));
+  const contextCopies = dockerfile.stages.flatMap((stage) =>
+    stage.instructions
+      .filter((i) => i.keyword === 'COPY' && !i.args.includes('--from='))
+      .flatMap((i) =>
+        i.args
+          .split(/\s+/)
+          .filter((a) => !a.startsWith('--'))
+          .slice(0, -1),
+      ),
+  );
+
+  test('When every COPY from the build context is checked, then each source exists and .dockerignore keeps it in the context', () => {
+    const problems = contextCopies
+      .filter((source) => source !== '.')
+      .flatMap((source) => [
+        ...(fs.existsSync(path.join(repoRoot, source)) ? [] : [`${source}: not in the repository`]),
+        ...(isExcluded(ignore, source) ? [`${source}: excluded by .dockerignore`] : []),
+      ]);
+
+    expect(contextCopies.length).toBeGreaterThan(3);
+    expect(problems).toEqual([]);
+  });
+
+  test('When the build stage is read, then ARG SERVICE comes after the dependency install, so those layers are shared by every service', () => {
+    const keywords = build.instructions.map((i) => `${i.keyword} ${i.args}`);
+    const serviceArg = keywords.indexOf('ARG SERVICE');
+    const install = keywords.findIndex((k) => k.includes('pnpm install --frozen-lockfile'));
+    const fetch = keywords.findIndex((k) => k.includes('pnpm fetch'));
+
+    expect(install).toBeGreaterThan(fetch);
+    expect(serviceArg).toBeGreaterThan(install);
+    expect(keywords.slice(0, serviceArg).join('\n')).not.toContain('SERVICE');
+  });
+
+  test('When the image’s health check runs without PORT, then it probes the default port of the service the image holds', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS script itself
+    const { healthPort } = require(path.join(repoRoot, 'deploy', 'healthcheck.cjs')) as {
+      healthPort: (env: Record<string, string>) => string;
+    };
+    const envLine = last(runtime, 'ENV') ?? '';
+
+    expect(envLine).toContain('MICROMESH_SERVICE=${SERVICE}');
+    for (const service of SERVICES) {
+      const { PORT } = loadServiceConfig(service, minimalEnv(service)) as { PORT: number };
+      expect({ service, port: healthPort({ MICROMESH_SERVICE: service }) }).toEqual({
+        service,
+        port: String(PORT),
+      });
+    }
+    expect(healthPort({ MICROMESH_SERVICE: 'auth', PORT: '9999' })).toBe('9999');
+  });
+});
+
 describe('.dockerignore', () => {
   test('When the build context is filtered, then dependencies, build output, local secrets and git stay out', () => {
     const ignored = fs
@@ -60,7 +117,7 @@ describe('.dockerignore', () => {
       .map((line) => line.trim());
 
     expect(ignored).toEqual(
-      expect.arrayContaining(['**/node_modules', '**/dist', '.env', '.secrets', '.git']),
+      expect.arrayContaining(['**/node_modules', '**/dist', '.env', '.secrets', '.git', '.tools']),
     );
   });
 });

@@ -6,6 +6,7 @@ import {
   deploymentViolations,
   imageViolations,
   networkPolicyViolations,
+  rabbitmqWatermarkViolations,
   secretViolations,
   type SecretMode,
 } from './support/k8s-policy';
@@ -72,7 +73,7 @@ describe('k8s/ files', () => {
   test('When every raw resource (base and overlays, patches aside) is validated offline, then each matches its Kubernetes schema', () => {
     const resources = rawResources(manifestFiles.map(parseYamlFile));
 
-    const errors = resources.flatMap(schemaErrors);
+    const errors = schemaErrors(resources);
 
     expect(resources.length).toBeGreaterThan(40);
     expect(errors).toEqual([]);
@@ -100,7 +101,7 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
   });
 
   test('When each object is validated offline with kubernetes-models, then it matches the Kubernetes schema', () => {
-    expect(docs.flatMap(schemaErrors)).toEqual([]);
+    expect(schemaErrors(docs)).toEqual([]);
   });
 
   test('When the workloads are listed, then each service has a Deployment, Service, ServiceAccount, ConfigMap, HPA and PDB', () => {
@@ -115,12 +116,16 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
     );
   });
 
-  test('When each Deployment is checked, then it has probes, resources, the restricted security context, its ServiceAccount, a NetworkPolicy, an HPA and a PDB', () => {
+  test('When each Deployment is checked, then it has probes, resources, the restricted security context, its ServiceAccount, a NetworkPolicy, an HPA, a PDB and a spread over nodes', () => {
     expect(deploymentViolations(docs)).toEqual([]);
   });
 
   test('When the NetworkPolicies are checked, then traffic is denied by default and DNS egress is allowed', () => {
     expect(networkPolicyViolations(docs)).toEqual([]);
+  });
+
+  test('When each RabbitMQ under a memory limit is checked, then it sets an absolute memory watermark below that limit', () => {
+    expect(rabbitmqWatermarkViolations(docs)).toEqual([]);
   });
 
   test('When the images are checked, then every one is pinned by tag or digest (never latest)', () => {
@@ -205,7 +210,7 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
   }
 
   if (overlay === 'prod') {
-    test('When the Secrets the prod overlay references are listed, then deploy/README.md shows how to create each one', () => {
+    test('When the Secrets the prod overlay references (workloads and operator resources) are listed, then deploy/README.md shows how to create each one', () => {
       const pods = docs
         .filter((d) => d.kind === 'Deployment')
         .map((d) => obj(obj(obj(d.spec).template).spec));
@@ -219,6 +224,16 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
           ((pod.volumes as Obj[] | undefined) ?? []).map((v) => obj(v.secret).secretName),
         ),
       ]);
+      // The operators' resources name Secrets too: database owners' and the logger's passwords.
+      const spec = (kind: string) => obj(docs.find((d) => d.kind === kind)?.spec);
+      const cluster = spec('Cluster');
+      referenced.add(obj(obj(obj(cluster.bootstrap).initdb).secret).name);
+      for (const role of (obj(cluster.managed).roles as Obj[] | undefined) ?? []) {
+        referenced.add(obj(role.passwordSecret).name);
+      }
+      for (const user of (spec('MongoDBCommunity').users as Obj[] | undefined) ?? []) {
+        referenced.add(obj(user.passwordSecretRef).name);
+      }
       referenced.delete(undefined);
       const readme = fs.readFileSync(path.join(k8sDir, '..', 'deploy', 'README.md'), 'utf8');
 
@@ -226,7 +241,7 @@ describe.each(manifestSets)('$what', ({ load, secrets, overlay }) => {
         (name) => !readme.includes(`create secret generic ${String(name)} `),
       );
 
-      expect(referenced.size).toBeGreaterThanOrEqual(6);
+      expect(referenced.size).toBeGreaterThanOrEqual(9);
       expect(undocumented).toEqual([]);
     });
 

@@ -33,6 +33,7 @@ export type {
   WriteLogsResponse,
   WriteLogsResponse__Output,
 } from './generated/logs/WriteLogsResponse';
+export type { WriteLogsResult, WriteLogsResult__Output } from './generated/logs/WriteLogsResult';
 export type { QueryLogsRequest, QueryLogsRequest__Output } from './generated/logs/QueryLogsRequest';
 export type {
   QueryLogsResponse,

@@ -7,6 +7,13 @@ export interface GrpcServerOptions {
   /** Requests larger than this fail with RESOURCE_EXHAUSTED before any handler runs. */
   maxReceiveMessageBytes?: number;
   maxSendMessageBytes?: number;
+  /**
+   * Connections older than this get a GOAWAY and the client reconnects, so long-lived channels
+   * behind a Kubernetes Service spread over new pods. Unset or 0: connections live forever.
+   */
+  maxConnectionAgeMs?: number;
+  /** How long calls in flight on an aged connection may still run before it is closed. */
+  maxConnectionAgeGraceMs?: number;
   /** Extra raw server options, merged last. */
   serverOptions?: grpc.ServerOptions;
 }
@@ -18,6 +25,12 @@ export function createGrpcServer(options: GrpcServerOptions = {}): grpc.Server {
     'grpc.max_send_message_length': options.maxSendMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     // Clients of this mesh ping every 30 s even when idle; allow it rather than send GOAWAY.
     'grpc.keepalive_permit_without_calls': 1,
+    ...(options.maxConnectionAgeMs
+      ? {
+          'grpc.max_connection_age_ms': options.maxConnectionAgeMs,
+          'grpc.max_connection_age_grace_ms': options.maxConnectionAgeGraceMs ?? 10_000,
+        }
+      : {}),
     ...options.serverOptions,
   });
 }

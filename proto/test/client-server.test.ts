@@ -120,7 +120,7 @@ describe('typed gRPC helpers', () => {
       });
       const page = await calls.queryLogs({ service: 'auth' }, { timeoutMs: 5_000 });
 
-      expect(written).toEqual({ written: 1, duplicates: 0 });
+      expect(written).toMatchObject({ written: 1, duplicates: 0 });
       expect(page.entries).toEqual([entry]);
     });
   });

@@ -216,6 +216,38 @@ ensure_secrets() {
   fi
 }
 
+# FerretDB speaks the MongoDB wire protocol on top of SQLite (or PostgreSQL): the logger's MongoDB
+# adapter runs against it in every test run, and `LOG_STORE=mongo scripts/up` runs the logger on it.
+# Built once from the Go module proxy into .tools/ (gitignored); later runs find the binary. The
+# module's version package needs a build/version/version.txt that its release tarballs generate,
+# so the source is copied out of the module cache and built with that one file added.
+FERRETDB_VERSION=1.24.2
+FERRETDB_BIN="$ROOT/.tools/ferretdb-$FERRETDB_VERSION/bin/ferretdb"
+
+ensure_ferretdb() {
+  [ -x "$FERRETDB_BIN" ] && return
+  if ! command -v go >/dev/null 2>&1; then
+    [ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"
+  fi
+  # Go 1.21+ fetches the toolchain FerretDB's go.mod names (1.24) through the module proxy itself.
+  command -v go >/dev/null 2>&1 || die "building FerretDB needs Go 1.21 or newer on the PATH (found none)"
+  say "building FerretDB v$FERRETDB_VERSION with $(go version | awk '{print $3}') (once; cached in .tools/)"
+  local started=$SECONDS dir tmp
+  dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@v$FERRETDB_VERSION" \
+    | node -e 'let s="";process.stdin.on("data",(c)=>(s+=c)).on("end",()=>console.log(JSON.parse(s).Dir||""))') \
+    || die "could not download the FerretDB module v$FERRETDB_VERSION from the Go module proxy"
+  [ -n "$dir" ] && [ -d "$dir" ] || die "the FerretDB module v$FERRETDB_VERSION has no source directory"
+  tmp=$(mktemp -d)
+  cp -r "$dir/." "$tmp/src" && chmod -R u+w "$tmp/src"
+  echo "v$FERRETDB_VERSION" >"$tmp/src/build/version/version.txt"
+  mkdir -p "$(dirname "$FERRETDB_BIN")"
+  (cd "$tmp/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -o "$FERRETDB_BIN.partial" ./cmd/ferretdb) \
+    || { rm -rf "$tmp"; die "building FerretDB failed"; }
+  mv "$FERRETDB_BIN.partial" "$FERRETDB_BIN"
+  rm -rf "$tmp"
+  say "FerretDB v$FERRETDB_VERSION built in $((SECONDS - started)) s: $FERRETDB_BIN"
+}
+
 # Only scripts/test needs a browser (the e2e browser test drives Debian's chromium with
 # playwright-core; never `playwright install`).
 ensure_chromium() {

@@ -62,7 +62,14 @@ async function main(): Promise<void> {
 
   const settings = settingsFromEnv(root);
   const busy: string[] = [];
-  for (const [name, port] of Object.entries(settings.ports) as [keyof MeshPorts, number][]) {
+  const ports: [string, number][] = Object.entries(settings.ports) as [keyof MeshPorts, number][];
+  if (settings.ferretdb) {
+    ports.push(
+      ['ferretdb', settings.ferretdb.port],
+      ['ferretdb debug', settings.ferretdb.debugPort],
+    );
+  }
+  for (const [name, port] of ports) {
     if (await portInUse(port)) busy.push(`${name} (${port})`);
   }
   if (busy.length) {

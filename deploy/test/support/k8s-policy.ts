@@ -136,6 +136,18 @@ export function deploymentViolations(docs: Doc[]): string[] {
       if (!writableTmp) problems.push(`${where}: needs an emptyDir mounted at /tmp`);
     }
 
+    const spread = list(pod.topologySpreadConstraints).some(
+      (c) =>
+        c.topologyKey === 'kubernetes.io/hostname' &&
+        c.whenUnsatisfiable === 'DoNotSchedule' &&
+        selects(obj(c.labelSelector), labels),
+    );
+    if (!spread) {
+      problems.push(
+        `${name}: no topologySpreadConstraints over kubernetes.io/hostname (DoNotSchedule) for its pods, so replicas may share a node and the PDB protects nothing`,
+      );
+    }
+
     if (!policies.some((p) => selects(obj(obj(p.spec).podSelector), labels))) {
       problems.push(`${name}: no NetworkPolicy selects its pods`);
     }
@@ -230,6 +242,75 @@ export function secretViolations(docs: Doc[], mode: SecretMode): string[] {
   return problems;
 }
 
+/** Kubernetes quantities and RabbitMQ sizes (Mi, Gi, MiB, GiB, MB, GB, plain bytes) in bytes. */
+export function bytesOf(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B?|[kMGT]B?)?$/.exec(quantity.trim());
+  if (!match) return Number.NaN;
+  const unit = (match[2] ?? '').replace(/B$/, '');
+  const powers: Record<string, number> = {
+    '': 1,
+    k: 1e3,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+  };
+  return Number(match[1]) * (powers[unit] ?? Number.NaN);
+}
+
+/** The absolute memory watermark a RabbitMQ configuration text sets, in bytes (undefined: none). */
+export function absoluteWatermark(config: string): number | undefined {
+  const match = /^\s*vm_memory_high_watermark\.absolute\s*=\s*(\S+)\s*$/m.exec(config);
+  return match ? bytesOf(match[1]!) : undefined;
+}
+
+/**
+ * Every RabbitMQ under a memory limit sets an absolute watermark below it: the default relative
+ * one (0.6 of what the node reports) can be computed from the host's memory in a container, and
+ * the kernel's OOM kill comes before RabbitMQ's flow control.
+ */
+export function rabbitmqWatermarkViolations(docs: Doc[]): string[] {
+  const problems: string[] = [];
+  const configMaps = new Map(ofKind(docs, 'ConfigMap').map((c) => [nameOf(c), obj(c.data)]));
+  for (const workload of docs.filter((d) => WORKLOAD_KINDS.includes(String(d.kind)))) {
+    const pod = podSpecOf(workload);
+    for (const container of list(pod.containers)) {
+      if (!/(^|\/)rabbitmq:/.test(String(container.image))) continue;
+      const where = `${String(workload.kind)} ${nameOf(workload)}`;
+      const limit = bytesOf(String(obj(obj(container.resources).limits).memory ?? ''));
+      const mounted = list(container.volumeMounts)
+        .filter((m) => String(m.mountPath).startsWith('/etc/rabbitmq'))
+        .map((m) => list(pod.volumes).find((v) => v.name === m.name))
+        .flatMap((v) => Object.values(configMaps.get(String(obj(v?.configMap).name)) ?? {}));
+      const watermark = mounted.map((text) => absoluteWatermark(String(text))).find(Boolean);
+      if (watermark === undefined) {
+        problems.push(
+          `${where}: no vm_memory_high_watermark.absolute in a mounted RabbitMQ config`,
+        );
+      } else if (!(watermark < limit)) {
+        problems.push(`${where}: the memory watermark is not below the container's memory limit`);
+      }
+    }
+  }
+  for (const cluster of ofKind(docs, 'RabbitmqCluster')) {
+    const spec = obj(cluster.spec);
+    const limit = bytesOf(String(obj(obj(spec.resources).limits).memory ?? ''));
+    const watermark = absoluteWatermark(String(obj(spec.rabbitmq).additionalConfig ?? ''));
+    if (watermark === undefined) {
+      problems.push(`RabbitmqCluster ${nameOf(cluster)}: no vm_memory_high_watermark.absolute`);
+    } else if (!(watermark < limit)) {
+      problems.push(
+        `RabbitmqCluster ${nameOf(cluster)}: the memory watermark is not below the limit`,
+      );
+    }
+  }
+  return problems;
+}
+
 /** Every policy at once. */
 export function allK8sViolations(docs: Doc[], mode: SecretMode): string[] {
   return [
@@ -237,5 +318,6 @@ export function allK8sViolations(docs: Doc[], mode: SecretMode): string[] {
     ...networkPolicyViolations(docs),
     ...imageViolations(docs),
     ...secretViolations(docs, mode),
+    ...rabbitmqWatermarkViolations(docs),
   ];
 }

@@ -18,6 +18,26 @@ const loaders: Record<ServiceName, (env: Env) => unknown> = {
   mail: loadMailConfig,
 };
 
+/** The variables each service requires, with placeholder values (every other one has a default). */
+const REQUIRED: Record<ServiceName, Env> = {
+  auth: { AUTH_DATABASE_URL: 'postgres://u:p@h/a', AUTH_JWT_KEYS_DIR: '/keys' },
+  broker: { AMQP_URL: 'amqp://u:p@h' },
+  frontend: {},
+  listener: { AMQP_URL: 'amqp://u:p@h', LOGGER_GRPC_ADDRESS: 'logger:50051' },
+  logger: { LOG_STORE_URL: 'postgres://u:p@h/l' },
+  mail: { MAIL_DATABASE_URL: 'postgres://u:p@h/m', AMQP_URL: 'amqp://u:p@h' },
+};
+
+/** The smallest environment the service starts with: what its defaults give. */
+export function minimalEnv(service: ServiceName): Env {
+  return { ...REQUIRED[service] };
+}
+
+/** The service's parsed configuration for an environment (throws its ConfigError). */
+export function loadServiceConfig(service: ServiceName, env: Env): Record<string, unknown> {
+  return loaders[service](env) as Record<string, unknown>;
+}
+
 /** null when the service accepts the environment, else its configuration error. */
 export function configError(service: ServiceName, env: Env): string | null {
   try {

@@ -9,6 +9,7 @@ import type { QueryLogsRequest as _logs_QueryLogsRequest, QueryLogsRequest__Outp
 import type { QueryLogsResponse as _logs_QueryLogsResponse, QueryLogsResponse__Output as _logs_QueryLogsResponse__Output } from './logs/QueryLogsResponse';
 import type { WriteLogsRequest as _logs_WriteLogsRequest, WriteLogsRequest__Output as _logs_WriteLogsRequest__Output } from './logs/WriteLogsRequest';
 import type { WriteLogsResponse as _logs_WriteLogsResponse, WriteLogsResponse__Output as _logs_WriteLogsResponse__Output } from './logs/WriteLogsResponse';
+import type { WriteLogsResult as _logs_WriteLogsResult, WriteLogsResult__Output as _logs_WriteLogsResult__Output } from './logs/WriteLogsResult';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -24,6 +25,7 @@ export interface ProtoGrpcType {
     QueryLogsResponse: MessageTypeDefinition<_logs_QueryLogsResponse, _logs_QueryLogsResponse__Output>
     WriteLogsRequest: MessageTypeDefinition<_logs_WriteLogsRequest, _logs_WriteLogsRequest__Output>
     WriteLogsResponse: MessageTypeDefinition<_logs_WriteLogsResponse, _logs_WriteLogsResponse__Output>
+    WriteLogsResult: MessageTypeDefinition<_logs_WriteLogsResult, _logs_WriteLogsResult__Output>
   }
 }
 

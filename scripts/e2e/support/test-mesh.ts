@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   createJwtKeysDir,
@@ -7,7 +9,13 @@ import {
 } from '@micromesh/kit/testing';
 import { freePorts } from '../../src/mesh/free-ports';
 import { launchMesh, type LaunchOptions, type Mesh } from '../../src/mesh/launcher';
-import { DEFAULT_PORTS, type MeshPorts, type MeshSettings } from '../../src/mesh/settings';
+import {
+  DEFAULT_PORTS,
+  FERRETDB_VERSION,
+  type FerretDbSettings,
+  type MeshPorts,
+  type MeshSettings,
+} from '../../src/mesh/settings';
 
 export const ADMIN = { email: 'admin@example.com', password: 'verysecret' };
 
@@ -32,6 +40,8 @@ const root = path.resolve(__dirname, '..', '..', '..');
 export async function startTestMesh(
   prefix: string,
   launch: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> = {},
+  /** 'mongo': the logger on a FerretDB of its own, as `LOG_STORE=mongo scripts/up` runs it. */
+  logStore: 'postgres' | 'mongo' = 'postgres',
 ): Promise<TestMesh> {
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
@@ -41,8 +51,19 @@ export async function startTestMesh(
   const vhost = await createTestVhost(prefix);
   const jwtKeys = await createJwtKeysDir('e2e');
   const lines: string[] = [];
+  let ferretdb: FerretDbSettings | undefined;
+  if (logStore === 'mongo') {
+    const [port = 0, debugPort = 0] = await freePorts(2);
+    ferretdb = {
+      binary: path.join(root, '.tools', `ferretdb-${FERRETDB_VERSION}`, 'bin', 'ferretdb'),
+      port,
+      debugPort,
+      dataDir: await mkdtemp(path.join(tmpdir(), `${prefix}-ferretdb-`)),
+    };
+  }
   const cleanUp = async () => {
     await Promise.allSettled([...databases.map((d) => d.drop()), vhost.drop()]);
+    if (ferretdb) await rm(ferretdb.dataDir, { recursive: true, force: true });
     await jwtKeys.remove();
   };
   const db = async (kind: string) => {
@@ -59,7 +80,10 @@ export async function startTestMesh(
       ports,
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),
-      logStoreUrl: await db('logs'),
+      logStoreUrl: ferretdb
+        ? `mongodb://127.0.0.1:${ferretdb.port}/micromesh_logs`
+        : await db('logs'),
+      ...(ferretdb ? { ferretdb } : {}),
       amqpUrl: vhost.url,
       jwtKeysDir: jwtKeys.dir,
       seedAdmin: ADMIN,

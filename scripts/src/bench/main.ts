@@ -4,12 +4,12 @@
  * in the same run, and measures how fast the listener drains events into the store.
  *
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
- *                 [--scenarios baseline,log,event,auth,mail,burst,drain,tracing] [--profile DIR]
- *                 [--tracing-connections 50]
+ *                 [--scenarios baseline,log,event,auth,mail,mail-smtp-down,burst,drain,tracing]
+ *                 [--profile DIR] [--tracing-connections 50] [--tracing-rounds 2]
  *
- * The mesh runs with tracing off for every scenario but `tracing`, which restarts it three times
- * (OpenTelemetry off, sampling 10 %, sampling 100 % exported to the logger) and runs `log` and
- * `event` on each, so the cost of tracing is measured in one run on one machine state.
+ * The mesh runs with tracing off for every scenario but `tracing`, which restarts it for each of
+ * OpenTelemetry off, sampling 10 % and sampling 100 % (exported to the logger), in turns, and runs
+ * `log` and `event` on each, so the cost of tracing is measured in one run on one machine state.
  *
  * --profile writes a V8 CPU profile of every mesh process into DIR when it exits (open them in
  * Chrome DevTools, or summarise with scripts/src/bench/profile-summary.ts).
@@ -17,7 +17,8 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AmqpConnection, EventPublisher, createEvent, createLogger } from '@micromesh/kit';
+import { createEvent } from '@micromesh/contracts';
+import { AmqpConnection, EventPublisher, createLogger } from '@micromesh/kit';
 import { processCpuSeconds } from '@micromesh/kit/testing';
 import { countStored, waitUntilStored } from './drain';
 import { runLoad, type LoadResult } from './load';
@@ -25,7 +26,17 @@ import { formatTable, type ScenarioResult } from './report';
 import { startBenchEnvironment, type BenchEnvironment } from './setup';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const ALL = ['baseline', 'log', 'event', 'auth', 'mail', 'burst', 'drain', 'tracing'] as const;
+const ALL = [
+  'baseline',
+  'log',
+  'event',
+  'auth',
+  'mail',
+  'mail-smtp-down',
+  'burst',
+  'drain',
+  'tracing',
+] as const;
 const TRACING_OFF = { enabled: false, ratio: 0 };
 
 const { values } = parseArgs({
@@ -256,6 +267,8 @@ async function main(): Promise<void> {
       AUTH_RATE_LIMIT_POINTS: '1000000000',
       AUTH_LOGIN_MAX_FAILS_PER_EMAIL_IP: '1000000000',
       AUTH_LOGIN_MAX_FAILS_PER_IP: '1000000000',
+      MAIL_QUOTA_PER_MINUTE: '1000000000',
+      MAIL_QUOTA_PER_DAY: '1000000000',
     },
     nodeArgs: values.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
@@ -331,6 +344,15 @@ async function main(): Promise<void> {
         });
         say(`  ${name} @${connections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms`);
       }
+    }
+
+    if (scenarios.has('mail-smtp-down')) {
+      // The mail action only queues: with the SMTP server gone it must answer as fast as ever.
+      say('· mail (SMTP down): the SMTP sink stopped, mail @50');
+      await env.mesh.process('smtp')?.stop();
+      const down = await runLoad({ ...specs.mail!, connections: 50, durationSeconds });
+      results.push({ scenario: 'mail (SMTP down)', ...down });
+      say(`  mail (SMTP down) @50: ${down.reqPerSec} req/s, p99 ${down.p99} ms`);
     }
 
     if (scenarios.has('burst')) {

@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { spawnManaged, waitUntilReady, type ManagedProcess } from './child-process';
 import { formatLine } from './log-format';
@@ -7,7 +8,12 @@ import {
   type RestartPolicySettings,
 } from './restart-policy';
 import { serviceSpecs, type ServiceSpec } from './service-specs';
-import type { MeshSettings, ServiceName } from './settings';
+import {
+  FERRETDB_VERSION,
+  type FerretDbSettings,
+  type MeshSettings,
+  type ServiceName,
+} from './settings';
 
 export interface LaunchOptions {
   settings: MeshSettings;
@@ -46,7 +52,7 @@ export type SupervisorEvent =
 export interface Mesh {
   specs: ServiceSpec[];
   urls: { name: string; url: string }[];
-  process(name: ServiceName | 'smtp'): ManagedProcess | undefined;
+  process(name: ServiceName | 'smtp' | 'ferretdb'): ManagedProcess | undefined;
   /** Stops one service (SIGTERM, or the given signal) and waits for it to exit. */
   stopService(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped service again and waits until it is ready. */
@@ -67,7 +73,7 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const specs = serviceSpecs(settings);
   const processes = new Map<string, ManagedProcess>();
-  const names = ['smtp', ...specs.map((s) => s.name)];
+  const names = ['ferretdb', 'smtp', ...specs.map((s) => s.name)];
   const supervise = options.supervise ?? false;
   const policySettings: RestartPolicySettings =
     typeof supervise === 'object'
@@ -168,6 +174,18 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
   };
 
   try {
+    if (settings.ferretdb) {
+      const ferretdb = startFerretDb(settings.root, settings.ferretdb, (line) =>
+        output(formatLine('ferretdb', 0, line, color)),
+      );
+      processes.set('ferretdb', ferretdb);
+      await waitUntilReady(
+        `http://127.0.0.1:${settings.ferretdb.debugPort}/debug/readyz`,
+        ferretdb,
+        readyTimeoutMs,
+        options.abort,
+      );
+    }
     if (options.smtpSink ?? true) {
       const maildev = require.resolve('maildev/bin/maildev', {
         paths: [path.join(settings.root, 'scripts')],
@@ -231,6 +249,9 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
         .filter((s) => s.name !== 'frontend' && s.name !== 'broker')
         .map((s) => ({ name: s.name, url: s.httpUrl })),
       { name: 'logger gRPC', url: `127.0.0.1:${p.loggerGrpc}` },
+      ...(settings.ferretdb
+        ? [{ name: 'log store', url: `${settings.logStoreUrl} (FerretDB ${FERRETDB_VERSION})` }]
+        : []),
       ...(processes.has('smtp')
         ? [
             { name: 'mail inbox', url: `http://127.0.0.1:${p.smtpWeb}` },
@@ -260,4 +281,40 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
     },
     stop: stopAll,
   };
+}
+
+/**
+ * FerretDB for the logger: loopback only, SQLite files in .run/ferretdb, telemetry off; through
+ * the lifeline like the SMTP sink, so it stops with the supervisor.
+ */
+function startFerretDb(
+  root: string,
+  settings: FerretDbSettings,
+  onLine: (line: string) => void,
+): ManagedProcess {
+  if (!existsSync(settings.binary)) {
+    throw new Error(
+      `${settings.binary} is missing: scripts/up builds it when LOG_STORE=mongo (ensure_ferretdb)`,
+    );
+  }
+  mkdirSync(settings.dataDir, { recursive: true });
+  return spawnManaged({
+    name: 'ferretdb',
+    command: process.execPath,
+    lifeline: true,
+    args: [
+      path.join(root, 'scripts', 'dist', 'mesh', 'lifeline.js'),
+      settings.binary,
+      '--handler=sqlite',
+      `--sqlite-url=file:${settings.dataDir}/`,
+      `--state-dir=${settings.dataDir}`,
+      `--listen-addr=127.0.0.1:${settings.port}`,
+      `--debug-addr=127.0.0.1:${settings.debugPort}`,
+      '--telemetry=disable',
+      '--log-level=error',
+    ],
+    cwd: settings.dataDir,
+    env: {},
+    onLine,
+  });
 }

@@ -15,6 +15,21 @@ export interface MeshPorts {
   smtpWeb: number;
 }
 
+/**
+ * The logger on FerretDB (`LOG_STORE=mongo scripts/up`): the MongoDB wire protocol over SQLite
+ * files, supervised by the launcher like the SMTP sink. Built by the bootstrap (ensure_ferretdb).
+ */
+export interface FerretDbSettings {
+  binary: string;
+  port: number;
+  /** FerretDB's debug HTTP port (its /debug/readyz tells the launcher it is up). */
+  debugPort: number;
+  /** SQLite files; kept between runs like the PostgreSQL data. */
+  dataDir: string;
+}
+
+export const FERRETDB_VERSION = '1.24.2';
+
 /** Everything the launcher needs to wire the services to each other and to their stores. */
 export interface MeshSettings {
   root: string;
@@ -22,6 +37,8 @@ export interface MeshSettings {
   authDatabaseUrl: string;
   mailDatabaseUrl: string;
   logStoreUrl: string;
+  /** Set when the launcher must start FerretDB for the logger (LOG_STORE=mongo, no MONGO_URL). */
+  ferretdb?: FerretDbSettings;
   amqpUrl: string;
   jwtKeysDir: string;
   seedAdmin: { email: string; password: string };
@@ -96,13 +113,30 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     const value = env[PORT_VARIABLES[key]];
     if (value) ports[key] = Number(value);
   }
+  const logStore = env.LOG_STORE || 'postgres';
+  if (logStore !== 'postgres' && logStore !== 'mongo') {
+    throw new Error(`LOG_STORE must be postgres or mongo (got ${logStore})`);
+  }
+  const ferretdb: FerretDbSettings | undefined =
+    logStore === 'mongo' && !env.MONGO_URL
+      ? {
+          binary:
+            env.FERRETDB_BIN ||
+            path.join(root, '.tools', `ferretdb-${FERRETDB_VERSION}`, 'bin', 'ferretdb'),
+          port: Number(env.MESH_FERRETDB_PORT || 27017),
+          debugPort: Number(env.MESH_FERRETDB_DEBUG_PORT || 8088),
+          dataDir: path.join(root, '.run', 'ferretdb'),
+        }
+      : undefined;
   return {
     root,
     ports,
     authDatabaseUrl: pgUrl(env, env.AUTH_DATABASE || 'micromesh_auth'),
     mailDatabaseUrl: pgUrl(env, env.MAIL_DATABASE || 'micromesh_mail'),
-    logStoreUrl:
-      env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
+    logStoreUrl: ferretdb
+      ? `mongodb://127.0.0.1:${ferretdb.port}/${env.LOGS_DATABASE || 'micromesh_logs'}`
+      : env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),
+    ...(ferretdb ? { ferretdb } : {}),
     amqpUrl: amqpUrlFrom(env, env.RABBITMQ_VHOST || '/'),
     jwtKeysDir: path.join(root, '.secrets', 'jwt'),
     seedAdmin: {

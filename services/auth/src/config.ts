@@ -1,8 +1,12 @@
-import { availableParallelism } from 'node:os';
-import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
+import { availableCpus, baseEnvShape, env, loadConfig } from '@micromesh/kit';
 import { z } from 'zod';
 
 const optionalText = z.string().min(1).optional();
+
+/** All CPUs the container may use but one (the event loop's), at least one. */
+export function defaultHashConcurrency(cpus: number = availableCpus()): number {
+  return Math.max(1, cpus - 1);
+}
 
 export const authConfigSchema = z
   .object({
@@ -21,11 +25,12 @@ export const authConfigSchema = z
     /** bcrypt work factor; 4 only makes sense in tests. */
     AUTH_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     /**
-     * bcrypt hashes/compares run at once (default: all cores but one, at least one), and how many
-     * more may wait; beyond that a login gets 503 + Retry-After instead of starving the machine.
+     * bcrypt hashes/compares run at once (default: all CPUs but one, at least one — CPUs as the
+     * container's CPU limit allows, not the node's cores, or throttled hashes outlast the broker's
+     * deadline), and how many more may wait; beyond that a login gets 503 + Retry-After instead of starving the machine.
      * 8 waiting at cost 12 (~0.25 s each) is about 2 s: within the broker's 3 s deadline.
      */
-    AUTH_HASH_CONCURRENCY: env.int(Math.max(1, availableParallelism() - 1), 1),
+    AUTH_HASH_CONCURRENCY: env.int(defaultHashConcurrency(), 1),
     AUTH_HASH_QUEUE_MAX: env.int(8, 0),
     AUTH_SEED_ADMIN_EMAIL: optionalText,
     AUTH_SEED_ADMIN_PASSWORD: optionalText,

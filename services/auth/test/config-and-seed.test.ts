@@ -1,9 +1,9 @@
 import request from 'supertest';
-import { ConfigError } from '@micromesh/kit';
+import { availableCpus, ConfigError } from '@micromesh/kit';
 import { createJwtKeysDir } from '@micromesh/kit/testing';
 import { ADMIN, startAuthHarness, type AuthHarness } from './support/auth-harness';
 import { startAuth } from '../src/app';
-import { loadAuthConfig } from '../src/config';
+import { defaultHashConcurrency, loadAuthConfig } from '../src/config';
 
 const REQUIRED = {
   AUTH_DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
@@ -24,6 +24,13 @@ describe('configuration', () => {
       AUTH_LOGIN_MAX_FAILS_PER_IP: 50,
       AUTH_LOGIN_FAIL_WINDOW_SECONDS: 900,
     });
+  });
+
+  it('When AUTH_HASH_CONCURRENCY is unset, then it is the CPUs the container may use but one (from the cgroup CPU limit), at least one', () => {
+    // The CPU count itself (cgroup v1/v2 limits against the node's cores) is tested in kit.
+    expect(loadAuthConfig(REQUIRED).AUTH_HASH_CONCURRENCY).toBe(Math.max(1, availableCpus() - 1));
+    expect(defaultHashConcurrency(1)).toBe(1);
+    expect(defaultHashConcurrency(4)).toBe(3);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import request from 'supertest';
-import { eventSchema } from '@micromesh/kit';
+import { eventSchema } from '@micromesh/contracts';
 import {
   createTestVhost,
   infraEnv,

@@ -3,6 +3,7 @@ import {
   EventPublisher,
   createServiceContext,
   ok,
+  senderPolicy,
   startHttpService,
   type Logger,
   type StartedHttpService,
@@ -12,6 +13,7 @@ import type { Express } from 'express';
 import { createBrokerMetrics } from './broker-metrics';
 import type { BrokerConfig } from './config';
 import { BrokerActions } from './domain/broker-actions';
+import { mailActionSchema } from './domain/mail-action-schema';
 import { AuthClient } from './downstream/auth-client';
 import { Downstream } from './downstream/downstream';
 import { publishConfirmed } from './downstream/event-sink';
@@ -24,6 +26,7 @@ import { TokenVerifier } from './edge/token-verifier';
 import { corsAllowlist } from './entry-points/http/cors';
 import { mountHandleRoutes } from './entry-points/http/handle-routes';
 import { mountHealthRoutes } from './entry-points/http/health-routes';
+import { mountMailStatusRoute } from './entry-points/http/mail-status-route';
 import { openApiDocument } from './entry-points/http/openapi';
 import { proxyTo, underPrefix } from './entry-points/http/proxy';
 
@@ -84,7 +87,8 @@ export async function startBroker(
     authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
     writeLog: (record) => logWriter.write(record),
     publishEvent: (event) => publishConfirmed(publisher, event),
-    sendMail: (mail, key) => mailClient.send(mail, key),
+    sendMail: (mail, principal, key) => mailClient.send(mail, principal, key),
+    mailStatus: (id, principal) => mailClient.status(id, principal),
   });
 
   const edge: EdgeAuth = {
@@ -126,7 +130,14 @@ export async function startBroker(
     app.get('/openapi.json', (_req, res) => {
       res.json(openApiDocument);
     });
-    mountHandleRoutes(app, { actions, edge, clientLimit, authLimit });
+    mountHandleRoutes(app, {
+      actions,
+      edge,
+      clientLimit,
+      authLimit,
+      mailAction: mailActionSchema(senderPolicy(config.MAIL_FROM, config.MAIL_FROM_ALLOWLIST)),
+    });
+    mountMailStatusRoute(app, { actions, guard: signedIn });
     mountHealthRoutes(app, {
       services: [
         { name: 'auth', url: config.AUTH_URL },

@@ -29,6 +29,12 @@ export const brokerConfigSchema = z.object({
   LOGGER_URL: z.url().default('http://127.0.0.1:8083'),
   LOGGER_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
   MAIL_URL: z.url().default('http://127.0.0.1:8084'),
+  /**
+   * The senders the `mail` action accepts in `from` (the mail service's own MAIL_FROM and
+   * MAIL_FROM_ALLOWLIST: set both services alike). Anything else is refused here with 400.
+   */
+  MAIL_FROM: z.email().default('noreply@micromesh.local'),
+  MAIL_FROM_ALLOWLIST: env.list([]).pipe(z.array(z.email())),
   LISTENER_URL: z.url().default('http://127.0.0.1:8085'),
   /** RabbitMQ for the `event` action; required (no default credentials). */
   AMQP_URL: z.string().min(1),

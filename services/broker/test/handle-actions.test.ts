@@ -13,11 +13,25 @@ import request from 'supertest';
 import { Downstream } from '../src/downstream/downstream';
 import { LogWriter } from '../src/downstream/log-writer';
 import { bindTestQueue } from './support/event-queue';
-import { aLog, aLogRecord, aMail, anEventPayload } from './support/factories';
+import { aLog, aLogWrite, aMail, anEventPayload } from './support/factories';
 import { specViolations } from './support/openapi-check';
 import { ADMIN, TestMesh, type MeshUser } from './support/test-mesh';
 
 const QUEUE = 'broker-actions-events';
+const MAIL_FROM = 'noreply@broker-test.local';
+const ALLOWED_SENDER = 'sender@broker-test.local';
+/** Mails per principal per minute in this suite's mail service. */
+const MAIL_QUOTA = 5;
+
+/**
+ * Quota windows are UTC minutes: a test that fills one starts with at least 15 s of its minute
+ * left, so a window change cannot land between its requests.
+ */
+async function awayFromMinuteEnd() {
+  const now = new Date();
+  const second = now.getUTCSeconds() + now.getUTCMilliseconds() / 1000;
+  if (second > 45) await new Promise((resolve) => setTimeout(resolve, (60 - second) * 1000 + 100));
+}
 
 describe('broker: actions', () => {
   let mesh: TestMesh;
@@ -41,11 +55,19 @@ describe('broker: actions', () => {
         MAIL_SMTP_TIMEOUT_MS: '1000',
         MAIL_DATABASE_URL: mailDb.url,
         AMQP_URL: mesh.vhost.url,
+        MAIL_FROM: MAIL_FROM,
+        MAIL_FROM_ALLOWLIST: ALLOWED_SENDER,
+        MAIL_QUOTA_PER_MINUTE: String(MAIL_QUOTA),
       },
     });
     // Only INFO and WARNING are bound: an ERROR event is unroutable in this vhost.
     queue = await bindTestQueue(mesh.vhost, QUEUE, ['log.INFO', 'log.WARNING']);
-    broker = await mesh.startBroker({ MAIL_URL: mail.url, AUTH_RATE_LIMIT_POINTS: '100' });
+    broker = await mesh.startBroker({
+      MAIL_URL: mail.url,
+      AUTH_RATE_LIMIT_POINTS: '100',
+      MAIL_FROM: MAIL_FROM,
+      MAIL_FROM_ALLOWLIST: ALLOWED_SENDER,
+    });
     user = await mesh.createUser('user');
   }, 120_000);
   afterAll(async () => {
@@ -187,7 +209,7 @@ describe('broker: actions', () => {
         maxConcurrent: 2,
         onBatch: (size) => batches.push(size),
       });
-      const records = Array.from({ length: 40 }, () => aLogRecord());
+      const records = Array.from({ length: 40 }, () => aLogWrite());
 
       try {
         await Promise.all(records.map((record) => writer.write(record)));
@@ -326,7 +348,10 @@ describe('broker: actions', () => {
   });
 
   describe('POST /handle — mail', () => {
-    it('When a mail is sent, then the mail service’s 202 is relayed and it holds the message', async () => {
+    const mailAs = (token: string) =>
+      request(broker.address.url).post('/handle').set('authorization', `Bearer ${token}`);
+
+    it('When a mail is sent, then 202 "queued" with the id to poll, and the mail service holds it for the caller', async () => {
       const message = aMail();
 
       const res = await handle()
@@ -334,9 +359,115 @@ describe('broker: actions', () => {
         .send({ action: 'mail', mail: message });
 
       expect(res.status).toBe(202);
+      expect(res.body.data).toMatchObject({ status: 'queued', attempts: 0 });
       expect(res.body.message).toContain(message.to);
-      const status = await request(mail.url).get(`/messages/${res.body.data.id}`);
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+      const status = await request(mail.url)
+        .get(`/messages/${res.body.data.id}`)
+        .set('X-Principal', `user:${user.id}`);
       expect(status.status).toBe(200);
+    });
+
+    it('When the same Idempotency-Key is sent twice, then one message; another body is 422', async () => {
+      const message = aMail();
+      const key = `broker-idem-${Date.now()}`;
+
+      const first = await handle()
+        .set('idempotency-key', key)
+        .send({ action: 'mail', mail: message });
+      const again = await handle()
+        .set('idempotency-key', key)
+        .send({ action: 'mail', mail: message });
+      const other = await handle()
+        .set('idempotency-key', key)
+        .send({ action: 'mail', mail: { ...message, subject: 'another subject' } });
+
+      expect([first.status, again.status]).toEqual([202, 202]);
+      expect(again.body.data.id).toBe(first.body.data.id);
+      expect(other.status).toBe(422);
+      expect(other.body).toEqual({
+        error: true,
+        message: 'idempotency key reused with a different request',
+      });
+      expect(specViolations('/handle', 'post', other)).toEqual([]);
+    });
+
+    it('When two principals use the same Idempotency-Key, then each gets its own message', async () => {
+      const other = await mesh.createUser('user');
+      const key = `broker-shared-${Date.now()}`;
+      const message = aMail();
+
+      const mine = await handle()
+        .set('idempotency-key', key)
+        .send({ action: 'mail', mail: message });
+      const theirs = await mailAs(other.token)
+        .set('idempotency-key', key)
+        .send({ action: 'mail', mail: message });
+
+      expect([mine.status, theirs.status]).toEqual([202, 202]);
+      expect(theirs.body.data.id).not.toBe(mine.body.data.id);
+    });
+
+    it('When the caller polls GET /api/mail/{id}, then it sees its own mail and another caller gets 404', async () => {
+      const sent = await handle().send({ action: 'mail', mail: aMail() });
+      const other = await mesh.createUser('user');
+
+      const own = await request(broker.address.url)
+        .get(`/api/mail/${sent.body.data.id}`)
+        .set('authorization', `Bearer ${user.token}`);
+      const foreign = await request(broker.address.url)
+        .get(`/api/mail/${sent.body.data.id}`)
+        .set('authorization', `Bearer ${other.token}`);
+      const anonymous = await request(broker.address.url).get(`/api/mail/${sent.body.data.id}`);
+      const notAnId = await request(broker.address.url)
+        .get('/api/mail/not-a-uuid')
+        .set('authorization', `Bearer ${user.token}`);
+
+      expect(own.status).toBe(200);
+      expect(own.body.data).toMatchObject({ id: sent.body.data.id, status: 'queued' });
+      expect(specViolations('/api/mail/{id}', 'get', own)).toEqual([]);
+      expect(foreign.status).toBe(404);
+      expect(foreign.body).toEqual({ error: true, message: 'no message with this id' });
+      expect(specViolations('/api/mail/{id}', 'get', foreign)).toEqual([]);
+      expect(anonymous.status).toBe(401);
+      expect(notAnId.status).toBe(400);
+      expect(specViolations('/api/mail/{id}', 'get', notAnId)).toEqual([]);
+    });
+
+    it('When from is not the configured or an allowed sender, then 400 names mail.from at the broker', async () => {
+      const res = await handle().send({
+        action: 'mail',
+        mail: aMail({ from: 'ceo@bank-example.com' }),
+      });
+
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([
+        {
+          path: 'mail.from',
+          message: `must be the configured sender (${MAIL_FROM}) or an allowed one; leave it out to send from ${MAIL_FROM}`,
+        },
+      ]);
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+
+    it('When a caller sends more than its quota per minute, then 429 with Retry-After is relayed', async () => {
+      const sender = await mesh.createUser('user');
+      await awayFromMinuteEnd();
+      const statuses = [];
+      for (let i = 0; i < MAIL_QUOTA; i++) {
+        statuses.push((await mailAs(sender.token).send({ action: 'mail', mail: aMail() })).status);
+      }
+
+      const over = await mailAs(sender.token).send({ action: 'mail', mail: aMail() });
+
+      expect(statuses).toEqual(Array(MAIL_QUOTA).fill(202));
+      expect(over.status).toBe(429);
+      expect(over.body).toEqual({
+        error: true,
+        message: `mail quota exceeded: at most ${MAIL_QUOTA} mails per minute`,
+      });
+      expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(specViolations('/handle', 'post', over)).toEqual([]);
     });
 
     it('When the recipient is missing, then 400 names mail.to', async () => {
@@ -344,6 +475,15 @@ describe('broker: actions', () => {
 
       expect(res.status).toBe(400);
       expect(res.body.details).toEqual([expect.objectContaining({ path: 'mail.to' })]);
+    });
+
+    it('When the Idempotency-Key is not printable ASCII, then 400', async () => {
+      const res = await handle()
+        .set('idempotency-key', 'has space')
+        .send({ action: 'mail', mail: aMail() });
+
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe('invalid Idempotency-Key header');
     });
 
     it('When the mail service refuses the input, then its 400 and details are relayed', async () => {

@@ -3,7 +3,8 @@
 // Run after `npx tsc -b services/kit`:  node services/kit/bench/amqp-publish.cjs [inFlight...]
 'use strict';
 const amqp = require('amqplib');
-const { AmqpConnection, EventPublisher, createEvent, createLogger } = require('../dist/index.js');
+const { AmqpConnection, EventPublisher, createLogger } = require('../dist/index.js');
+const { createEvent } = require('../../contracts/dist/index.js');
 const { createTestVhost } = require('../dist/testing/index.js');
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES || 30_000);

@@ -1,5 +1,6 @@
 export { loadConfig, ConfigError } from './config/load-config';
 export { env, baseEnvShape } from './config/env-types';
+export { availableCpus, cgroupCpuLimit, type CgroupPaths } from './config/available-cpus';
 export { createLogger, type Logger, type LoggerSettings } from './logging/logger';
 export {
   runWithRequestContext,
@@ -38,14 +39,19 @@ export {
 } from './lifecycle/service-context';
 export { runMain, type RunningService } from './lifecycle/run-main';
 export {
+  shutdownBudgetProblem,
+  SHUTDOWN_CLOSE_RESERVE_MS,
+  type ShutdownTimes,
+} from './lifecycle/shutdown-budget';
+export {
   startHttpService,
   type StartHttpOptions,
   type StartedHttpService,
 } from './lifecycle/start-http-service';
 export { createPgPool, pgHealthCheck, type PgPoolOptions } from './db/pg-pool';
 export { migrate, type Migration, type MigrateOptions } from './db/migrate';
+export { senderPolicy, senderRefusal, type SenderPolicy } from './mail/sender-policy';
 export * from './amqp/topology';
-export * from './amqp/event-contract';
 export {
   AmqpConnection,
   type AmqpConnectionOptions,

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import { createEvent, type LogEvent, type NewEvent } from '@micromesh/contracts';
 import {
   AmqpConnection,
   EventPublisher,
   LOGS_EXCHANGE,
-  createEvent,
   type EventPublisherOptions,
-  type LogEvent,
-  type NewEvent,
 } from '@micromesh/kit';
 import { captureLogs, waitFor, type CapturedLogs, type TestVhost } from '@micromesh/kit/testing';
 

@@ -1,5 +1,5 @@
-import { Pool } from 'pg';
-import { migrate, type Migration } from '@micromesh/kit';
+import { Client, Pool } from 'pg';
+import { createPgPool, migrate, type Migration } from '@micromesh/kit';
 import { captureLogs, createTestDatabase, type TestDatabase } from '@micromesh/kit/testing';
 
 const migrations: Migration[] = [
@@ -55,6 +55,68 @@ describe('migrate', () => {
       migrate({ pool, migrations: [migrations[1]!, migrations[0]!], logger }),
     ).rejects.toThrow('strictly increasing');
     const { rows } = await pool.query("SELECT to_regclass('schema_migrations') AS t");
+    expect(rows[0].t).toBeNull();
+  });
+});
+
+describe('migrate: timeouts', () => {
+  const { logger } = captureLogs('kit-test', 'silent');
+  let db: TestDatabase;
+  let pool: Pool;
+
+  beforeEach(async () => {
+    db = await createTestDatabase('kit_migrate_timeouts');
+    // The pool every service uses: a 10 s statement timeout for request queries.
+    pool = createPgPool({ connectionString: db.url, applicationName: 'kit-test', logger });
+  });
+  afterEach(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  /** Another session holding the migration lock of `table` until `release()`. */
+  async function holdLock(table = 'schema_migrations') {
+    const holder = new Client({ connectionString: db.url, application_name: 'lock-holder' });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock(hashtext($1))', [table]);
+    return { release: () => holder.end() };
+  }
+
+  it('When a migration runs 12 s, longer than the pool statement timeout, then it completes', async () => {
+    const slow: Migration[] = [
+      { version: 1, name: 'slow', up: 'SELECT pg_sleep(12); CREATE TABLE slow (id int)' },
+    ];
+
+    expect(await migrate({ pool, migrations: slow, logger })).toEqual([1]);
+    const { rows } = await pool.query("SELECT to_regclass('slow') AS t");
+    expect(rows[0].t).toBe('slow');
+  }, 40_000);
+
+  it('When the lock is held for 12 s by another replica, then migrate waits for it and applies', async () => {
+    const lock = await holdLock();
+    const release = setTimeout(() => void lock.release(), 12_000);
+
+    try {
+      const started = Date.now();
+      expect(await migrate({ pool, migrations, logger })).toEqual([1, 2]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(11_500);
+    } finally {
+      clearTimeout(release);
+      await lock.release().catch(() => {});
+    }
+  }, 40_000);
+
+  it('When the lock is held past the bound, then migrate fails naming the lock it waited for', async () => {
+    const lock = await holdLock();
+
+    try {
+      await expect(migrate({ pool, migrations, logger, lockTimeoutMs: 1_500 })).rejects.toThrow(
+        /timed out after 1500 ms waiting for the migration lock of "schema_migrations" .*held by backend pid \d+ \(lock-holder\)/,
+      );
+    } finally {
+      await lock.release();
+    }
+    const { rows } = await pool.query("SELECT to_regclass('things') AS t");
     expect(rows[0].t).toBeNull();
   });
 });

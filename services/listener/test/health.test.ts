@@ -91,7 +91,7 @@ describe('listener health and topology', () => {
         .filter((b) => b.destination === LISTENER_QUEUE)
         .map((b) => b.routing_key)
         .sort(),
-    ).toEqual(['log.ERROR', 'log.INFO', 'log.WARNING']);
+    ).toEqual(['log.DEBUG', 'log.ERROR', 'log.FATAL', 'log.INFO', 'log.WARNING']);
     expect(deadLetterBindings.map((b) => b.destination)).toEqual([DEAD_LETTER_QUEUE]);
   });
 

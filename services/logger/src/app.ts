@@ -44,9 +44,11 @@ export async function startLogger(
 
   const store = createLogStore({
     url: config.LOG_STORE_URL,
+    ...(config.LOG_STORE_DB ? { database: config.LOG_STORE_DB } : {}),
     logger,
     poolSize: config.LOG_STORE_POOL_SIZE,
     connectTimeoutMs: config.LOG_STORE_CONNECT_TIMEOUT_MS,
+    operationTimeoutMs: config.LOG_STORE_OP_TIMEOUT_MS,
     retentionDays: config.LOG_RETENTION_DAYS,
   });
   lifecycle.onShutdown('log store', () => store.close());
@@ -111,6 +113,9 @@ export async function startLogger(
     host: config.HOST,
     port: config.GRPC_PORT,
     maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+    drainMs: config.SHUTDOWN_DRAIN_MS,
   });
   lifecycle.onShutdown('grpc', () => grpc.stop());
   monitor.onChange((up) => grpc.health.setServing(up && !ctx.health.isShuttingDown));

@@ -1,16 +1,28 @@
 import { baseEnvShape, env, loadConfig } from '@micromesh/kit';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@micromesh/proto';
 import { z } from 'zod';
+import { storeUrlProblem } from './store-url';
 
 export const loggerConfigSchema = z.object({
   ...baseEnvShape,
   PORT: env.port(8083),
   GRPC_PORT: env.port(50051),
-  /** postgres://… (native default) or mongodb://… (compose, k8s); the scheme picks the adapter. */
-  LOG_STORE_URL: z.url().refine((u) => /^(postgres(ql)?|mongodb(\+srv)?):\/\//.test(u), {
-    message:
-      'LOG_STORE_URL must start with postgres://, postgresql://, mongodb:// or mongodb+srv://',
-  }),
+  /**
+   * postgres://… (native default) or a MongoDB connection string (compose, k8s: several replica
+   * set hosts, or mongodb+srv://); the scheme picks the adapter.
+   */
+  LOG_STORE_URL: z
+    .string()
+    .min(1)
+    .superRefine((url, ctx) => {
+      const problem = storeUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /**
+   * MongoDB only: the database holding the logs. When unset, the path of LOG_STORE_URL names it
+   * (`mongodb://…/micromesh_logs`); never a system database such as `admin`.
+   */
+  LOG_STORE_DB: z.string().trim().min(1).optional(),
   /** A bulk body of 500 entries is well over the kit's 100kb default. */
   BODY_LIMIT: z.string().default('1mb'),
   /**
@@ -18,6 +30,13 @@ export const loggerConfigSchema = z.object({
    * default (64 MiB) fits a full LOG_MAX_BATCH of maximum-size entries.
    */
   GRPC_MAX_MESSAGE_BYTES: env.int(DEFAULT_MAX_MESSAGE_BYTES, 1024),
+  /**
+   * Age after which the server ends a client's HTTP/2 connection (GOAWAY), so clients reconnect
+   * and a Service spreads them over logger pods the autoscaler added. 0 keeps connections forever.
+   */
+  GRPC_MAX_CONNECTION_AGE_MS: env.int(60_000),
+  /** Time calls in flight on an aged connection get to finish before it is closed. */
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: env.int(10_000),
   /** Most entries in one WriteLogs call or POST /logs/bulk. */
   LOG_MAX_BATCH: env.int(1000, 1),
   /** Entries older than this (by their timestamp) are deleted. 0 keeps everything. */
@@ -25,6 +44,11 @@ export const loggerConfigSchema = z.object({
   LOG_RETENTION_INTERVAL_MS: env.int(60 * 60 * 1000, 1000),
   /** Bounds connection acquisition, so a dead store fails a call fast instead of hanging it. */
   LOG_STORE_CONNECT_TIMEOUT_MS: env.int(1000, 100),
+  /**
+   * MongoDB: budget of one store call (server selection, write-concern wtimeout, query maxTimeMS),
+   * below the callers' gRPC deadlines (broker 2 s, listener 5 s).
+   */
+  LOG_STORE_OP_TIMEOUT_MS: env.int(1500, 100),
   LOG_STORE_POOL_SIZE: env.int(10, 1),
   /** How often the store is probed for gRPC health (and recovery while it is down). */
   LOG_STORE_CHECK_INTERVAL_MS: env.int(2000, 50),

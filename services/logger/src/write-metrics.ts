@@ -6,7 +6,7 @@ import type { WriteObserver } from './domain/log-service';
 export function writeMetrics(metrics: Metrics): WriteObserver {
   const entries = new Counter({
     name: 'logger_entries_total',
-    help: 'Log entries received, by outcome (stored, or duplicate of an already stored event_id)',
+    help: 'Log entries received, by outcome (stored; duplicate of an already stored event_id; rejected by the contract or the store)',
     labelNames: ['outcome'] as const,
     registers: [metrics.registry],
   });
@@ -20,6 +20,9 @@ export function writeMetrics(metrics: Metrics): WriteObserver {
     stored(written, duplicates) {
       if (written > 0) entries.inc({ outcome: 'stored' }, written);
       if (duplicates > 0) entries.inc({ outcome: 'duplicate' }, duplicates);
+    },
+    rejected(count) {
+      entries.inc({ outcome: 'rejected' }, count);
     },
     coalesced(size) {
       coalesced.observe(size);

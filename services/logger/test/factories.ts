@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { LogEntry } from '../src/domain/log-entry';
 import type { SpanRecord } from '../src/domain/span-record';
 
@@ -16,7 +17,8 @@ export function aLogEntry(overrides: Partial<LogEntry> = {}): LogEntry {
     trace_id: randomBytes(16).toString('hex'),
     span_id: randomBytes(8).toString('hex'),
     metadata: { attempt: sequence, tags: ['a', 'b'], nested: { ok: true, none: null } },
-    timestamp: new Date(Date.UTC(2026, 10, 22, 3, 0, 0, sequence % 1000)),
+    // A minute ago (whole second + a distinct millisecond): always inside retention.
+    timestamp: new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000 + (sequence % 1000)),
     ...overrides,
   };
 }
@@ -48,4 +50,22 @@ export function aSpan(overrides: Partial<SpanRecord> = {}): SpanRecord {
     links: [],
     ...overrides,
   };
+}
+
+/**
+ * Makes the real PostgreSQL refuse one exact `data` value (a CHECK constraint on the logs table):
+ * an entry that passes the contract schema yet is refused by the store, to test what happens then.
+ */
+export async function refuseDataInStore(databaseUrl: string, data: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const name = `test_refuse_${randomBytes(4).toString('hex')}`;
+    const literal = `'${data.replace(/'/g, "''")}'`;
+    await client.query(
+      `ALTER TABLE logs ADD CONSTRAINT ${name} CHECK (data <> ${literal}) NOT VALID`,
+    );
+  } finally {
+    await client.end();
+  }
 }

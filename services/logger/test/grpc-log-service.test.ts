@@ -8,7 +8,7 @@ import {
   type LogResponse__Output,
 } from '@micromesh/proto';
 import request from 'supertest';
-import { aNewLog, aServiceName } from './factories';
+import { aNewLog, aServiceName, refuseDataInStore } from './factories';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
 const DEADLINE = { timeoutMs: 5_000 };
@@ -20,12 +20,17 @@ function aLogMessage(overrides: Partial<Log> = {}): Log {
 }
 
 /** Current value of logger_entries_total{outcome} from the service's /metrics. */
-async function entriesCounter(url: string, outcome: 'stored' | 'duplicate'): Promise<number> {
+async function entriesCounter(
+  url: string,
+  outcome: 'stored' | 'duplicate' | 'rejected',
+): Promise<number> {
   const res = await request(url).get('/metrics');
   const line = new RegExp(`^logger_entries_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`, 'm');
   return Number(line.exec(res.text)?.[1] ?? 0);
 }
 
+/** Fixture times on a whole second an hour ago: inside any retention window. */
+const anHourAgo = Math.floor(Date.now() / 1000) * 1000 - 60 * 60_000;
 describe('logger gRPC', () => {
   let db: TestDatabase;
   let logger: TestLogger;
@@ -149,7 +154,13 @@ describe('logger gRPC', () => {
 
       const result = await logger.calls.writeLogs([stored, ...fresh, fresh[0]!], DEADLINE);
 
-      expect(result).toEqual({ written: 2, duplicates: 2 });
+      expect(result).toMatchObject({ written: 2, duplicates: 2, rejected: 0 });
+      expect(result.results.map((r) => r.outcome)).toEqual([
+        'duplicate',
+        'written',
+        'written',
+        'duplicate',
+      ]);
       const rows = await logger.service.store.query({ service, limit: 10 });
       expect(rows).toHaveLength(3);
       expect([await entriesCounter(url, 'stored'), await entriesCounter(url, 'duplicate')]).toEqual(
@@ -157,16 +168,45 @@ describe('logger gRPC', () => {
       );
     });
 
-    it('When one entry of a batch is invalid, then the whole batch fails INVALID_ARGUMENT naming its index', async () => {
+    it('When one entry of a batch breaks the contract, then only it is rejected, naming the field, and the others are stored', async () => {
       const service = aServiceName();
+      const good = aLogMessage({ service });
+      const bad = aLogMessage({ service, data: 'a\u0000b' });
 
-      const error = await logger.calls
-        .writeLogs([aLogMessage({ service }), aLogMessage({ service, trace_id: 'XYZ' })], DEADLINE)
-        .catch((e: unknown) => e);
+      const result = await logger.calls.writeLogs([bad, good], DEADLINE);
 
-      expect(error).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
-      expect((error as Error).message).toMatch(/index 1/);
-      expect(await logger.service.store.query({ service, limit: 10 })).toEqual([]);
+      expect(result).toMatchObject({ written: 1, duplicates: 0, rejected: 1 });
+      expect(result.results).toEqual([
+        {
+          event_id: bad.event_id,
+          outcome: 'rejected',
+          reason: expect.stringMatching(/^data: .*NUL/),
+        },
+        { event_id: good.event_id, outcome: 'written', reason: '' },
+      ]);
+      const rows = await logger.service.store.query({ service, limit: 10 });
+      expect(rows.map((r) => r.event_id)).toEqual([good.event_id]);
+    });
+
+    it('When the store refuses one entry of a batch, then only it is rejected with the store reason, and the store stays SERVING', async () => {
+      const service = aServiceName();
+      const messages = Array.from({ length: 20 }, () => aLogMessage({ service }));
+      const bad = aLogMessage({ service, data: `refuse-me-${service}` });
+      await refuseDataInStore(db.url, bad.data!);
+
+      const result = await logger.calls.writeLogs([...messages, bad], DEADLINE);
+
+      expect(result).toMatchObject({ written: 20, rejected: 1 });
+      expect(result.results.at(-1)).toEqual({
+        event_id: bad.event_id,
+        outcome: 'rejected',
+        reason: expect.stringContaining('23514'),
+      });
+      expect(await logger.service.store.query({ service, limit: 50 })).toHaveLength(20);
+      expect(await checkHealth(logger.health, LOG_SERVICE_NAME, 5_000)).toBe('SERVING');
+      expect(await entriesCounter(logger.service.address.url, 'rejected')).toBeGreaterThanOrEqual(
+        1,
+      );
     });
 
     it('When a batch is larger than LOG_MAX_BATCH, then it fails INVALID_ARGUMENT', async () => {
@@ -182,7 +222,7 @@ describe('logger gRPC', () => {
     it('When filtered by service and paged, then pages come newest first and the cursor ends empty', async () => {
       const service = aServiceName();
       const messages = [0, 1, 2].map((i) =>
-        aLogMessage({ service, timestamp: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }),
+        aLogMessage({ service, timestamp: new Date(anHourAgo + i * 60_000).toISOString() }),
       );
       await logger.calls.writeLogs(messages, DEADLINE);
 
@@ -232,7 +272,7 @@ describe('logger gRPC', () => {
 
         const result = await roomy.calls.writeLogs(entries, { timeoutMs: 30_000 });
 
-        expect(result).toEqual({ written: 100, duplicates: 0 });
+        expect(result).toMatchObject({ written: 100, duplicates: 0, rejected: 0 });
       } finally {
         await roomy.stop();
       }

@@ -4,6 +4,8 @@ import { aNewLog, aServiceName } from './factories';
 import { openSse, type SseStream } from './sse-client';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
+/** Fixture times on a whole second an hour ago: inside any retention window. */
+const anHourAgo = Math.floor(Date.now() / 1000) * 1000 - 60 * 60_000;
 describe('logger HTTP', () => {
   let db: TestDatabase;
   let logger: TestLogger;
@@ -84,7 +86,12 @@ describe('logger HTTP', () => {
         .send({ entries: [...entries, entries[0]] });
 
       expect(res.status).toBe(202);
-      expect(res.body.data).toEqual({ written: 2, duplicates: 1 });
+      expect(res.body.data).toMatchObject({ written: 2, duplicates: 1, rejected: 0 });
+      expect(res.body.data.results.map((r: { outcome: string }) => r.outcome)).toEqual([
+        'written',
+        'written',
+        'duplicate',
+      ]);
       expect(await logger.service.store.query({ service, limit: 5 })).toHaveLength(2);
     });
 
@@ -105,7 +112,7 @@ describe('logger HTTP', () => {
         service,
         level: i === 1 ? 'ERROR' : 'INFO',
         data: i === 2 ? 'disk quota exceeded' : `routine ${i}`,
-        timestamp: new Date(Date.UTC(2026, 0, 2, 0, i)).toISOString(),
+        timestamp: new Date(anHourAgo + i * 60_000).toISOString(),
       }),
     );
 
@@ -198,7 +205,13 @@ describe('logger HTTP', () => {
     it('When an entry matching the filter is stored, then it arrives as a "log" event (others do not)', async () => {
       const service = aServiceName();
       stream = await openSse(`${url}/logs/stream?service=${service}&level=ERROR`);
-      await waitFor(() => stream!.events.some((e) => e.event === 'ready'), { what: 'ready' });
+      const ready = await waitFor(() => stream!.events.find((e) => e.event === 'ready'), {
+        what: 'ready',
+      });
+      expect(ready.data).toEqual({
+        filter: { service, level: 'ERROR' },
+        delivery: 'push',
+      });
       const wanted = aNewLog({ service, level: 'ERROR' });
 
       await request(url)

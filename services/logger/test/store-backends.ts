@@ -1,30 +1,37 @@
-import { randomBytes } from 'node:crypto';
 import { captureLogs, createTestDatabase } from '@micromesh/kit/testing';
 import { MongoClient } from 'mongodb';
 import { createLogStore } from '../src/data-access/create-log-store';
 import type { LogStore } from '../src/domain/log-store';
+import { FERRETDB_VERSION } from './support/ferretdb';
+import { freshMongoUrl, mongoServer } from './support/mongo-server';
 
 export interface StoreBackend {
   name: 'postgres' | 'mongodb';
+  /** Shown in test names: which server the adapter runs against. */
+  label: string;
   /** A store on a fresh, empty database, initialised; `drop` removes the database. */
-  create(): Promise<{ store: LogStore; drop(): Promise<void> }>;
+  create(settings?: {
+    retentionDays?: number;
+  }): Promise<{ store: LogStore; drop(): Promise<void> }>;
 }
 
 const { logger } = captureLogs('logger', 'silent');
 
-const storeSettings = (url: string) => ({
+const storeSettings = (url: string, retentionDays = 30) => ({
   url,
   logger,
   poolSize: 5,
   connectTimeoutMs: 2_000,
-  retentionDays: 30,
+  operationTimeoutMs: 5_000,
+  retentionDays,
 });
 
-const postgres: StoreBackend = {
+export const postgresBackend: StoreBackend = {
   name: 'postgres',
-  async create() {
+  label: 'postgres (PostgreSQL)',
+  async create(settings = {}) {
     const db = await createTestDatabase('logger_contract');
-    const store = createLogStore(storeSettings(db.url));
+    const store = createLogStore(storeSettings(db.url, settings.retentionDays));
     await store.init();
     return {
       store,
@@ -36,33 +43,33 @@ const postgres: StoreBackend = {
   },
 };
 
-/** Only when MONGO_URL points at a MongoDB replica set (compose/CI); none can run on this host. */
-function mongodb(baseUrl: string): StoreBackend {
-  return {
-    name: 'mongodb',
-    async create() {
-      const url = new URL(baseUrl);
-      url.pathname = `/logger_contract_${randomBytes(5).toString('hex')}`;
-      const store = createLogStore(storeSettings(url.toString()));
-      await store.init();
-      return {
-        store,
-        async drop() {
-          await store.close();
-          const admin = new MongoClient(url.toString());
-          try {
-            await admin.db().dropDatabase();
-          } finally {
-            await admin.close();
-          }
-        },
-      };
-    },
-  };
-}
+/** On the run's MongoDB server: a real one from MONGO_URL, else the run's own FerretDB. */
+export const mongoBackend: StoreBackend = {
+  name: 'mongodb',
+  label:
+    mongoServer.kind === 'mongodb'
+      ? 'mongodb (a real MongoDB from MONGO_URL)'
+      : `mongodb (FerretDB ${FERRETDB_VERSION})`,
+  async create(settings = {}) {
+    const { url, database } = freshMongoUrl('logger_contract');
+    const store = createLogStore(storeSettings(url, settings.retentionDays));
+    await store.init();
+    return {
+      store,
+      async drop() {
+        await store.close();
+        const admin = new MongoClient(url);
+        try {
+          await admin.db(database).dropDatabase();
+        } finally {
+          await admin.close();
+        }
+      },
+    };
+  },
+};
 
-/** Every backend configured in this environment: PostgreSQL always, MongoDB with MONGO_URL. */
+/** Every backend of this run: PostgreSQL and MongoDB (FerretDB, or MONGO_URL's server). */
 export function configuredBackends(): StoreBackend[] {
-  const mongoUrl = process.env.MONGO_URL;
-  return mongoUrl ? [postgres, mongodb(mongoUrl)] : [postgres];
+  return [postgresBackend, mongoBackend];
 }

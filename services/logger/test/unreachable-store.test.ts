@@ -26,6 +26,7 @@ describe('createLogStore', () => {
       logger,
       poolSize: 2,
       connectTimeoutMs: 500,
+      operationTimeoutMs: 500,
       retentionDays: 30,
     });
     opened.push(store);
@@ -36,6 +37,11 @@ describe('createLogStore', () => {
     ['postgres://u:p@127.0.0.1:5432/db', 'postgres'],
     ['postgresql://u:p@127.0.0.1:5432/db', 'postgres'],
     ['mongodb://127.0.0.1:27017/logs', 'mongodb'],
+    [
+      'mongodb://u:p@a-0.rs:27017,a-1.rs:27017,a-2.rs:27017/logs?replicaSet=rs&authSource=admin',
+      'mongodb',
+    ],
+    ['mongodb+srv://u:p@cluster.example.com/logs', 'mongodb'],
   ])('When LOG_STORE_URL is %s, then the %s adapter is chosen', (url, kind) => {
     expect(storeAt(url).kind).toBe(kind);
   });

@@ -1,6 +1,6 @@
 import { WriteBatcher } from '../src/domain/write-batcher';
 import type { LogEntry } from '../src/domain/log-entry';
-import type { LogStore } from '../src/domain/log-store';
+import { EntryRefusedError, type LogStore } from '../src/domain/log-store';
 import { aLogEntry } from './factories';
 import { configuredBackends } from './store-backends';
 
@@ -31,7 +31,7 @@ describe('WriteBatcher on the real PostgreSQL store', () => {
 
     const results = await Promise.all(entries.map((e) => batcher.write(e)));
 
-    expect(results.every(Boolean)).toBe(true);
+    expect(results).toEqual(entries.map(() => 'written'));
     expect(batches).toEqual([50]);
     expect(await store.get(entries[49]!.event_id)).toEqual(entries[49]);
   });
@@ -52,8 +52,33 @@ describe('WriteBatcher on the real PostgreSQL store', () => {
     const sameTurn = await Promise.all([batcher.write(entry), batcher.write({ ...entry })]);
     const later = await batcher.write({ ...entry });
 
-    expect(sameTurn).toEqual([true, false]);
-    expect(later).toBe(false);
+    expect(sameTurn).toEqual(['written', 'duplicate']);
+    expect(later).toBe('duplicate');
+  });
+
+  it('When the store refuses one entry of a batch, then only its writer is rejected and the others are stored', async () => {
+    const batches: number[] = [];
+    const batcher = new WriteBatcher(recordingInsert(batches), { maxBatch: 500, maxInFlight: 1 });
+    const good = Array.from({ length: 49 }, () => aLogEntry());
+    // Straight to the store, past the contract schema that refuses it at every edge.
+    const bad = aLogEntry({ data: 'nul \u0000 inside' });
+
+    const results = await Promise.allSettled(
+      [...good.slice(0, 20), bad, ...good.slice(20)].map((e) => batcher.write(e)),
+    );
+
+    expect(batches).toEqual([50]);
+    const rejected = results.filter((r) => r.status === 'rejected');
+    expect(rejected).toEqual([{ status: 'rejected', reason: expect.any(EntryRefusedError) }]);
+    expect((rejected[0] as PromiseRejectedResult).reason).toMatchObject({
+      status: 400,
+      eventId: bad.event_id,
+    });
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value === 'written')).toHaveLength(
+      49,
+    );
+    for (const entry of good) expect(await store.get(entry.event_id)).toEqual(entry);
+    expect(await store.get(bad.event_id)).toBeUndefined();
   });
 
   it('When the insert fails, then every write of that batch rejects with its error', async () => {

@@ -5,16 +5,18 @@ import {
   EventPublisher,
   migrate,
   pgHealthCheck,
+  senderPolicy,
   startHttpService,
   type Logger,
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { MailConfig } from './config';
-import { MessageRepository } from './data-access/message-repository';
+import { AcceptBatcher } from './data-access/accept-batcher';
+import { MessageRepository, type NewMessage } from './data-access/message-repository';
 import { mailMigrations, MIGRATIONS_TABLE } from './data-access/migrations';
 import type { DeliveryDeps } from './domain/deliver-message';
 import { retryMessage } from './domain/retry-message';
-import { sendMail } from './domain/send-mail';
+import { acceptMail } from './domain/accept-mail';
 import { sweepOutbox } from './domain/sweep-outbox';
 import { MAIL_EXCHANGE, registerMailTopology } from './entry-points/amqp/mail-topology';
 import { registerRetryConsumer } from './entry-points/amqp/retry-consumer';
@@ -24,6 +26,7 @@ import { mountSendRoute } from './entry-points/http/send-route';
 import { startSweeper, type Sweeper } from './entry-points/timers/outbox-sweeper';
 import { deliveryCounter } from './mail-metrics';
 import { smtpHealthCheck } from './smtp/smtp-health';
+import { createSmtpGate } from './smtp/smtp-gate';
 import { createSmtpMailer } from './smtp/smtp-mailer';
 
 export interface MailOverrides {
@@ -35,7 +38,7 @@ export interface StartedMail extends StartedHttpService {
   sweep(): Promise<void>;
 }
 
-/** Starts the mail service: sends mail over SMTP, with a durable retry queue. */
+/** Starts the mail service: accepts mail into a durable outbox and delivers it over SMTP. */
 export async function startMail(
   config: MailConfig,
   overrides: MailOverrides = {},
@@ -43,12 +46,22 @@ export async function startMail(
   const ctx = createServiceContext('mail', config, overrides);
   const { logger, lifecycle, health } = ctx;
 
+  // Requests and background deliveries get pools of their own: a backlog of retries (SMTP down)
+  // never makes an incoming mail wait for a connection.
   const pool = createPgPool({
     connectionString: config.MAIL_DATABASE_URL,
     applicationName: 'micromesh-mail',
     logger,
+    max: config.MAIL_PG_POOL_MAX,
   });
   lifecycle.onShutdown('postgres', () => pool.end());
+  const workerPool = createPgPool({
+    connectionString: config.MAIL_DATABASE_URL,
+    applicationName: 'micromesh-mail-delivery',
+    logger,
+    max: config.MAIL_SMTP_MAX_CONNECTIONS + 2,
+  });
+  lifecycle.onShutdown('postgres-delivery', () => workerPool.end());
   try {
     await migrate({ pool, migrations: mailMigrations, logger, table: MIGRATIONS_TABLE });
   } catch (err) {
@@ -56,6 +69,7 @@ export async function startMail(
     throw err;
   }
   const repository = new MessageRepository(pool);
+  const deliveries = new MessageRepository(workerPool);
   health.addCheck('postgres', pgHealthCheck(pool));
 
   const mailer = createSmtpMailer({
@@ -65,7 +79,7 @@ export async function startMail(
     username: config.MAIL_USERNAME,
     password: config.MAIL_PASSWORD,
     fromName: config.FROM_NAME,
-    defaultFrom: config.FROM_ADDRESS,
+    defaultFrom: config.MAIL_FROM,
     timeoutMs: config.MAIL_SMTP_TIMEOUT_MS,
     maxConnections: config.MAIL_SMTP_MAX_CONNECTIONS,
   });
@@ -80,20 +94,25 @@ export async function startMail(
     exchange: MAIL_EXCHANGE,
     exchangeType: 'direct',
   });
+  const gate = createSmtpGate(() => mailer.verify(), config.MAIL_SMTP_PROBE_MS, logger);
+  lifecycle.onShutdown('smtp-gate', () => gate.close());
   const deps: DeliveryDeps = {
-    store: repository,
+    store: deliveries,
+    gate,
     mailer,
     scheduler: createRetryScheduler(publisher),
     policy: { delaysMs: config.MAIL_RETRY_DELAYS_MS, maxAttempts: config.MAIL_MAX_ATTEMPTS },
     senderName: config.FROM_NAME,
+    leaseMs: config.MAIL_LEASE_MS,
     logger,
     onOutcome: deliveryCounter(ctx.metrics),
   };
   const consumer = registerRetryConsumer({
     connection,
     logger,
-    prefetch: 10,
-    handle: (id) => retryMessage(deps, id),
+    // One attempt per pooled SMTP connection: a claimed attempt never waits for a connection.
+    prefetch: config.MAIL_SMTP_MAX_CONNECTIONS,
+    handle: (id, signal) => retryMessage(deps, id, signal),
     requeueDelayMs: 2_000,
   });
   lifecycle.onShutdown('amqp', () => connection.close());
@@ -106,10 +125,11 @@ export async function startMail(
   const sweeper: Sweeper = startSweeper(
     () =>
       sweepOutbox({
-        repository,
+        repository: deliveries,
         scheduler: deps.scheduler,
         logger,
-        staleSendingMs: config.MAIL_STALE_SENDING_MS,
+        lostAfterMs: config.MAIL_LOST_AFTER_MS,
+        deliveriesRunning: () => gate.isOpen,
         batchSize: 500,
       }),
     config.MAIL_SWEEP_INTERVAL_MS,
@@ -117,12 +137,25 @@ export async function startMail(
   );
   lifecycle.onShutdown('outbox-sweeper', () => sweeper.stop());
 
-  // First attempts that outlived their request; shutdown lets them record their outcome.
+  // Hand-offs of accepted mail to RabbitMQ that outlived their request; shutdown waits for them.
   const background = new Set<Promise<unknown>>();
-  lifecycle.onShutdown('background-attempts', () => Promise.allSettled([...background]));
+  lifecycle.onShutdown('background-publishes', () => Promise.allSettled([...background]));
   const track = (attempt: Promise<unknown>) => {
     background.add(attempt);
     void attempt.finally(() => background.delete(attempt));
+  };
+
+  const quota = { perMinute: config.MAIL_QUOTA_PER_MINUTE, perDay: config.MAIL_QUOTA_PER_DAY };
+  const batcher = new AcceptBatcher(pool, repository, quota);
+  const acceptDeps = {
+    store: {
+      accept: (message: NewMessage) => batcher.accept(message),
+      markNotEnqueued: (id: string) => repository.markNotEnqueued(id),
+    },
+    scheduler: deps.scheduler,
+    logger,
+    idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
+    track,
   };
 
   const started = await startHttpService(ctx, {
@@ -131,9 +164,8 @@ export async function startMail(
     bodyLimit: config.BODY_LIMIT,
     routes: (app) => {
       mountSendRoute(app, {
-        defaultFrom: config.FROM_ADDRESS,
-        send: (content, key) =>
-          sendMail({ ...deps, maxWaitMs: config.MAIL_SEND_WAIT_MS, track }, content, key),
+        senders: senderPolicy(config.MAIL_FROM, config.MAIL_FROM_ALLOWLIST),
+        accept: (request) => acceptMail(acceptDeps, request),
       });
       mountMessageStatusRoute(app, { findById: (id) => repository.findById(id) });
     },

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { aMailRequest } from './support/mail-factory';
 import { startMailHarness, type MailHarness } from './support/mail-harness';
+import { waitForStatus } from './support/mail-waits';
 
 describe('POST /send with hostile or broken input', () => {
   let h: MailHarness;
@@ -46,7 +47,7 @@ describe('POST /send with hostile or broken input', () => {
       const before = h.smtp.received.length;
 
       // Act
-      const res = await request(h.mail.address.url).post('/send').send(body);
+      const res = await h.send().send(body);
 
       // Assert
       expect(res.status).toBe(400);
@@ -62,7 +63,7 @@ describe('POST /send with hostile or broken input', () => {
     const body = aMailRequest({ subject: 'Hi\r\nBcc: victim@example.com' });
 
     // Act
-    const res = await request(h.mail.address.url).post('/send').send(body);
+    const res = await h.send().send(body);
 
     // Assert
     expect(res.body.details).toContainEqual({
@@ -81,10 +82,11 @@ describe('POST /send with hostile or broken input', () => {
     };
 
     // Act
-    const res = await request(h.mail.address.url).post('/send').send(body);
+    const res = await h.send().send(body);
 
     // Assert
     expect(res.status).toBe(202);
+    await waitForStatus(h, res.body.data.id, 'sent');
     const mail = h.smtp.received.find((m) => m.envelopeTo.includes(body.to));
     expect(mail?.envelopeTo).toEqual([body.to]);
     expect(mail?.parsed.attachments).toHaveLength(0);
@@ -97,10 +99,7 @@ describe('POST /send with hostile or broken input', () => {
     const body = aMailRequest();
 
     // Act
-    const res = await request(h.mail.address.url)
-      .post('/send')
-      .set('Idempotency-Key', 'k'.repeat(201))
-      .send(body);
+    const res = await h.send().set('Idempotency-Key', 'k'.repeat(201)).send(body);
 
     // Assert
     expect(res.status).toBe(400);
@@ -110,10 +109,7 @@ describe('POST /send with hostile or broken input', () => {
 
   it('When the body is not JSON, then 415 in the envelope', async () => {
     // Act
-    const res = await request(h.mail.address.url)
-      .post('/send')
-      .set('content-type', 'text/plain')
-      .send('to=a@example.com');
+    const res = await h.send().set('content-type', 'text/plain').send('to=a@example.com');
 
     // Assert
     expect(res.status).toBe(415);
@@ -131,7 +127,8 @@ describe('GET /messages/:id', () => {
 
   it('When the id belongs to a sent message, then its status, attempts and no content are shown', async () => {
     // Arrange
-    const sent = await request(h.mail.address.url).post('/send').send(aMailRequest());
+    const sent = await h.send().send(aMailRequest());
+    await waitForStatus(h, sent.body.data.id, 'sent');
 
     // Act
     const res = await request(h.mail.address.url).get(`/messages/${sent.body.data.id}`);

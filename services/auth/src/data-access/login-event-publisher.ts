@@ -1,4 +1,5 @@
-import { createEvent, isPublishError, type LogEvent, type Logger } from '@micromesh/kit';
+import { createEvent, type LogEvent } from '@micromesh/contracts';
+import { isPublishError, type Logger } from '@micromesh/kit';
 import type { Counter } from 'prom-client';
 import type { LoggedInUser, LoginEvents } from '../domain/login-events';
 

@@ -1,30 +1,30 @@
-import { levelSchema, metadataSchema } from '@micromesh/kit';
+import { logEntryInputSchema } from '@micromesh/contracts';
 import { z } from 'zod';
 
 /**
  * The request shapes of the reference front-end (`{"action": "...", "<action>": {...}}`), kept
  * valid; fields the reference never sent are optional. Unknown fields are ignored, as the
- * reference broker did.
+ * reference broker did. The log and event fields are @micromesh/contracts' own schemas, so what
+ * passes here every store can hold.
  */
 export const authPayloadSchema = z.object({
   email: z.string().trim().min(1).max(320),
   password: z.string().min(1).max(256),
 });
 
-const nameField = z.string().trim().min(1).max(200);
-const dataField = z.string().max(65_536);
+const entry = logEntryInputSchema.shape;
 
 export const logPayloadSchema = z.object({
-  name: nameField,
-  data: dataField,
-  level: levelSchema.optional(),
-  metadata: metadataSchema.optional(),
+  name: entry.name,
+  data: entry.data,
+  level: entry.level,
+  metadata: entry.metadata,
 });
 
 export const eventPayloadSchema = z.object({
-  name: nameField,
-  data: dataField,
-  level: levelSchema.optional(),
+  name: entry.name,
+  data: entry.data,
+  level: entry.level,
 });
 
 export const mailPayloadSchema = z.object({

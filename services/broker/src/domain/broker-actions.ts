@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, currentTraceIds, ok, routingKeyFor, type Envelope } from '@micromesh/kit';
+import { createEvent, routingKeyFor } from '@micromesh/contracts';
+import { currentTraceIds, ok, type Envelope } from '@micromesh/kit';
 import type { AuthPayload, EventPayload, LogPayload, MailPayload } from './action-schemas';
 import type { BrokerPorts } from './ports';
+import type { Principal } from './principal';
 
 export interface ActionOutcome {
   status: number;
@@ -32,7 +34,7 @@ export class BrokerActions {
       event_id: eventId,
       // The stored entry names the trace of the request that wrote it.
       ...currentTraceIds(),
-      metadata: entry.metadata ? JSON.stringify(entry.metadata) : '',
+      ...(entry.metadata ? { metadata: entry.metadata } : {}),
       timestamp: new Date().toISOString(),
     });
     return { status: 202, body: ok(`logged ${entry.name}`, { event_id: eventId }) };
@@ -57,7 +59,19 @@ export class BrokerActions {
     };
   }
 
-  async mail(mail: MailPayload, idempotencyKey?: string): Promise<ActionOutcome> {
-    return { status: 202, body: await this.ports.sendMail(mail, idempotencyKey) };
+  /** 202 once mail has durably queued the message (it never waits for SMTP); poll mailStatus. */
+  async mail(
+    mail: MailPayload,
+    principal: Principal,
+    idempotencyKey?: string,
+  ): Promise<ActionOutcome> {
+    return {
+      status: 202,
+      body: await this.ports.sendMail(mail, principal.clientKey, idempotencyKey),
+    };
+  }
+
+  async mailStatus(id: string, principal: Principal): Promise<ActionOutcome> {
+    return { status: 200, body: await this.ports.mailStatus(id, principal.clientKey) };
   }
 }

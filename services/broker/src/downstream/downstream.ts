@@ -28,7 +28,7 @@ export interface CallOptions {
 }
 
 /** A relayed answer (an AppError) is not an outage: it never trips the breaker. */
-const isOutage = (err: Error) => !(err instanceof AppError);
+const isOutage = (err: unknown) => !(err instanceof AppError);
 
 /**
  * One downstream service (auth, logger, mail): every call has a deadline, and consecutive
@@ -66,12 +66,16 @@ export class Downstream {
    */
   async call<T>(attempt: (signal: AbortSignal) => Promise<T>, options: CallOptions): Promise<T> {
     const once = () => attempt(AbortSignal.timeout(options.timeoutMs));
-    const run = options.retryWhen
+    const { retryWhen } = options;
+    const run = retryWhen
       ? () =>
-          retry(handleWhen(options.retryWhen ?? (() => false)), {
-            maxAttempts: 2,
-            backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 100 }),
-          }).execute(once)
+          retry(
+            handleWhen((err) => err instanceof Error && retryWhen(err)),
+            {
+              maxAttempts: 2,
+              backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 100 }),
+            },
+          ).execute(once)
       : once;
     try {
       return await this.breaker.execute(run);

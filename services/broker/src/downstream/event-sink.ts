@@ -1,4 +1,5 @@
-import { AppError, isPublishError, type EventPublisher, type LogEvent } from '@micromesh/kit';
+import type { LogEvent } from '@micromesh/contracts';
+import { AppError, isPublishError, type EventPublisher } from '@micromesh/kit';
 
 const REASONS = {
   unavailable: 'RabbitMQ unavailable',

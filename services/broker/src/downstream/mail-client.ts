@@ -1,11 +1,23 @@
 import type { Envelope } from '@micromesh/kit';
+import { z } from 'zod';
 import type { MailPayload } from '../domain/action-schemas';
 import type { Downstream } from './downstream';
 import { callJson, relayClientError } from './http-json';
 
 /**
- * The mail service, over HTTP. Its 202 (sent, or durably queued while SMTP is down), 4xx and 502
- * (the mail server refused the message for good) answers are relayed.
+ * `Idempotency-Key` as the mail action takes it: 1–200 printable ASCII characters, no spaces.
+ * (Kept beside the mail client for now; the log and event actions take the same header.)
+ */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/**
+ * The mail service, over HTTP. Every call names the principal (`X-Principal`: the caller's
+ * clientKey), which scopes its idempotency keys, its quota and the messages it may read. Mail's
+ * 202 (durably queued) and its 4xx answers (400, 404, 422, 429 with Retry-After) are relayed.
  */
 export class MailClient {
   constructor(
@@ -14,15 +26,33 @@ export class MailClient {
     private readonly timeoutMs: number,
   ) {}
 
-  async send(mail: MailPayload, idempotencyKey?: string): Promise<Envelope> {
+  async send(mail: MailPayload, principal: string, idempotencyKey?: string): Promise<Envelope> {
     return this.downstream.call(
       async (signal) => {
         const reply = await callJson(`${this.baseUrl}/send`, {
           method: 'POST',
           body: mail,
-          headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+          headers: {
+            'x-principal': principal,
+            ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+          },
           signal,
-          answers: [502],
+        });
+        if (reply.status >= 400) throw relayClientError(reply);
+        return reply.body;
+      },
+      { timeoutMs: this.timeoutMs },
+    );
+  }
+
+  /** The delivery state of one of the principal's messages; 404 for anyone else's. */
+  async status(id: string, principal: string): Promise<Envelope> {
+    return this.downstream.call(
+      async (signal) => {
+        const reply = await callJson(`${this.baseUrl}/messages/${encodeURIComponent(id)}`, {
+          method: 'GET',
+          headers: { 'x-principal': principal },
+          signal,
         });
         if (reply.status >= 400) throw relayClientError(reply);
         return reply.body;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LogRecord } from '../../src/domain/ports';
+import type { LogWrite } from '../../src/domain/ports';
 
 const unique = () => randomUUID().slice(0, 8);
 
@@ -10,13 +10,12 @@ export const aLog = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** A log entry as the broker sends it to the logger's WriteLogs. */
-export const aLogRecord = (): LogRecord => ({
+export const aLogWrite = (): LogWrite => ({
   name: `record-${unique()}`,
   data: 'sent straight through the log writer',
   level: 'INFO',
   service: 'broker',
   event_id: randomUUID(),
-  metadata: '',
   timestamp: new Date().toISOString(),
 });
 

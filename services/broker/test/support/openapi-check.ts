@@ -8,6 +8,7 @@ interface Operation {
 // strict off: the schemas sit inside an OpenAPI document, whose other keywords ajv does not know.
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)));
 
 /**
  * Checks a real response against what /openapi.json promises for that path, method and status;

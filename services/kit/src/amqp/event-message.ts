@@ -1,7 +1,6 @@
 import type { Options } from 'amqplib';
+import { routingKeyFor, traceparentFor, type LogEvent } from '@micromesh/contracts';
 import { currentRequestId, REQUEST_ID_HEADER } from '../logging/request-context';
-import { traceparentFor, type LogEvent } from './event-contract';
-import { routingKeyFor } from './topology';
 
 export interface EventMessage {
   routingKey: string;

@@ -1,9 +1,9 @@
+import type { LogEvent } from '@micromesh/contracts';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { AmqpConnection } from './amqp-connection';
 import { injectTraceHeaders, SpanKind, withSpan } from '../tracing/spans';
 import { backoffDelay } from './backoff';
-import type { LogEvent } from './event-contract';
 import { eventMessage } from './event-message';
 import { PublishError } from './publish-error';
 import { settleWithin } from './settle-within';

@@ -5,13 +5,7 @@
 export const LOGS_EXCHANGE = 'logs_topic';
 export const LOGS_EXCHANGE_TYPE = 'topic';
 
-export const EVENT_LEVELS = ['INFO', 'WARNING', 'ERROR'] as const;
-export type EventLevel = (typeof EVENT_LEVELS)[number];
-
-/** Routing key of an event: `log.INFO`, `log.WARNING`, `log.ERROR`. */
-export function routingKeyFor(level: EventLevel): string {
-  return `log.${level}`;
-}
+/** Levels and their routing keys (`log.<LEVEL>`) belong to @micromesh/contracts: LEVELS, routingKeyFor. */
 
 /** The listener's durable queue and its dead-letter pair. */
 export const LISTENER_QUEUE = 'logs.listener';

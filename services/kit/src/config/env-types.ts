@@ -28,10 +28,16 @@ export const baseEnvShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Interface to bind; containers set 0.0.0.0, native runs stay on loopback. */
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** Longest a graceful shutdown may take before the process is forced out. */
+  /**
+   * Longest a graceful shutdown may take before the process is forced out. Must cover
+   * SHUTDOWN_DELAY_MS + SHUTDOWN_DRAIN_MS + closing the connections (shutdownBudgetProblem), and
+   * stay under the orchestrator's grace period (terminationGracePeriodSeconds, stop_grace_period).
+   */
   SHUTDOWN_TIMEOUT_MS: env.int(10_000),
   /** Time between failing readiness and closing the listener, so load balancers stop routing. */
   SHUTDOWN_DELAY_MS: env.int(0),
+  /** Longest open requests and streams (HTTP, gRPC) may run on after the listener closes. */
+  SHUTDOWN_DRAIN_MS: env.int(5_000),
   /** Largest accepted JSON body: bytes, or with a unit (`100kb`, `1mb`). */
   BODY_LIMIT: z.string().default('100kb'),
 };

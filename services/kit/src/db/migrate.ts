@@ -1,4 +1,5 @@
-import type { Pool } from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 
 export interface Migration {
@@ -15,6 +16,24 @@ export interface MigrateOptions {
   logger: Logger;
   /** Name of the bookkeeping table; one per service sharing a database. */
   table?: string;
+  /**
+   * Longest wait for the migration lock (another replica migrating); then start-up fails saying
+   * what it waited for. Default: MIGRATION_LOCK_TIMEOUT_MS from the environment, else 60 000.
+   */
+  lockTimeoutMs?: number;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+const LOCK_POLL_MS = 250;
+
+function lockTimeoutFromEnv(): number {
+  const raw = process.env.MIGRATION_LOCK_TIMEOUT_MS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_LOCK_TIMEOUT_MS;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`MIGRATION_LOCK_TIMEOUT_MS must be a positive integer (ms); got "${raw}"`);
+  }
+  return value;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -22,6 +41,12 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /**
  * Applies pending migrations in order, each in its own transaction, under a PostgreSQL advisory
  * lock so several replicas starting together apply each migration exactly once.
+ *
+ * The migration connection runs with no statement timeout (a migration may legitimately take
+ * longer than the pool's bound for requests), and the lock wait is bounded on its own
+ * (`lockTimeoutMs`) by polling pg_try_advisory_lock, so a lock that is never released fails the
+ * start with a message naming the lock instead of hanging or dying on a statement timeout. The
+ * connection is discarded afterwards, never handed back to the pool without its timeout.
  */
 export async function migrate(options: MigrateOptions): Promise<number[]> {
   const { pool, logger } = options;
@@ -32,10 +57,13 @@ export async function migrate(options: MigrateOptions): Promise<number[]> {
     throw new Error('migrations must be listed in strictly increasing version order');
   }
 
+  const lockTimeoutMs = options.lockTimeoutMs ?? lockTimeoutFromEnv();
+
   const client = await pool.connect();
   const applied: number[] = [];
   try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [table]);
+    await client.query('SET statement_timeout = 0');
+    await acquireLock(client, table, lockTimeoutMs);
     try {
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${table} (
@@ -69,7 +97,46 @@ export async function migrate(options: MigrateOptions): Promise<number[]> {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [table]);
     }
   } finally {
-    client.release();
+    // Destroyed rather than returned: it no longer has the pool's statement timeout.
+    client.release(true);
   }
   return applied;
+}
+
+async function acquireLock(client: PoolClient, table: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+      [table],
+    );
+    if (rows[0]?.locked) return;
+    if (Date.now() >= deadline) {
+      const holder = await lockHolder(client, table);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for the migration lock of "${table}" ` +
+          `(PostgreSQL advisory lock hashtext('${table}'), held by ${holder}); ` +
+          'another replica may still be migrating. Raise MIGRATION_LOCK_TIMEOUT_MS or end that session.',
+      );
+    }
+    await sleep(Math.min(LOCK_POLL_MS, Math.max(1, deadline - Date.now())));
+  }
+}
+
+/** Who holds the lock, for the error message (best effort). */
+async function lockHolder(client: PoolClient, table: string): Promise<string> {
+  try {
+    const { rows } = await client.query<{ pid: number; application_name: string }>(
+      `SELECT l.pid, a.application_name FROM pg_locks l
+         JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted
+          AND l.objid = (hashtext($1)::bigint & 4294967295)::oid AND l.objsubid = 1`,
+      [table],
+    );
+    const holder = rows[0];
+    if (!holder) return 'another session';
+    return `backend pid ${holder.pid}${holder.application_name ? ` (${holder.application_name})` : ''}`;
+  } catch {
+    return 'another session';
+  }
 }

@@ -3,10 +3,13 @@ import { Health } from '../health/health';
 import { createLogger } from '../logging/logger';
 import { createMetrics, type Metrics } from '../metrics/metrics';
 import { Lifecycle } from './lifecycle';
+import { shutdownBudgetProblem } from './shutdown-budget';
 
 export interface BaseConfig {
   LOG_LEVEL: string;
   SHUTDOWN_DELAY_MS: number;
+  SHUTDOWN_DRAIN_MS?: number;
+  SHUTDOWN_TIMEOUT_MS?: number;
 }
 
 /** The runtime pieces every service is built from. */
@@ -28,5 +31,7 @@ export function createServiceContext<C extends BaseConfig>(
   const health = new Health();
   const metrics = createMetrics(name);
   const lifecycle = new Lifecycle({ logger, health, delayMs: config.SHUTDOWN_DELAY_MS });
+  const budget = shutdownBudgetProblem(config);
+  if (budget) logger.warn(budget);
   return { name, config, logger, health, metrics, lifecycle };
 }

@@ -29,6 +29,7 @@ export async function startHttpService<C extends BaseConfig>(
 ): Promise<StartedHttpService> {
   const { port, host, ...serverOptions } = options;
   const server = createHttpServer({
+    drainTimeoutMs: ctx.config.SHUTDOWN_DRAIN_MS,
     ...serverOptions,
     logger: ctx.logger,
     health: ctx.health,

@@ -3,10 +3,13 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 /**
  * A loopback TCP proxy in front of a real server whose traffic can be frozen: bytes stop flowing
  * both ways while every socket stays open, like a peer that hangs. Lets a test put a real
- * RabbitMQ connection into "publish sent, confirm never comes".
+ * RabbitMQ connection into "publish sent, confirm never comes". It also counts the connections
+ * it accepted (how often a client connected, e.g. after a server's GOAWAY).
  */
 export interface FreezableProxy {
   port: number;
+  /** Client connections accepted so far. */
+  readonly connections: number;
   freeze(): void;
   close(): Promise<void>;
 }
@@ -18,7 +21,9 @@ export async function startFreezableProxy(target: {
   const sockets = new Set<Socket>();
   let frozen = false;
   let closing = false;
+  let connections = 0;
   const server: Server = createServer((client) => {
+    connections += 1;
     if (closing) {
       client.destroy();
       return;
@@ -38,6 +43,9 @@ export async function startFreezableProxy(target: {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,
+    get connections() {
+      return connections;
+    },
     freeze() {
       frozen = true;
       for (const socket of sockets) {

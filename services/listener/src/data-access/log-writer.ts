@@ -1,5 +1,5 @@
 import { connectivityState } from '@grpc/grpc-js';
-import type { LogEvent } from '@micromesh/kit';
+import type { LogEvent } from '@micromesh/contracts';
 import {
   callUnary,
   createLogServiceClient,

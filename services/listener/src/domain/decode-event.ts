@@ -1,4 +1,4 @@
-import { eventSchema, type LogEvent } from '@micromesh/kit';
+import { describeIssues, eventSchema, type LogEvent } from '@micromesh/contracts';
 
 export type Decoded = { ok: true; event: LogEvent } | { ok: false; reason: string };
 
@@ -14,10 +14,7 @@ export function decodeEvent(body: Buffer): Decoded {
     return { ok: false, reason: 'body is not JSON' };
   }
   const parsed = eventSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'body';
-    return { ok: false, reason: `${where}: ${issue?.message ?? 'invalid event'}` };
-  }
+  if (!parsed.success)
+    return { ok: false, reason: describeIssues(parsed.error) || 'invalid event' };
   return { ok: true, event: parsed.data };
 }

@@ -1,4 +1,4 @@
-import { createEvent, EVENT_LEVELS, type LogEvent, type NewEvent } from '@micromesh/kit';
+import { createEvent, LEVELS, type LogEvent, type NewEvent } from '@micromesh/contracts';
 
 let sequence = 0;
 
@@ -9,7 +9,7 @@ export function anEvent(overrides: Partial<NewEvent> = {}): LogEvent {
     name: 'listener-test',
     data: `event number ${sequence}`,
     service: 'listener-test',
-    level: EVENT_LEVELS[sequence % EVENT_LEVELS.length],
+    level: LEVELS[sequence % LEVELS.length],
     metadata: { sequence },
     ...overrides,
   });

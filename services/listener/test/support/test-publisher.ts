@@ -1,11 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  AmqpConnection,
-  EventPublisher,
-  LOGS_EXCHANGE,
-  routingKeyFor,
-  type LogEvent,
-} from '@micromesh/kit';
+import { routingKeyFor, type LogEvent } from '@micromesh/contracts';
+import { AmqpConnection, EventPublisher, LOGS_EXCHANGE } from '@micromesh/kit';
 import { captureLogs } from '@micromesh/kit/testing';
 
 export interface TestPublisher {

@@ -1,23 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { metadataSchema, spanIdSchema, traceIdSchema } from '@micromesh/kit';
-import { z } from 'zod';
+import type { Level, ValidLogEntryInput } from '@micromesh/contracts';
 
-/** The reference's five levels; AMQP events use the INFO/WARNING/ERROR subset. */
-export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'FATAL'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export const logLevelSchema = z
-  .string()
-  .transform((v) => v.trim().toUpperCase())
-  .transform((v) => (v === 'WARN' ? 'WARNING' : v))
-  .pipe(z.enum(LOG_LEVELS, { error: `level must be one of ${LOG_LEVELS.join(', ')} (or WARN)` }));
-
-/** A stored log entry. `event_id` is its identity: writing it twice stores it once. */
+/**
+ * A stored log entry. `event_id` is its identity: writing it twice stores it once. What a producer
+ * may send is @micromesh/contracts' `logEntryInputSchema`; this is the same after the defaults.
+ */
 export interface LogEntry {
   event_id: string;
   name: string;
   data: string;
-  level: LogLevel;
+  level: Level;
   service: string;
   trace_id?: string;
   span_id?: string;
@@ -26,28 +18,8 @@ export interface LogEntry {
   timestamp: Date;
 }
 
-export const MAX_DATA_LENGTH = 65_536;
-
-/** What a producer may send (HTTP JSON or a gRPC Log after empty strings are dropped). */
-export const newLogEntrySchema = z.strictObject({
-  name: z.string().trim().min(1, 'name is required').max(200),
-  data: z.string().max(MAX_DATA_LENGTH),
-  level: logLevelSchema.optional(),
-  service: z.string().trim().min(1).max(64).optional(),
-  event_id: z
-    .uuid()
-    .transform((v) => v.toLowerCase())
-    .optional(),
-  trace_id: traceIdSchema.optional(),
-  span_id: spanIdSchema.optional(),
-  metadata: metadataSchema.optional(),
-  timestamp: z.iso.datetime({ offset: true }).optional(),
-});
-
-export type NewLogEntry = z.input<typeof newLogEntrySchema>;
-
 /** Fills the defaults: a fresh event_id, INFO, service "unknown", the receive time. */
-export function toLogEntry(input: z.output<typeof newLogEntrySchema>, now = new Date()): LogEntry {
+export function toLogEntry(input: ValidLogEntryInput, now = new Date()): LogEntry {
   return {
     event_id: input.event_id ?? randomUUID(),
     name: input.name,

@@ -1,6 +1,13 @@
 import { AppError } from '@micromesh/kit';
 import { z } from 'zod';
-import { logLevelSchema, type LogLevel } from './log-entry';
+import {
+  LIMITS,
+  levelSchema,
+  serviceSchema,
+  storeSafeString,
+  traceIdSchema,
+  type Level,
+} from '@micromesh/contracts';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -13,8 +20,8 @@ export interface CursorPosition {
 
 export interface LogFilter {
   service?: string;
-  level?: LogLevel;
-  /** Words that must all occur in name or data (full-text search in the store). */
+  level?: Level;
+  /** Words that must all occur in name or data (the search of domain/search-terms.ts). */
   text?: string;
   trace_id?: string;
 }
@@ -34,13 +41,11 @@ export interface LogPage<T> {
 const isoDate = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
 
 export const filterSchema = z.object({
-  service: z.string().trim().min(1).max(64).optional(),
-  level: logLevelSchema.optional(),
-  text: z.string().trim().min(1).max(200).optional(),
-  trace_id: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/, 'trace_id must be 32 lower-case hex characters')
-    .optional(),
+  service: serviceSchema.optional(),
+  level: levelSchema.optional(),
+  // Searched text is passed to the store like stored text, so it obeys the same rules.
+  text: storeSafeString().trim().min(1).max(LIMITS.nameLength).optional(),
+  trace_id: traceIdSchema.optional(),
 });
 
 export const querySchema = filterSchema.extend({

@@ -1,9 +1,10 @@
+import { describeIssues, eventIdSchema, logEntryInputSchema } from '@micromesh/contracts';
 import { AppError, currentTraceIds, parseInput } from '@micromesh/kit';
-import { toLogEntry, newLogEntrySchema, type LogEntry } from './log-entry';
+import { toLogEntry, type LogEntry } from './log-entry';
 import { encodeCursor, toLogQuery, querySchema, type LogPage } from './log-query';
-import { StoreUnavailableError, type LogStore } from './log-store';
+import { StoreUnavailableError, type InsertOutcome, type LogStore } from './log-store';
 import type { StoreMonitor } from './store-monitor';
-import { WriteBatcher } from './write-batcher';
+import { WriteBatcher, type WriteOutcome } from './write-batcher';
 
 export interface LogServiceOptions {
   maxBatch: number;
@@ -12,9 +13,11 @@ export interface LogServiceOptions {
   observer?: WriteObserver;
 }
 
-/** Told about every stored write (metrics live outside the domain). */
+/** Told about every write (metrics live outside the domain). */
 export interface WriteObserver {
   stored(written: number, duplicates: number): void;
+  /** Entries refused: by the contract schema, or by the store itself. */
+  rejected(count: number): void;
   /** Size of each multi-row insert coalesced from single writes. */
   coalesced(batchSize: number): void;
 }
@@ -24,9 +27,17 @@ export interface WriteResult {
   duplicate: boolean;
 }
 
+/** One entry of a batch: stored now, already stored, or refused (with why; never retry it). */
+export type EntryResult =
+  | { event_id: string; outcome: WriteOutcome }
+  | { event_id: string; outcome: 'rejected'; reason: string };
+
 export interface BatchResult {
   written: number;
   duplicates: number;
+  rejected: number;
+  /** One per entry, in request order. */
+  results: EntryResult[];
 }
 
 /**
@@ -60,15 +71,29 @@ export class LogService {
     );
   }
 
-  /** Validates and stores one entry (coalesced with concurrent writes into one insert). */
+  /**
+   * Validates and stores one entry (coalesced with concurrent writes into one insert). An invalid
+   * entry, or one the store refuses, is a 400 for this caller alone.
+   */
   async writeOne(input: unknown): Promise<WriteResult> {
-    const entry = traced(toLogEntry(parseInput(newLogEntrySchema, input, 'invalid log entry')));
-    const inserted = await this.batcher.write(entry);
-    this.options.observer?.stored(inserted ? 1 : 0, inserted ? 0 : 1);
-    return { event_id: entry.event_id, duplicate: !inserted };
+    const entry = traced(toLogEntry(parseInput(logEntryInputSchema, input, 'invalid log entry')));
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.batcher.write(entry);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 400) this.options.observer?.rejected(1);
+      throw error;
+    }
+    const written = outcome === 'written';
+    this.options.observer?.stored(written ? 1 : 0, written ? 0 : 1);
+    return { event_id: entry.event_id, duplicate: !written };
   }
 
-  /** Validates every entry first (all or nothing), then stores them in one multi-row insert. */
+  /**
+   * Stores a batch in one multi-row insert and reports every entry's outcome, in order: an entry
+   * that fails the contract schema or that the store refuses is `rejected` with its reason while
+   * the others are stored. Only a batch-wide problem (too many entries, store down) throws.
+   */
   async writeMany(inputs: unknown[]): Promise<BatchResult> {
     if (inputs.length > this.options.maxBatch) {
       throw AppError.badRequest(`at most ${this.options.maxBatch} entries per batch`, [
@@ -76,16 +101,47 @@ export class LogService {
       ]);
     }
     const now = new Date();
-    const entries = inputs.map((input, i) =>
-      traced(
-        toLogEntry(parseInput(newLogEntrySchema, input, `invalid log entry at index ${i}`), now),
-      ),
-    );
+    const parsed = inputs.map((input): Parsed => {
+      const result = logEntryInputSchema.safeParse(input);
+      return result.success
+        ? { valid: true, entry: traced(toLogEntry(result.data, now)) }
+        : { valid: false, event_id: claimedEventId(input), reason: describeIssues(result.error) };
+    });
     const unique = new Map<string, LogEntry>();
-    for (const entry of entries) if (!unique.has(entry.event_id)) unique.set(entry.event_id, entry);
-    const inserted = unique.size > 0 ? await this.insert([...unique.values()]) : new Set();
-    const result = { written: inserted.size, duplicates: entries.length - inserted.size };
+    for (const item of parsed) {
+      if (item.valid && !unique.has(item.entry.event_id)) {
+        unique.set(item.entry.event_id, item.entry);
+      }
+    }
+    const stored: InsertOutcome =
+      unique.size > 0
+        ? await this.insert([...unique.values()])
+        : { inserted: new Set(), refused: new Map() };
+
+    const claimed = new Set<string>();
+    const results = parsed.map((item): EntryResult => {
+      if (!item.valid) return { event_id: item.event_id, outcome: 'rejected', reason: item.reason };
+      const { event_id } = item.entry;
+      const reason = stored.refused.get(event_id);
+      if (reason !== undefined) return { event_id, outcome: 'rejected', reason };
+      // A repeated event_id in one batch: its first occurrence is the write, the rest duplicates.
+      const first = !claimed.has(event_id);
+      claimed.add(event_id);
+      return {
+        event_id,
+        outcome: first && stored.inserted.has(event_id) ? 'written' : 'duplicate',
+      };
+    });
+    const count = (outcome: EntryResult['outcome']) =>
+      results.filter((r) => r.outcome === outcome).length;
+    const result = {
+      written: count('written'),
+      duplicates: count('duplicate'),
+      rejected: count('rejected'),
+      results,
+    };
     this.options.observer?.stored(result.written, result.duplicates);
+    if (result.rejected > 0) this.options.observer?.rejected(result.rejected);
     return result;
   }
 
@@ -101,19 +157,20 @@ export class LogService {
   }
 
   async get(eventId: string): Promise<LogEntry> {
-    const id = parseInput(newLogEntrySchema.shape.event_id.unwrap(), eventId, 'invalid event id');
+    const id = parseInput(eventIdSchema, eventId, 'invalid event id');
     const entry = await this.guard(() => this.store.get(id));
     if (!entry) throw AppError.notFound('log entry not found');
     return entry;
   }
 
-  private insert(entries: LogEntry[]): Promise<Set<string>> {
+  private insert(entries: LogEntry[]): Promise<InsertOutcome> {
     return this.guard(() => this.store.insertMany(entries));
   }
 
   /**
    * While the monitor knows the store is down, fail at once instead of waiting on a connection
    * attempt; a store failure seen here tells the monitor without waiting for its next probe.
+   * A refused entry is not a failure of the store: the monitor never hears of it.
    */
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
     if (!this.monitor.isUp) throw new StoreUnavailableError();
@@ -124,4 +181,12 @@ export class LogService {
       throw error;
     }
   }
+}
+
+type Parsed = { valid: true; entry: LogEntry } | { valid: false; event_id: string; reason: string };
+
+/** The event_id an invalid entry claimed, when it is a string at all (for the caller's bookkeeping). */
+function claimedEventId(input: unknown): string {
+  const id = (input as { event_id?: unknown } | null)?.event_id;
+  return typeof id === 'string' ? id : '';
 }

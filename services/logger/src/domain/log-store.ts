@@ -3,6 +3,21 @@ import type { LogEntry } from './log-entry';
 import type { LogQuery } from './log-query';
 
 /**
+ * What one `insertMany` call did with each entry. An entry in neither `inserted` nor `refused`
+ * was already stored (an idempotent redelivery), which is not an error.
+ */
+export interface InsertOutcome {
+  /** event_ids stored by this call. */
+  inserted: Set<string>;
+  /**
+   * event_ids the store refused on their own — data it cannot hold (an encoding, a size, a shape
+   * the database rejects) — each with the store's reason. A refusal affects only that entry: every
+   * other entry of the call is stored (or found stored) as if it had come alone.
+   */
+  refused: Map<string, string>;
+}
+
+/**
  * The storage port. Two adapters implement it (PostgreSQL, MongoDB) and one contract test suite
  * holds both to the same behaviour.
  */
@@ -11,10 +26,11 @@ export interface LogStore {
   /** Creates/updates schema and indexes (idempotent; safe with several replicas). */
   init(): Promise<void>;
   /**
-   * One multi-row insert. Entries must have distinct event_ids. Returns the event_ids actually
-   * inserted; the others were already stored (idempotent redelivery), which is not an error.
+   * Stores entries (distinct event_ids) in as few statements as the store allows and reports each
+   * one's outcome (see InsertOutcome). Throws StoreUnavailableError when the store cannot be
+   * reached — never for one entry's data, which is a refusal in the outcome.
    */
-  insertMany(entries: readonly LogEntry[]): Promise<Set<string>>;
+  insertMany(entries: readonly LogEntry[]): Promise<InsertOutcome>;
   /** Newest first (timestamp desc, event_id desc); at most `limit` entries. */
   query(query: LogQuery): Promise<LogEntry[]>;
   get(eventId: string): Promise<LogEntry | undefined>;
@@ -23,10 +39,20 @@ export interface LogStore {
   /** Throws StoreUnavailableError when the store does not answer. */
   ping(): Promise<void>;
   /**
-   * Calls `onEntries` with entries committed by ANY replica from now on (the live tail).
-   * Best effort: entries committed while the watch reconnects are not replayed.
+   * Calls `onEntries` with entries committed by ANY replica from now on (the live tail): live once
+   * this resolves. Best effort: entries committed while the watch reconnects may not be replayed.
    */
-  watch(onEntries: (entries: LogEntry[]) => void): Promise<{ close(): Promise<void> }>;
+  watch(onEntries: (entries: LogEntry[]) => void): Promise<StoreWatch>;
+  close(): Promise<void>;
+}
+
+export interface StoreWatch {
+  /**
+   * How new entries reach the tail: 'push' — the store announces commits (PostgreSQL
+   * LISTEN/NOTIFY, a MongoDB change stream); 'polling' — the server cannot (a standalone MongoDB,
+   * FerretDB), so new entries are read periodically.
+   */
+  readonly delivery: 'push' | 'polling';
   close(): Promise<void>;
 }
 
@@ -34,5 +60,20 @@ export interface LogStore {
 export class StoreUnavailableError extends AppError {
   constructor(cause?: unknown) {
     super(503, 'log store unavailable', { cause });
+  }
+}
+
+/**
+ * The store refused this one entry (InsertOutcome.refused): 400 / INVALID_ARGUMENT for its caller
+ * alone. Not an outage: it never marks the store unhealthy and a retry cannot succeed.
+ */
+export class EntryRefusedError extends AppError {
+  constructor(
+    readonly eventId: string,
+    readonly reason: string,
+  ) {
+    super(400, 'the log store refused the entry', {
+      details: [{ path: 'entry', message: reason }],
+    });
   }
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '@micromesh/kit';
 import type { LogEntry } from './log-entry';
 import type { LogFilter } from './log-query';
-import type { LogStore } from './log-store';
+import type { LogStore, StoreWatch } from './log-store';
+import { matchesText } from './search-terms';
 
 export type TailListener = (entry: LogEntry) => void;
 
@@ -12,7 +13,8 @@ export type TailListener = (entry: LogEntry) => void;
  */
 export class TailHub {
   private readonly subscribers = new Map<TailListener, LogFilter>();
-  private watching?: Promise<{ close(): Promise<void> }>;
+  private watching?: Promise<StoreWatch>;
+  private currentDelivery?: StoreWatch['delivery'];
 
   constructor(
     private readonly store: LogStore,
@@ -23,12 +25,17 @@ export class TailHub {
     return this.subscribers.size;
   }
 
+  /** How the current watch gets new entries (see StoreWatch); undefined while none is open. */
+  get delivery(): StoreWatch['delivery'] | undefined {
+    return this.currentDelivery;
+  }
+
   /** Resolves once the watch is live, so nothing committed after this returns is missed. */
   async subscribe(filter: LogFilter, listener: TailListener): Promise<() => void> {
     this.subscribers.set(listener, filter);
     try {
       this.watching ??= this.store.watch((entries) => this.publish(entries));
-      await this.watching;
+      this.currentDelivery = (await this.watching).delivery;
     } catch (error) {
       this.subscribers.delete(listener);
       this.watching = undefined;
@@ -50,6 +57,7 @@ export class TailHub {
   private async stopWatching(): Promise<void> {
     const watching = this.watching;
     this.watching = undefined;
+    this.currentDelivery = undefined;
     if (!watching) return;
     try {
       await (await watching).close();
@@ -67,18 +75,11 @@ export class TailHub {
   }
 }
 
-/**
- * The tail's in-process filter. `text` here is a case-insensitive "every word occurs in name or
- * data" check, close to (not identical with) the store's full-text search used by GET /logs.
- */
+/** The tail's in-process filter: the same rules as the stores' (text: search-terms.ts). */
 export function matches(entry: LogEntry, filter: LogFilter): boolean {
   if (filter.service !== undefined && entry.service !== filter.service) return false;
   if (filter.level !== undefined && entry.level !== filter.level) return false;
   if (filter.trace_id !== undefined && entry.trace_id !== filter.trace_id) return false;
-  if (filter.text !== undefined) {
-    const haystack = `${entry.name} ${entry.data}`.toLowerCase();
-    const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
-    if (!words.every((word) => haystack.includes(word))) return false;
-  }
+  if (filter.text !== undefined && !matchesText(entry.name, entry.data, filter.text)) return false;
   return true;
 }

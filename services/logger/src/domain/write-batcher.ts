@@ -1,4 +1,5 @@
 import type { LogEntry } from './log-entry';
+import { EntryRefusedError, type InsertOutcome } from './log-store';
 
 export interface WriteBatcherOptions {
   /** Largest batch handed to one insert. */
@@ -7,16 +8,20 @@ export interface WriteBatcherOptions {
   maxInFlight: number;
 }
 
+/** What became of one write: stored now, or found already stored under its event_id. */
+export type WriteOutcome = 'written' | 'duplicate';
+
 interface Pending {
   entry: LogEntry;
-  resolve: (inserted: boolean) => void;
+  resolve: (outcome: WriteOutcome) => void;
   reject: (error: unknown) => void;
 }
 
 /**
  * Coalesces concurrent single writes into multi-row inserts: writes arriving in the same event-loop
  * turn (or while every insert slot is busy) share one statement. One round-trip per batch instead
- * of per write is what makes WriteLog throughput scale with concurrency.
+ * of per write is what makes WriteLog throughput scale with concurrency. Each write settles on its
+ * own entry's outcome: an entry the store refuses rejects (EntryRefusedError) only its own writer.
  */
 export class WriteBatcher {
   private pending: Pending[] = [];
@@ -24,13 +29,13 @@ export class WriteBatcher {
   private scheduled = false;
 
   constructor(
-    private readonly insert: (entries: LogEntry[]) => Promise<Set<string>>,
+    private readonly insert: (entries: LogEntry[]) => Promise<InsertOutcome>,
     private readonly options: WriteBatcherOptions,
   ) {}
 
-  /** Resolves true when stored now, false when the event_id was already stored. */
-  write(entry: LogEntry): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
+  /** Resolves with the entry's outcome; rejects EntryRefusedError when the store refused it. */
+  write(entry: LogEntry): Promise<WriteOutcome> {
+    return new Promise<WriteOutcome>((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
       if (this.pending.length >= this.options.maxBatch) this.drain();
       else if (!this.scheduled) {
@@ -59,9 +64,13 @@ export class WriteBatcher {
     const first = new Map<string, LogEntry>();
     for (const { entry } of batch) if (!first.has(entry.event_id)) first.set(entry.event_id, entry);
     try {
-      const inserted = await this.insert([...first.values()]);
-      for (const { entry, resolve } of batch) {
-        resolve(first.get(entry.event_id) === entry && inserted.has(entry.event_id));
+      const { inserted, refused } = await this.insert([...first.values()]);
+      for (const { entry, resolve, reject } of batch) {
+        const reason = refused.get(entry.event_id);
+        if (reason !== undefined) reject(new EntryRefusedError(entry.event_id, reason));
+        else if (first.get(entry.event_id) === entry && inserted.has(entry.event_id)) {
+          resolve('written');
+        } else resolve('duplicate');
       }
     } catch (error) {
       for (const { reject } of batch) reject(error);

@@ -1,6 +1,13 @@
 import type { Logger } from '@micromesh/kit';
+import { keepLease } from './delivery-lease';
 import type { StoredMessage } from './message';
-import { DeliveryError, type Mailer, type MessageStore, type RetryScheduler } from './ports';
+import {
+  DeliveryError,
+  type Mailer,
+  type MessageStore,
+  type RetryScheduler,
+  type SmtpGate,
+} from './ports';
 import { nextDelay, type RetryPolicy } from './retry-policy';
 import { renderMessage } from './templates/message-template';
 
@@ -10,7 +17,11 @@ export interface DeliveryDeps {
   scheduler: RetryScheduler;
   policy: RetryPolicy;
   senderName: string;
+  /** Length of an attempt's lease; renewed every third of it while the attempt runs. */
+  leaseMs: number;
   logger: Logger;
+  /** Told when SMTP cannot be reached, so further deliveries wait for it. */
+  gate?: SmtpGate;
   /** Counts attempt outcomes (sent, retry, failed). */
   onOutcome?: (outcome: DeliveryOutcome) => void;
 }
@@ -22,6 +33,7 @@ function composeMail(message: StoredMessage, senderName: string) {
   const rendered = renderMessage({ subject, message: body, senderName });
   const domain = from.slice(from.lastIndexOf('@') + 1);
   return {
+    // The same on every attempt, so a receiving system can recognise a repeat.
     messageId: `<${message.id}@${domain}>`,
     from,
     to,
@@ -32,45 +44,79 @@ function composeMail(message: StoredMessage, senderName: string) {
 }
 
 /**
- * One delivery attempt of a message its caller has claimed ("sending"). Records the outcome in
- * PostgreSQL before anything else happens, so a crash after this returns never resends.
+ * One delivery attempt of a message its caller has claimed under lease `token`. The lease is
+ * renewed while SMTP works; the outcome is recorded in PostgreSQL (fenced by the token) before
+ * anything else happens, so a crash after this returns never resends.
  */
 export async function deliverMessage(
   deps: DeliveryDeps,
   message: StoredMessage,
+  token: string,
 ): Promise<DeliveryOutcome> {
-  const outcome = await attempt(deps, message);
+  const lease = keepLease(
+    () => deps.store.renewLease(message.id, token, deps.leaseMs),
+    deps.leaseMs,
+    deps.logger,
+    message.id,
+  );
+  let failure: DeliveryError | undefined;
+  try {
+    await deps.mailer.send(composeMail(message, deps.senderName));
+  } catch (err) {
+    failure =
+      err instanceof DeliveryError
+        ? err
+        : new DeliveryError(false, 'delivery failed unexpectedly', { cause: err });
+  } finally {
+    lease.stop();
+  }
+  const outcome = failure
+    ? await recordFailure(deps, message, token, failure)
+    : await recordSent(deps, message, token);
   deps.onOutcome?.(outcome);
   return outcome;
 }
 
-async function attempt(deps: DeliveryDeps, message: StoredMessage): Promise<DeliveryOutcome> {
-  const { store, logger } = deps;
-  try {
-    await deps.mailer.send(composeMail(message, deps.senderName));
-  } catch (err) {
-    const failure =
-      err instanceof DeliveryError
-        ? err
-        : new DeliveryError(false, 'delivery failed unexpectedly', { cause: err });
-    const attempts = message.attempts + 1;
-    const delayMs = failure.permanent ? undefined : nextDelay(deps.policy, attempts);
-    if (delayMs === undefined) {
-      const reason = failure.permanent
-        ? failure.publicMessage
-        : `${failure.publicMessage}; gave up after ${attempts} attempts`;
-      await store.markFailed(message.id, reason);
-      logger.warn({ err, messageId: message.id, attempts }, 'mail failed permanently');
-      return 'failed';
-    }
-    const recorded = await store.markQueued(message.id, failure.publicMessage, delayMs);
-    logger.info({ err, messageId: message.id, attempts, delayMs }, 'mail queued for a retry');
-    if (recorded !== undefined) await scheduleRetry(deps, message.id, recorded, delayMs);
-    return 'queued';
+async function recordSent(
+  deps: DeliveryDeps,
+  message: StoredMessage,
+  token: string,
+): Promise<DeliveryOutcome> {
+  const recorded = await deps.store.markSent(message.id, token);
+  if (!recorded) {
+    // Only possible when renewals failed for a whole lease (PostgreSQL away) and another
+    // worker took the message over: the one case where a mail can leave twice.
+    deps.logger.error({ messageId: message.id }, 'mail sent after its lease was lost');
   }
-  await store.markSent(message.id);
-  logger.info({ messageId: message.id, attempts: message.attempts + 1 }, 'mail sent');
+  deps.logger.info({ messageId: message.id, attempts: message.attempts + 1 }, 'mail sent');
   return 'sent';
+}
+
+async function recordFailure(
+  deps: DeliveryDeps,
+  message: StoredMessage,
+  token: string,
+  failure: DeliveryError,
+): Promise<DeliveryOutcome> {
+  const { store, logger } = deps;
+  if (failure.serverDown) deps.gate?.reportDown();
+  const attempts = message.attempts + 1;
+  const delayMs = failure.permanent ? undefined : nextDelay(deps.policy, attempts);
+  if (delayMs === undefined) {
+    const reason = failure.permanent
+      ? failure.publicMessage
+      : `${failure.publicMessage}; gave up after ${attempts} attempts`;
+    await store.markFailed(message.id, token, reason);
+    logger.warn({ err: failure, messageId: message.id, attempts }, 'mail failed permanently');
+    return 'failed';
+  }
+  const recorded = await store.markQueued(message.id, token, failure.publicMessage, delayMs);
+  logger.info(
+    { err: failure, messageId: message.id, attempts, delayMs },
+    'mail queued for a retry',
+  );
+  if (recorded !== undefined) await scheduleRetry(deps, message.id, recorded, delayMs);
+  return 'queued';
 }
 
 /** A failed publish is not fatal: the message is stored as queued and the sweeper retries it. */

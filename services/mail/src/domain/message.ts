@@ -4,6 +4,8 @@ export type MessageStatus = 'sending' | 'queued' | 'sent' | 'failed';
 
 export interface StoredMessage {
   id: string;
+  /** Who sent it (the broker's `X-Principal`); the scope of its idempotency key. */
+  principal: string;
   idempotencyKey: string | null;
   payloadHash: string;
   content: MailContent;

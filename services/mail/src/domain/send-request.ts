@@ -1,3 +1,4 @@
+import { AppError, senderRefusal, type SenderPolicy } from '@micromesh/kit';
 import { z } from 'zod';
 import { plainAddress } from './address';
 
@@ -37,7 +38,7 @@ export const sendRequestSchema = z.object({
 
 export type SendRequest = z.infer<typeof sendRequestSchema>;
 
-/** What is stored and sent: `from` resolved to the configured default when missing. */
+/** What is stored and sent: `from` resolved to the configured sender when missing. */
 export interface MailContent {
   from: string;
   to: string;
@@ -45,11 +46,13 @@ export interface MailContent {
   message: string;
 }
 
-export function resolveContent(request: SendRequest, defaultFrom: string): MailContent {
-  return {
-    from: request.from ? request.from : defaultFrom,
-    to: request.to,
-    subject: request.subject,
-    message: request.message,
-  };
+/** `from` resolved by the sender policy; a sender it does not allow is a 400 naming the field. */
+export function resolveContent(request: SendRequest, senders: SenderPolicy): MailContent {
+  const from = senders.resolve(request.from);
+  if (from === undefined) {
+    throw AppError.badRequest('invalid mail request', [
+      { path: 'from', message: senderRefusal(senders) },
+    ]);
+  }
+  return { from, to: request.to, subject: request.subject, message: request.message };
 }

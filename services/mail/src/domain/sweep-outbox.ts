@@ -3,25 +3,34 @@ import type { MessageRepository } from '../data-access/message-repository';
 import type { RetryScheduler } from './ports';
 
 export interface SweepDeps {
-  repository: Pick<MessageRepository, 'releaseStale' | 'findDue' | 'markSwept'>;
+  repository: Pick<
+    MessageRepository,
+    'releaseExpiredLeases' | 'findDue' | 'markSwept' | 'pruneQuotaUsage'
+  >;
   scheduler: RetryScheduler;
   logger: Logger;
-  /** An attempt "sending" for longer than this was interrupted by a crash. */
-  staleSendingMs: number;
+  /** A queued message overdue by this long although marked enqueued: its queue message was lost. */
+  lostAfterMs: number;
   batchSize: number;
+  /**
+   * False while deliveries are paused (SMTP unreachable): messages then wait in the outbox on
+   * purpose, and being overdue does not mean their queue message was lost.
+   */
+  deliveriesRunning?: () => boolean;
 }
 
 /**
- * Hands RabbitMQ what PostgreSQL says is due but RabbitMQ does not hold: retries whose publish
- * failed (RabbitMQ was down), queue messages that were lost, attempts cut short by a crash.
- * Returns how many messages it enqueued.
+ * Hands RabbitMQ what PostgreSQL says is due but RabbitMQ does not hold: messages whose publish
+ * failed (RabbitMQ was down), queue messages that were lost, attempts whose worker died (their
+ * lease ran out). Returns how many messages it enqueued.
  */
 export async function sweepOutbox(deps: SweepDeps): Promise<number> {
-  const released = await deps.repository.releaseStale(deps.staleSendingMs);
+  const released = await deps.repository.releaseExpiredLeases();
   if (released.length > 0) {
     deps.logger.warn({ messageIds: released }, 'interrupted deliveries queued again');
   }
-  const due = await deps.repository.findDue(deps.staleSendingMs, deps.batchSize);
+  const includeLost = deps.deliveriesRunning?.() ?? true;
+  const due = await deps.repository.findDue(deps.lostAfterMs, deps.batchSize, includeLost);
   let enqueued = 0;
   for (const { id, attempts } of due) {
     try {
@@ -34,5 +43,6 @@ export async function sweepOutbox(deps: SweepDeps): Promise<number> {
     enqueued++;
   }
   if (enqueued > 0) deps.logger.info({ enqueued }, 'stored messages handed to the retry queue');
+  await deps.repository.pruneQuotaUsage();
   return enqueued;
 }

@@ -30,9 +30,9 @@ export function classifySmtpError(err: unknown): DeliveryError {
     case 'ECONNECTION':
     case 'ESOCKET':
     case 'EDNS':
-      return new DeliveryError(false, 'SMTP server unreachable', { cause: err });
+      return new DeliveryError(false, 'SMTP server unreachable', { cause: err, serverDown: true });
     case 'ETIMEDOUT':
-      return new DeliveryError(false, 'SMTP server timed out', { cause: err });
+      return new DeliveryError(false, 'SMTP server timed out', { cause: err, serverDown: true });
     case 'ETLS':
       return new DeliveryError(false, 'SMTP TLS negotiation failed', { cause: err });
     default:

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { setTimeout as later } from 'node:timers/promises';
 
 export interface ReceivedMail {
   envelopeFrom: string;
@@ -19,12 +20,20 @@ export interface SmtpSink {
   start(): Promise<void>;
   /** Every message from now on is refused with this reply code (e.g. 550). */
   rejectWith(code: number | undefined): void;
+  /** Every message from now on is answered only after this long (a slow server). */
+  delayReplies(ms: number): void;
+  /** Messages whose data arrived and whose reply is still pending (a slow server's backlog). */
+  readonly inFlight: number;
+  /** How many times each Message-ID arrived: the duplicate check, at the receiving end. */
+  countsByMessageId(): Map<string, number>;
 }
 
 /** A real SMTP server in this process: what the mail service sends arrives here, parsed. */
 export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let rejectCode: number | undefined;
+  let replyDelayMs = 0;
+  let inFlight = 0;
   let server: SMTPServer | undefined;
   let boundPort = port;
 
@@ -37,7 +46,15 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
+        inFlight++;
+        stream.on(
+          'end',
+          () =>
+            void later(replyDelayMs)
+              .then(() => reply())
+              .finally(() => inFlight--),
+        );
+        const reply = () => {
           if (rejectCode !== undefined) {
             const err = Object.assign(new Error('mailbox unavailable'), {
               responseCode: rejectCode,
@@ -58,7 +75,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
             },
             (err: Error) => callback(err),
           );
-        });
+        };
       },
     });
     instance.listen(boundPort, '127.0.0.1');
@@ -72,6 +89,9 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     get port() {
       return boundPort;
     },
+    get inFlight() {
+      return inFlight;
+    },
     received,
     async stop() {
       const current = server;
@@ -81,6 +101,17 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     start: listen,
     rejectWith(code) {
       rejectCode = code;
+    },
+    delayReplies(ms) {
+      replyDelayMs = ms;
+    },
+    countsByMessageId() {
+      const counts = new Map<string, number>();
+      for (const mail of received) {
+        const id = mail.parsed.messageId ?? '';
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return counts;
     },
   };
 }

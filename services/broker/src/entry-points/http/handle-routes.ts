@@ -6,10 +6,11 @@ import {
   eventPayloadSchema,
   isKnownAction,
   logPayloadSchema,
-  mailPayloadSchema,
   type ActionName,
 } from '../../domain/action-schemas';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
+import type { MailActionSchema } from '../../domain/mail-action-schema';
+import { idempotencyKeySchema as mailIdempotencyKeySchema } from '../../downstream/mail-client';
 import { authenticateAndLimit, type EdgeAuth } from '../../edge/authenticate';
 import type { RateLimit } from '../../edge/rate-limits';
 
@@ -20,17 +21,17 @@ export interface HandleRouteDeps {
   clientLimit: RateLimit;
   /** Per IP, for the public, password-guessing-prone `auth` action. */
   authLimit: RateLimit;
+  /** The mail action's body, with the configured senders. */
+  mailAction: MailActionSchema;
 }
 
 const bodySchema = z.object({ action: z.string().max(64) }, 'expected a JSON object');
-const idempotencyKeySchema = z.string().min(1).max(200).optional();
 
 /** Each action's payload sits under the action's own name, as in the reference front-end. */
 const payloadSchemas = {
   auth: z.object({ auth: authPayloadSchema }),
   log: z.object({ log: logPayloadSchema }),
   event: z.object({ event: eventPayloadSchema }),
-  mail: z.object({ mail: mailPayloadSchema }),
 };
 
 /** POST /handle (the reference front-end's single entry), POST /log-grpc (its alias for `log`). */
@@ -59,16 +60,20 @@ async function run(
     const { auth } = parseInput(payloadSchemas.auth, req.body);
     return deps.actions.auth(auth, ip);
   }
-  await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
+  const principal = await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
   switch (action) {
     case 'log':
       return deps.actions.log(parseInput(payloadSchemas.log, req.body).log);
     case 'event':
       return deps.actions.event(parseInput(payloadSchemas.event, req.body).event);
     case 'mail': {
-      const { mail } = parseInput(payloadSchemas.mail, req.body);
-      const key = parseInput(idempotencyKeySchema, req.get('idempotency-key'));
-      return deps.actions.mail(mail, key);
+      const { mail } = parseInput(deps.mailAction, req.body);
+      const rawKey = req.get('idempotency-key');
+      const key =
+        rawKey === undefined
+          ? undefined
+          : parseInput(mailIdempotencyKeySchema, rawKey, 'invalid Idempotency-Key header');
+      return deps.actions.mail(mail, principal, key);
     }
   }
 }

@@ -135,12 +135,41 @@ export const openApiDocument = {
             type: 'object',
             required: ['to', 'subject', 'message'],
             properties: {
-              from: { type: 'string' },
-              to: { type: 'string' },
-              subject: { type: 'string' },
-              message: { type: 'string' },
+              from: {
+                type: 'string',
+                description:
+                  'Optional. Only the configured sender (MAIL_FROM) or one on MAIL_FROM_ALLOWLIST; anything else is 400. Left out: MAIL_FROM.',
+              },
+              to: { type: 'string', description: 'One plain address (local@domain)' },
+              subject: { type: 'string', minLength: 1, maxLength: 200 },
+              message: { type: 'string', minLength: 1, maxLength: 20000 },
             },
           },
+        },
+      },
+      MailStatus: {
+        type: 'object',
+        required: ['id', 'status', 'attempts', 'lastError', 'nextAttemptAt', 'createdAt', 'sentAt'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          status: { enum: ['queued', 'sent', 'failed'] },
+          attempts: { type: 'integer', minimum: 0 },
+          lastError: { type: ['string', 'null'] },
+          nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+          createdAt: { type: 'string', format: 'date-time' },
+          sentAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      MailAccepted: {
+        type: 'object',
+        required: ['error', 'message', 'data'],
+        description:
+          'The message is durably queued (status queued; on an Idempotency-Key replay, its current status). Poll GET /api/mail/{id}.',
+        properties: {
+          error: { const: false },
+          message: { type: 'string' },
+          data: ref('MailStatus'),
         },
       },
       AuthAccepted: {
@@ -247,6 +276,16 @@ export const openApiDocument = {
       post: {
         summary: 'Run one action (auth is public; the others need a token or an API key)',
         security: [{}, { bearer: [] }, { apiKey: [] }],
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description:
+              'mail: 1–200 printable ASCII characters, scoped to the caller. The same key and body within 24 h (IDEMPOTENCY_TTL_HOURS) answer the same message; another body is 422.',
+            schema: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        ],
         requestBody: {
           required: true,
           content: json({
@@ -262,11 +301,18 @@ export const openApiDocument = {
                 ref('AuthAccepted'),
                 ref('LogAccepted'),
                 ref('EventAccepted'),
-                ref('Envelope'),
+                ref('MailAccepted'),
               ],
             }),
           },
           ...commonErrors,
+          '422': error('mail: the Idempotency-Key was already used with a different message'),
+          '429': {
+            description:
+              'Rate limited, or (mail) the caller used up its mail quota per minute or per day (MAIL_QUOTA_PER_MINUTE, MAIL_QUOTA_PER_DAY)',
+            headers: { 'Retry-After': { schema: { type: 'integer' } }, ...rateLimitHeaders },
+            content: json(ref('ErrorEnvelope')),
+          },
         },
       },
     },
@@ -282,6 +328,33 @@ export const openApiDocument = {
             content: json(ref('LogAccepted')),
           },
           ...commonErrors,
+        },
+      },
+    },
+    '/api/mail/{id}': {
+      get: {
+        summary: 'Delivery state of a mail the caller sent (another caller’s mail is 404)',
+        security: [{ bearer: [] }, { apiKey: [] }],
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The message’s state, never its addresses or content',
+            content: json({
+              type: 'object',
+              required: ['error', 'message', 'data'],
+              properties: {
+                error: { const: false },
+                message: { type: 'string' },
+                data: ref('MailStatus'),
+              },
+            }),
+          },
+          '400': error('The id is not a UUID'),
+          '401': error('Missing or invalid credentials'),
+          '404': error('No message with this id sent by the caller'),
+          '503': error('The mail service is unavailable'),
         },
       },
     },

@@ -1,10 +1,5 @@
-import {
-  LISTENER_QUEUE,
-  backoffDelay,
-  withConsumerBatchSpan,
-  type LogEvent,
-  type Logger,
-} from '@micromesh/kit';
+import type { LogEvent } from '@micromesh/contracts';
+import { LISTENER_QUEUE, backoffDelay, withConsumerBatchSpan, type Logger } from '@micromesh/kit';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { BatchForwarder } from '../../domain/batch-forwarder';
 import { decodeEvent } from '../../domain/decode-event';

@@ -1,12 +1,11 @@
 import {
   DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_QUEUE,
-  EVENT_LEVELS,
   LISTENER_QUEUE,
   LOGS_EXCHANGE,
   LOGS_EXCHANGE_TYPE,
-  routingKeyFor,
 } from '@micromesh/kit';
+import { LEVELS, routingKeyFor } from '@micromesh/contracts';
 import type { Channel } from 'amqplib';
 
 /**
@@ -33,7 +32,7 @@ export async function declareListenerTopology(channel: Channel): Promise<void> {
   await channel.assertQueue(DEAD_LETTER_QUEUE, { durable: true });
   await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
   await channel.assertQueue(LISTENER_QUEUE, { durable: true, arguments: LISTENER_QUEUE_ARGUMENTS });
-  for (const level of EVENT_LEVELS) {
+  for (const level of LEVELS) {
     await channel.bindQueue(LISTENER_QUEUE, LOGS_EXCHANGE, routingKeyFor(level));
   }
 }

@@ -1,112 +1,109 @@
 import type { Logger } from '@micromesh/kit';
 import {
-  MongoBulkWriteError,
   MongoClient,
-  MongoNetworkError,
-  MongoNotConnectedError,
   MongoServerError,
-  MongoServerSelectionError,
   MongoTopologyClosedError,
-  type ChangeStream,
   type Collection,
+  type Db,
   type Filter,
 } from 'mongodb';
-import type { LogEntry, LogLevel } from '../../domain/log-entry';
+import type { LogEntry } from '../../domain/log-entry';
 import type { LogQuery } from '../../domain/log-query';
-import { StoreUnavailableError, type LogStore } from '../../domain/log-store';
+import type { InsertOutcome, LogStore, StoreWatch } from '../../domain/log-store';
+import { indexTerms, queryTerms } from '../../domain/search-terms';
+import { openChangeStreamTail, type TailHandle } from './change-stream-tail';
+import { mongoDatabaseName } from './database-name';
+import { insertDocuments } from './insert-documents';
+import { ENTRY_PROJECTION, toDocument, toEntry, type LogDocument } from './log-document';
+import { toStoreError } from './mongo-errors';
+import { openPollingTail } from './polling-tail';
+import { syncTtlIndex } from './ttl-index';
 
 export interface MongoLogStoreOptions {
   url: string;
+  /** LOG_STORE_DB; else the URL's path names the database (see database-name.ts). */
+  database?: string;
   logger: Logger;
   poolSize: number;
   connectTimeoutMs: number;
+  /**
+   * Budget of one call to the store, within the callers' deadlines (the broker gives the logger
+   * 2 s): server selection (a primary to write to), `wtimeoutMS` of the majority write concern and
+   * `maxTimeMS` of reads. Past it the call fails UNAVAILABLE and the caller retries.
+   */
+  operationTimeoutMs: number;
   retentionDays: number;
+  /** Interval of the polling tail used where the server has no change streams. */
+  tailPollMs?: number;
 }
 
-/** `_id` is the event_id: the primary key itself makes every write idempotent. */
-interface LogDocument {
-  _id: string;
-  name: string;
-  data: string;
-  level: LogLevel;
-  service: string;
-  trace_id?: string;
-  span_id?: string;
-  metadata?: Record<string, unknown>;
-  timestamp: Date;
-  received_at: Date;
-}
-
-const DUPLICATE_KEY = 11000;
-const INDEX_OPTIONS_CONFLICT = 85;
-const DAY_SECONDS = 24 * 60 * 60;
+const INDEXES = [
+  { key: { timestamp: -1, _id: -1 }, name: 'timestamp_desc' },
+  { key: { service: 1, timestamp: -1, _id: -1 }, name: 'service_timestamp' },
+  { key: { level: 1, timestamp: -1, _id: -1 }, name: 'level_timestamp' },
+  { key: { trace_id: 1 }, name: 'trace_id', sparse: true },
+  { key: { terms: 1 }, name: 'terms' },
+  { key: { received_at: 1, _id: 1 }, name: 'received_at' },
+] as const;
+const OLD_TEXT_INDEX = 'text_search';
+const INDEX_NOT_FOUND = 27;
+const NAMESPACE_NOT_FOUND = 26;
+const BACKFILL_CHUNK = 1_000;
 
 /**
- * MongoDB adapter (compose/k8s default). Writes use w:'majority', j:true: acknowledged means on a
- * majority's journal. The live tail uses a change stream, so MongoDB must run as a replica set.
+ * MongoDB adapter (compose/k8s default). Writes use w:'majority', j:true with a wtimeout:
+ * acknowledged means on a majority's journal. Text search uses the logger's own terms (a multikey
+ * index on `terms`), so it answers as the PostgreSQL adapter does and works on FerretDB. The live
+ * tail is a change stream on a replica set, a polling tail elsewhere (see watch()).
  */
 export class MongoLogStore implements LogStore {
   readonly kind = 'mongodb' as const;
   private readonly client: MongoClient;
+  private readonly db: Db;
   private readonly logs: Collection<LogDocument>;
   private closed = false;
   private reconnecting?: Promise<unknown>;
+  private readonly tails = new Set<TailHandle>();
 
   constructor(private readonly options: MongoLogStoreOptions) {
+    const timeout = options.operationTimeoutMs;
     this.client = new MongoClient(options.url, {
       appName: 'micromesh-logger',
       maxPoolSize: options.poolSize,
-      serverSelectionTimeoutMS: options.connectTimeoutMs,
+      // Finding a writable primary is part of a call's budget: a short failover (a step-down, a
+      // fast election) completes within it; a longer one answers UNAVAILABLE and callers retry.
+      serverSelectionTimeoutMS: timeout,
       connectTimeoutMS: options.connectTimeoutMs,
       waitQueueTimeoutMS: options.connectTimeoutMs,
-      writeConcern: { w: 'majority', journal: true },
+      // Last resort against a socket that stops answering (reads carry maxTimeMS, writes wtimeout).
+      socketTimeoutMS: Math.max(10_000, timeout * 4),
+      writeConcern: { w: 'majority', journal: true, wtimeoutMS: timeout },
     });
-    this.logs = this.client.db().collection<LogDocument>('logs');
+    this.db = this.client.db(mongoDatabaseName(options.url, options.database));
+    this.logs = this.db.collection<LogDocument>('logs');
+  }
+
+  get databaseName(): string {
+    return this.db.databaseName;
   }
 
   async init(): Promise<void> {
     await this.guard(async () => {
       // Connect explicitly: a failed implicit first connect leaves the client closed for good.
       await this.client.connect();
-      await this.logs.createIndexes([
-        { key: { timestamp: -1, _id: -1 }, name: 'timestamp_desc' },
-        { key: { service: 1, timestamp: -1, _id: -1 }, name: 'service_timestamp' },
-        { key: { level: 1, timestamp: -1, _id: -1 }, name: 'level_timestamp' },
-        { key: { trace_id: 1 }, name: 'trace_id', sparse: true },
-        { key: { name: 'text', data: 'text' }, name: 'text_search', default_language: 'none' },
-      ]);
-      await this.ensureTtlIndex();
+      await this.createMissingIndexes();
+      await this.dropOldTextIndex();
+      await this.backfillTerms();
+      await syncTtlIndex(this.db, this.logs, this.options.retentionDays, this.options.logger);
     });
   }
 
-  async insertMany(entries: readonly LogEntry[]): Promise<Set<string>> {
-    if (entries.length === 0) return new Set();
+  /** One unordered insert; each entry's outcome is classified in insert-documents.ts. */
+  async insertMany(entries: readonly LogEntry[]): Promise<InsertOutcome> {
+    if (entries.length === 0) return { inserted: new Set(), refused: new Map() };
     const now = new Date();
     const docs = entries.map((e) => toDocument(e, now));
-    const inserted = new Set(docs.map((d) => d._id));
-    try {
-      // ordered:false: one duplicate must not stop the rest of the batch.
-      await this.guard(() => this.logs.insertMany(docs, { ordered: false }));
-    } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors = Array.isArray(error.writeErrors)
-        ? error.writeErrors
-        : [error.writeErrors];
-      // Only "some documents were duplicates, every other one was written" is a success. A bulk
-      // error without write errors (e.g. "Topology is closed"), any other code, or a write
-      // concern error means nothing may be reported as stored.
-      const onlyDuplicates =
-        writeErrors.length > 0 &&
-        writeErrors.every((w) => w.code === DUPLICATE_KEY) &&
-        !error.writeConcernError &&
-        error.insertedCount === docs.length - writeErrors.length;
-      if (!onlyDuplicates) throw new StoreUnavailableError(error);
-      for (const writeError of writeErrors) {
-        const id = docs[writeError.index]?._id;
-        if (id) inserted.delete(id); // already stored: an idempotent redelivery
-      }
-    }
-    return inserted;
+    return this.guard(() => insertDocuments(this.logs, docs));
   }
 
   async query(query: LogQuery): Promise<LogEntry[]> {
@@ -114,7 +111,8 @@ export class MongoLogStore implements LogStore {
     if (query.service) filter.service = query.service;
     if (query.level) filter.level = query.level;
     if (query.trace_id) filter.trace_id = query.trace_id;
-    if (query.text) filter.$text = { $search: toAllWordsSearch(query.text) };
+    const terms = query.text ? queryTerms(query.text) : [];
+    if (terms.length > 0) filter.terms = { $all: terms };
     if (query.from || query.to) {
       filter.timestamp = {
         ...(query.from ? { $gte: query.from } : {}),
@@ -126,68 +124,120 @@ export class MongoLogStore implements LogStore {
       filter.$or = [{ timestamp: { $lt: timestamp } }, { timestamp, _id: { $lt: event_id } }];
     }
     const docs = await this.guard(() =>
-      this.logs.find(filter).sort({ timestamp: -1, _id: -1 }).limit(query.limit).toArray(),
+      this.logs
+        .find(filter, {
+          projection: ENTRY_PROJECTION,
+          maxTimeMS: this.options.operationTimeoutMs,
+        })
+        .sort({ timestamp: -1, _id: -1 })
+        .limit(query.limit)
+        .toArray(),
     );
     return docs.map(toEntry);
   }
 
   async get(eventId: string): Promise<LogEntry | undefined> {
-    const doc = await this.guard(() => this.logs.findOne({ _id: eventId }));
+    const doc = await this.guard(() =>
+      this.logs.findOne(
+        { _id: eventId },
+        { projection: ENTRY_PROJECTION, maxTimeMS: this.options.operationTimeoutMs },
+      ),
+    );
     return doc ? toEntry(doc) : undefined;
   }
 
   async deleteOlderThan(cutoff: Date): Promise<number> {
-    // The TTL index does this continuously; an explicit run keeps both adapters to one contract.
+    // The TTL index does this continuously where the server has one; an explicit run keeps both
+    // adapters to one contract and is the only deletion on servers without TTL (FerretDB).
     const result = await this.guard(() => this.logs.deleteMany({ timestamp: { $lt: cutoff } }));
     return result.deletedCount;
   }
 
   async ping(): Promise<void> {
-    await this.guard(() => this.client.db().command({ ping: 1 }));
+    await this.guard(() => this.db.command({ ping: 1 }));
   }
 
-  async watch(onEntries: (entries: LogEntry[]) => void): Promise<{ close(): Promise<void> }> {
-    let stream: ChangeStream<LogDocument> | undefined;
-    let closed = false;
-    const open = () => {
-      stream = this.logs.watch<LogDocument>([{ $match: { operationType: 'insert' } }]);
-      stream.on('change', (change) => {
-        if (change.operationType === 'insert') onEntries([toEntry(change.fullDocument)]);
+  /**
+   * A change stream where the server has them (a replica set); otherwise — a standalone server,
+   * FerretDB — a polling tail on `received_at` (every `tailPollMs`, default 500 ms), with a
+   * warning in the log. Either way this resolves once the tail is live.
+   */
+  async watch(onEntries: (entries: LogEntry[]) => void): Promise<StoreWatch> {
+    const { logger } = this.options;
+    let delivery: StoreWatch['delivery'] = 'push';
+    const tail = await this.guard(async () => {
+      const stream = await openChangeStreamTail(this.logs, onEntries, logger);
+      if (stream !== 'unsupported') return stream;
+      delivery = 'polling';
+      logger.warn(
+        'live tail: this MongoDB server cannot stream changes (standalone or FerretDB); polling new entries instead',
+      );
+      return openPollingTail(this.logs, onEntries, logger, {
+        intervalMs: this.options.tailPollMs ?? 500,
+        windowMs: 10_000,
       });
-      stream.on('error', (err) => {
-        this.options.logger.warn({ err }, 'live tail: change stream failed; reopening');
-        void stream?.close().catch(() => {});
-        if (!closed) setTimeout(open, 1_000).unref();
-      });
-    };
-    await this.ping();
-    open();
+    });
+    this.tails.add(tail);
     return {
+      delivery,
       close: async () => {
-        closed = true;
-        await stream?.close();
+        this.tails.delete(tail);
+        await tail.close();
       },
     };
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.all([...this.tails].map((tail) => tail.close()));
+    this.tails.clear();
     await this.client.close();
   }
 
-  private async ensureTtlIndex(): Promise<void> {
-    const expireAfterSeconds = this.options.retentionDays * DAY_SECONDS;
-    if (expireAfterSeconds <= 0) return;
-    try {
-      await this.logs.createIndex({ timestamp: 1 }, { name: 'timestamp_ttl', expireAfterSeconds });
-    } catch (error) {
-      // Retention changed since the index was made: adjust it in place.
-      if (!(error instanceof MongoServerError) || error.code !== INDEX_OPTIONS_CONFLICT)
+  /**
+   * One createIndex per missing index: FerretDB 1.24 drops the connection on a createIndexes
+   * command naming several indexes of which some exist (every restart, every second replica).
+   */
+  private async createMissingIndexes(): Promise<void> {
+    const indexes = await this.logs
+      .listIndexes()
+      .toArray()
+      .catch((error: unknown) => {
+        if (error instanceof MongoServerError && error.code === NAMESPACE_NOT_FOUND) return [];
         throw error;
-      await this.client.db().command({
-        collMod: 'logs',
-        index: { name: 'timestamp_ttl', expireAfterSeconds },
       });
+    const existing = new Set(indexes.map((index) => index.name));
+    for (const { key, name, ...options } of INDEXES) {
+      if (!existing.has(name)) await this.logs.createIndex(key, { name, ...options });
+    }
+  }
+
+  private async dropOldTextIndex(): Promise<void> {
+    try {
+      await this.logs.dropIndex(OLD_TEXT_INDEX);
+    } catch (error) {
+      if (!(error instanceof MongoServerError) || error.code !== INDEX_NOT_FOUND) throw error;
+    }
+  }
+
+  /** Documents written before search terms existed get them (once; a no-op afterwards). */
+  private async backfillTerms(): Promise<void> {
+    for (;;) {
+      const docs = await this.logs
+        .find({ terms: { $exists: false } }, { projection: { _id: 1, name: 1, data: 1 } })
+        .limit(BACKFILL_CHUNK)
+        .toArray();
+      if (docs.length === 0) return;
+      await this.logs.bulkWrite(
+        docs.map((doc) => ({
+          updateOne: {
+            filter: { _id: doc._id },
+            update: { $set: { terms: indexTerms(doc.name, doc.data) } },
+          },
+        })),
+        { ordered: false },
+      );
+      if (docs.length < BACKFILL_CHUNK) return;
     }
   }
 
@@ -202,44 +252,8 @@ export class MongoLogStore implements LogStore {
           .connect()
           .catch(() => {})
           .finally(() => (this.reconnecting = undefined));
-        throw new StoreUnavailableError(error);
       }
-      if (
-        error instanceof MongoServerSelectionError ||
-        error instanceof MongoNetworkError ||
-        error instanceof MongoNotConnectedError
-      ) {
-        throw new StoreUnavailableError(error);
-      }
-      throw error;
+      throw toStoreError(error);
     }
   }
-}
-
-/** $text ORs words by default; quoting each one makes it "all words", like websearch_to_tsquery. */
-function toAllWordsSearch(text: string): string {
-  return text
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((word) => `"${word.replace(/"/g, '')}"`)
-    .join(' ');
-}
-
-function toDocument(entry: LogEntry, receivedAt: Date): LogDocument {
-  const { event_id, ...rest } = entry;
-  return { _id: event_id, ...rest, received_at: receivedAt };
-}
-
-function toEntry(doc: LogDocument): LogEntry {
-  return {
-    event_id: doc._id,
-    name: doc.name,
-    data: doc.data,
-    level: doc.level,
-    service: doc.service,
-    ...(doc.trace_id ? { trace_id: doc.trace_id } : {}),
-    ...(doc.span_id ? { span_id: doc.span_id } : {}),
-    ...(doc.metadata ? { metadata: doc.metadata } : {}),
-    timestamp: doc.timestamp,
-  };
 }

@@ -56,6 +56,20 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION logs_notify_inserted();
     `,
   },
+  {
+    version: 2,
+    name: "search by the logger's own terms (the same answers as the MongoDB adapter)",
+    // Text search moves from to_tsvector('simple', …) — PostgreSQL's parser, which keeps
+    // `api.example.com` whole but splits `card_declined`, and keeps accents — to the terms the
+    // logger computes for every store (src/domain/search-terms.ts). Rows written before this
+    // migration get theirs from the adapter at start-up (search_terms IS NULL).
+    up: `
+      ALTER TABLE logs ADD COLUMN search_terms text[];
+      CREATE INDEX logs_search_terms_idx ON logs USING GIN (search_terms);
+      DROP INDEX logs_search_idx;
+      ALTER TABLE logs DROP COLUMN search;
+    `,
+  },
 ];
 
 export const LOG_MIGRATIONS_TABLE = 'logger_schema_migrations';

@@ -1,10 +1,17 @@
 import { createPgPool, migrate, type Logger } from '@micromesh/kit';
 import { Client, type Pool, type PoolClient } from 'pg';
-import type { LogEntry, LogLevel } from '../../domain/log-entry';
+import type { Level } from '@micromesh/contracts';
+import type { LogEntry } from '../../domain/log-entry';
 import type { LogQuery } from '../../domain/log-query';
-import { StoreUnavailableError, type LogStore } from '../../domain/log-store';
+import {
+  StoreUnavailableError,
+  type InsertOutcome,
+  type LogStore,
+  type StoreWatch,
+} from '../../domain/log-store';
+import { indexTerms, queryTerms } from '../../domain/search-terms';
 import { LOG_MIGRATIONS, LOG_MIGRATIONS_TABLE, TAIL_CHANNEL } from './migrations';
-import { isConnectionError } from './pg-errors';
+import { isConnectionError, isDataRefusal, refusalReason } from './pg-errors';
 
 export interface PostgresLogStoreOptions {
   url: string;
@@ -20,7 +27,7 @@ interface LogRow {
   name: string;
   data: string;
   service_name: string;
-  log_level: LogLevel;
+  log_level: Level;
   trace_id: string | null;
   span_id: string | null;
   metadata: Record<string, unknown> | null;
@@ -29,14 +36,19 @@ interface LogRow {
 
 const COLUMNS = `event_id, name, data, service_name, log_level, trace_id, span_id, metadata, timestamp`;
 
-// unnest() turns nine array parameters into rows: one statement (and one cached plan) for any
-// batch size, and no 65 535-parameter ceiling.
+// unnest() turns ten array parameters into rows: one statement (and one cached plan) for any
+// batch size, and no 65 535-parameter ceiling. Search terms travel space-joined (a term never
+// holds a space), as PostgreSQL has no arrays of arrays of different lengths.
 const INSERT_SQL = `
-  INSERT INTO logs (${COLUMNS})
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                       $7::text[], $8::jsonb[], $9::timestamptz[])
+  INSERT INTO logs (${COLUMNS}, search_terms)
+  SELECT e, n, d, s, l, t, sp, m, ts, string_to_array(st, ' ')
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+              $7::text[], $8::jsonb[], $9::timestamptz[], $10::text[])
+       AS u(e, n, d, s, l, t, sp, m, ts, st)
   ON CONFLICT (event_id) DO NOTHING
   RETURNING event_id`;
+
+const BACKFILL_CHUNK = 1_000;
 
 const RETENTION_CHUNK = 10_000;
 
@@ -61,11 +73,59 @@ export class PostgresLogStore implements LogStore {
       logger: this.options.logger,
       table: LOG_MIGRATIONS_TABLE,
     });
+    await this.backfillSearchTerms();
   }
 
-  async insertMany(entries: readonly LogEntry[]): Promise<Set<string>> {
-    if (entries.length === 0) return new Set();
-    const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  /** Rows stored before migration 2 get their search terms (a no-op once none are left). */
+  private async backfillSearchTerms(): Promise<void> {
+    for (;;) {
+      const { rows } = await this.run<{ id: string; name: string; data: string }>({
+        text: `SELECT id, name, data FROM logs WHERE search_terms IS NULL LIMIT ${BACKFILL_CHUNK}`,
+      });
+      if (rows.length === 0) return;
+      await this.run({
+        text: `UPDATE logs SET search_terms = string_to_array(u.st, ' ')
+               FROM unnest($1::bigint[], $2::text[]) AS u(id, st) WHERE logs.id = u.id`,
+        values: [rows.map((r) => r.id), rows.map((r) => indexTerms(r.name, r.data).join(' '))],
+      });
+      if (rows.length < BACKFILL_CHUNK) return;
+    }
+  }
+
+  /**
+   * One multi-row statement for the whole batch. When PostgreSQL refuses the data, the statement
+   * stored nothing (it is atomic): the batch is halved and each half retried, down to the single
+   * entries it refuses, so one bad entry costs about 2·log2(n) statements and never the others'
+   * writes.
+   */
+  async insertMany(entries: readonly LogEntry[]): Promise<InsertOutcome> {
+    const outcome: InsertOutcome = { inserted: new Set(), refused: new Map() };
+    await this.insertIsolating(entries, outcome);
+    return outcome;
+  }
+
+  private async insertIsolating(
+    entries: readonly LogEntry[],
+    outcome: InsertOutcome,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    try {
+      for (const id of await this.insertRows(entries)) outcome.inserted.add(id);
+    } catch (err) {
+      if (!isDataRefusal(err)) throw err;
+      const [only] = entries;
+      if (entries.length === 1 && only) {
+        outcome.refused.set(only.event_id, refusalReason(err));
+        return;
+      }
+      const half = Math.ceil(entries.length / 2);
+      await this.insertIsolating(entries.slice(0, half), outcome);
+      await this.insertIsolating(entries.slice(half), outcome);
+    }
+  }
+
+  private async insertRows(entries: readonly LogEntry[]): Promise<string[]> {
+    const columns: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
     for (const e of entries) {
       const values = [
         e.event_id,
@@ -77,6 +137,7 @@ export class PostgresLogStore implements LogStore {
         e.span_id ?? null,
         e.metadata ? JSON.stringify(e.metadata) : null,
         e.timestamp.toISOString(),
+        indexTerms(e.name, e.data).join(' '),
       ];
       values.forEach((v, i) => columns[i]?.push(v));
     }
@@ -85,7 +146,7 @@ export class PostgresLogStore implements LogStore {
       text: INSERT_SQL,
       values: columns,
     });
-    return new Set(rows.map((r) => r.event_id));
+    return rows.map((r) => r.event_id);
   }
 
   async query(query: LogQuery): Promise<LogEntry[]> {
@@ -98,7 +159,8 @@ export class PostgresLogStore implements LogStore {
     if (query.service) where.push(`service_name = ${param(query.service)}`);
     if (query.level) where.push(`log_level = ${param(query.level)}`);
     if (query.trace_id) where.push(`trace_id = ${param(query.trace_id)}`);
-    if (query.text) where.push(`search @@ websearch_to_tsquery('simple', ${param(query.text)})`);
+    const terms = query.text ? queryTerms(query.text) : [];
+    if (terms.length > 0) where.push(`search_terms @> ${param(terms)}::text[]`);
     if (query.from) where.push(`timestamp >= ${param(query.from)}`);
     if (query.to) where.push(`timestamp < ${param(query.to)}`);
     if (query.after) {
@@ -142,7 +204,7 @@ export class PostgresLogStore implements LogStore {
     await this.run({ text: 'SELECT 1' });
   }
 
-  async watch(onEntries: (entries: LogEntry[]) => void): Promise<{ close(): Promise<void> }> {
+  async watch(onEntries: (entries: LogEntry[]) => void): Promise<StoreWatch> {
     const retryMs = this.options.listenRetryMs ?? 1_000;
     let client: Client | undefined;
     let closed = false;
@@ -208,6 +270,7 @@ export class PostgresLogStore implements LogStore {
       throw isConnectionError(err) ? new StoreUnavailableError(err) : err;
     }
     return {
+      delivery: 'push',
       close: async () => {
         closed = true;
         clearTimeout(retry);

@@ -5,7 +5,8 @@ import type { LogEntry } from '../../domain/log-entry';
 /**
  * A gRPC Log → the domain's input shape: proto3 cannot tell "absent" from "", so empty extension
  * fields are dropped and the domain applies its defaults (name and data, the reference fields,
- * are always kept: empty data is a valid log); `metadata` is JSON text on the wire.
+ * are always kept: empty data is a valid log); `metadata` is JSON text on the wire. Text that is
+ * not a JSON object is passed on as it is, so the contract schema refuses it (for that entry only).
  */
 export function fromLogMessage(message: Log__Output | null | undefined, path = 'logEntry') {
   if (!message) throw AppError.badRequest('invalid log entry', [{ path, message: 'required' }]);
@@ -17,13 +18,8 @@ export function fromLogMessage(message: Log__Output | null | undefined, path = '
   if (message.metadata !== '') {
     try {
       input.metadata = decodeMetadata(message.metadata);
-    } catch (error) {
-      throw AppError.badRequest('invalid log entry', [
-        {
-          path: `${path}.metadata`,
-          message: error instanceof Error ? error.message : 'not JSON object text',
-        },
-      ]);
+    } catch {
+      input.metadata = message.metadata;
     }
   }
   return input;

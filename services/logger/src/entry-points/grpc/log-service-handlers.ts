@@ -37,9 +37,19 @@ export function logServiceHandlers(service: LogService, logger: Logger): LogServ
       const result = await service.writeOne(fromLogMessage(request.logEntry));
       return { result: result.duplicate ? 'duplicate' : 'logged', event_id: result.event_id };
     }),
-    WriteLogs: unary(logger, async (request) =>
-      service.writeMany(request.entries.map((e, i) => fromLogMessage(e, `entries.${i}`))),
-    ),
+    WriteLogs: unary(logger, async (request) => {
+      const batch = await service.writeMany(
+        request.entries.map((e, i) => fromLogMessage(e, `entries.${i}`)),
+      );
+      return {
+        ...batch,
+        results: batch.results.map((r) => ({
+          event_id: r.event_id,
+          outcome: r.outcome,
+          reason: r.outcome === 'rejected' ? r.reason : '',
+        })),
+      };
+    }),
     QueryLogs: unary(logger, async (request) => {
       const input: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(request)) {

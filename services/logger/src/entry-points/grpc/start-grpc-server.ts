@@ -28,9 +28,21 @@ export async function startGrpcServer(
   service: LogService,
   traces: TraceService,
   logger: Logger,
-  options: { host: string; port: number; maxMessageBytes: number },
+  options: {
+    host: string;
+    port: number;
+    maxMessageBytes: number;
+    maxConnectionAgeMs: number;
+    maxConnectionAgeGraceMs: number;
+    /** Calls in flight at shutdown get this long before the server is forced down. */
+    drainMs: number;
+  },
 ): Promise<StartedGrpcServer> {
-  const server = createGrpcServer({ maxReceiveMessageBytes: options.maxMessageBytes });
+  const server = createGrpcServer({
+    maxReceiveMessageBytes: options.maxMessageBytes,
+    maxConnectionAgeMs: options.maxConnectionAgeMs,
+    maxConnectionAgeGraceMs: options.maxConnectionAgeGraceMs,
+  });
   addLogService(server, logServiceHandlers(service, logger));
   // Receiving spans is never traced itself (its spans would come back here, without end).
   addTraceService(
@@ -51,7 +63,7 @@ export async function startGrpcServer(
     health,
     async stop() {
       health.setServing(false);
-      await stopGrpcServer(server, 5_000);
+      await stopGrpcServer(server, options.drainMs);
     },
   };
 }

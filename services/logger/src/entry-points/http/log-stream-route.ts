@@ -47,7 +47,9 @@ export function mountLogStreamRoute(app: Express, tail: TailHub, options: LogStr
       // nginx and similar proxies buffer responses unless told not to.
       'x-accel-buffering': 'no',
     });
-    res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ filter })}\n\n`);
+    // `delivery` says how the tail is fed: "push", or "polling" where the store cannot push.
+    const ready = { filter, delivery: tail.delivery };
+    res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n`);
     open.add(res);
     watchShutdown();
     const heartbeat = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs);

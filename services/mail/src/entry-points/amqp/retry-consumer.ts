@@ -9,8 +9,11 @@ export interface RetryConsumerOptions {
   connection: AmqpConnection;
   logger: Logger;
   prefetch: number;
-  /** Handles one due message; a throw means "try again later" (e.g. PostgreSQL is down). */
-  handle: (id: string) => Promise<unknown>;
+  /**
+   * Handles one due message; a throw means "try again later" (e.g. PostgreSQL is down). The signal
+   * fires when the consumer stops, so a handler waiting (for SMTP) lets go of its message.
+   */
+  handle: (id: string, signal: AbortSignal) => Promise<unknown>;
   /** Pause before a message whose handling threw goes back to the queue (no hot loop). */
   requeueDelayMs: number;
 }
@@ -23,6 +26,7 @@ export function registerRetryConsumer(options: RetryConsumerOptions): { stop(): 
   const { logger } = options;
   let current: { channel: Channel; tag: string } | undefined;
   let stopping = false;
+  const stopped = new AbortController();
   const inFlight = new Set<Promise<void>>();
 
   const onMessage = async (channel: Channel, delivery: ConsumeMessage) => {
@@ -37,9 +41,14 @@ export function registerRetryConsumer(options: RetryConsumerOptions): { stop(): 
       return;
     }
     try {
-      await options.handle(parsed.data.id);
+      await options.handle(parsed.data.id, stopped.signal);
       settle(() => channel.ack(delivery));
     } catch (err) {
+      if (stopped.signal.aborted) {
+        // Stopping while it waited: back to the queue for the next consumer, untouched.
+        settle(() => channel.nack(delivery, false, true));
+        return;
+      }
       logger.warn({ err, messageId: parsed.data.id }, 'retry failed; requeueing it after a pause');
       setTimeout(
         () => settle(() => channel.nack(delivery, false, true)),
@@ -77,6 +86,7 @@ export function registerRetryConsumer(options: RetryConsumerOptions): { stop(): 
   return {
     async stop() {
       stopping = true;
+      stopped.abort();
       const last = current;
       current = undefined;
       if (last) await last.channel.cancel(last.tag).catch(() => undefined);

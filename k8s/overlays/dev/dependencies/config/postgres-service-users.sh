@@ -1,0 +1,13 @@
+#!/bin/sh
+# Runs once, on the first start of the dev PostgreSQL (an empty data volume), as POSTGRES_USER:
+# one role per service that keeps state in PostgreSQL, owning its own database, so no service
+# connects as the superuser. Mounted by the dev cluster (configMapGenerator) and docker-compose.yml
+# into /docker-entrypoint-initdb.d; the passwords come from AUTH_DB_PASSWORD and MAIL_DB_PASSWORD.
+psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
+  -v auth_password="$AUTH_DB_PASSWORD" -v mail_password="$MAIL_DB_PASSWORD" <<'SQL'
+CREATE ROLE auth LOGIN PASSWORD :'auth_password';
+CREATE ROLE mail LOGIN PASSWORD :'mail_password';
+CREATE DATABASE micromesh_auth OWNER auth;
+CREATE DATABASE micromesh_mail OWNER mail;
+REVOKE CONNECT, TEMPORARY ON DATABASE micromesh_auth, micromesh_mail FROM PUBLIC;
+SQL

@@ -1,0 +1,17 @@
+export { LEVELS, levelSchema, routingKeyFor, type Level } from './levels';
+export { LIMITS } from './limits';
+export { textProblem, keyProblem, metadataIssues, type StoreSafetyIssue } from './store-safety';
+export {
+  storeSafeString,
+  traceIdSchema,
+  spanIdSchema,
+  nameSchema,
+  dataSchema,
+  serviceSchema,
+  metadataSchema,
+  eventIdSchema,
+  timestampSchema,
+} from './fields';
+export { logEntryInputSchema, type LogEntryInput, type ValidLogEntryInput } from './log-entry';
+export { eventSchema, createEvent, traceparentFor, type LogEvent, type NewEvent } from './event';
+export { describeIssues } from './issues';

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, type Logger } from '@micromesh/kit';
+import { payloadHash } from './idempotency';
+import type { StoredMessage } from './message';
+import type { AcceptOutcome, NewMessage } from '../data-access/message-repository';
+import type { MessageStore, RetryScheduler } from './ports';
+import type { MailContent } from './send-request';
+
+export interface AcceptResult {
+  message: StoredMessage;
+  /** True when an earlier request with the same idempotency key already stored the message. */
+  replayed: boolean;
+}
+
+export interface AcceptDeps {
+  store: Pick<MessageStore, 'markNotEnqueued'> & {
+    /** Stores the message within the principal's quota (or finds the one its key names). */
+    accept(message: NewMessage): Promise<AcceptOutcome>;
+  };
+  scheduler: RetryScheduler;
+  logger: Logger;
+  idempotencyTtlHours: number;
+  /** Told about every background hand-off to RabbitMQ, so shutdown can wait for them. */
+  track?: (work: Promise<unknown>) => void;
+}
+
+export interface AcceptRequest {
+  principal: string;
+  idempotencyKey: string | undefined;
+  content: MailContent;
+}
+
+/**
+ * The `POST /send` story: store the message as queued (or find the one the principal's
+ * idempotency key already names), within the principal's quota, and answer. SMTP is never
+ * waited for: the message is handed to the outbox queue in the background, and a delivery
+ * worker sends it.
+ */
+export async function acceptMail(deps: AcceptDeps, request: AcceptRequest): Promise<AcceptResult> {
+  const hash = payloadHash(request.content);
+  let outcome;
+  try {
+    outcome = await deps.store.accept({
+      id: randomUUID(),
+      principal: request.principal,
+      idempotencyKey: request.idempotencyKey ?? null,
+      idempotencyTtlHours: deps.idempotencyTtlHours,
+      payloadHash: hash,
+      content: request.content,
+    });
+  } catch (err) {
+    throw AppError.unavailable('mail storage is unavailable; nothing was sent', err);
+  }
+  switch (outcome.kind) {
+    case 'over-quota':
+      throw AppError.tooManyRequests(
+        outcome.retryAfterSeconds,
+        `mail quota exceeded: at most ${outcome.limit} mails per ${outcome.period}`,
+      );
+    case 'existing':
+      if (outcome.message.payloadHash !== hash) {
+        throw new AppError(422, 'idempotency key reused with a different request');
+      }
+      return { message: outcome.message, replayed: true };
+    case 'created':
+      deps.track?.(handToOutbox(deps, outcome.message.id));
+      return { message: outcome.message, replayed: false };
+  }
+}
+
+/**
+ * The row says "on RabbitMQ" from the start; a publish that fails says otherwise, so the sweeper
+ * publishes it. A crash before either leaves it to the sweeper's lost-message grace period.
+ */
+async function handToOutbox(deps: AcceptDeps, id: string): Promise<void> {
+  try {
+    await deps.scheduler.schedule(id, 0);
+  } catch (err) {
+    deps.logger.warn(
+      { err, messageId: id },
+      'mail not on RabbitMQ yet; the sweeper will enqueue it',
+    );
+    await deps.store.markNotEnqueued(id).catch((markErr: unknown) => {
+      deps.logger.warn({ err: markErr, messageId: id }, 'could not mark the mail for the sweeper');
+    });
+  }
+}
