@@ -62,6 +62,7 @@ export async function startLogger(
 
   const traceStore = createTraceStore({
     url: config.LOG_STORE_URL,
+    ...(config.LOG_STORE_DB ? { database: config.LOG_STORE_DB } : {}),
     logger,
     poolSize: config.TRACE_STORE_POOL_SIZE,
     connectTimeoutMs: config.LOG_STORE_CONNECT_TIMEOUT_MS,

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { captureLogs, createTestDatabase } from '@micromesh/kit/testing';
 import { MongoClient } from 'mongodb';
 import { createTraceStore } from '../src/data-access/create-trace-store';
 import type { TraceStore } from '../src/domain/trace-store';
+import { freshMongoUrl } from './support/mongo-server';
 
 export interface TraceBackend {
   name: 'postgres' | 'mongodb';
@@ -36,33 +36,29 @@ const postgres: TraceBackend = {
   },
 };
 
-/** Only when MONGO_URL points at a MongoDB (compose/CI or FerretDB), as for the log store. */
-function mongodb(baseUrl: string): TraceBackend {
-  return {
-    name: 'mongodb',
-    async create() {
-      const url = new URL(baseUrl);
-      url.pathname = `/logger_traces_${randomBytes(5).toString('hex')}`;
-      const store = createTraceStore(settings(url.toString()));
-      await store.init();
-      return {
-        store,
-        async drop() {
-          await store.close();
-          const admin = new MongoClient(url.toString());
-          try {
-            await admin.db().dropDatabase();
-          } finally {
-            await admin.close();
-          }
-        },
-      };
-    },
-  };
-}
+/** On the run's MongoDB server: a real one from MONGO_URL, else the run's own FerretDB. */
+const mongodb: TraceBackend = {
+  name: 'mongodb',
+  async create() {
+    const { url, database } = freshMongoUrl('logger_traces');
+    const store = createTraceStore(settings(url));
+    await store.init();
+    return {
+      store,
+      async drop() {
+        await store.close();
+        const admin = new MongoClient(url);
+        try {
+          await admin.db(database).dropDatabase();
+        } finally {
+          await admin.close();
+        }
+      },
+    };
+  },
+};
 
-/** PostgreSQL always, MongoDB with MONGO_URL. */
+/** Every backend of this run, as for the log store: PostgreSQL and MongoDB. */
 export function configuredTraceBackends(): TraceBackend[] {
-  const mongoUrl = process.env.MONGO_URL;
-  return mongoUrl ? [postgres, mongodb(mongoUrl)] : [postgres];
+  return [postgres, mongodb];
 }

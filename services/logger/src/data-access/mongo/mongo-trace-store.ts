@@ -8,14 +8,16 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
   type Collection,
-  type Document,
 } from 'mongodb';
 import { StoreUnavailableError } from '../../domain/log-store';
+import { mongoDatabaseName } from './database-name';
 import type { SpanKindName, SpanRecord, SpanStatus } from '../../domain/span-record';
 import type { TraceListQuery, TraceStore, TraceSummary } from '../../domain/trace-store';
 
 export interface MongoTraceStoreOptions {
   url: string;
+  /** The logs' database (LOG_STORE_DB), else the URL's path names it. */
+  database?: string;
   logger: Logger;
   poolSize: number;
   connectTimeoutMs: number;
@@ -44,7 +46,30 @@ interface SpanDocument {
 }
 
 const DUPLICATE_KEY = 11000;
+/** Most spans one trace list reads (newest first); older traces of the window are left out. */
+const LIST_SCAN_LIMIT = 50_000;
+
+interface Group {
+  trace_id: string;
+  start_us: number;
+  end_us: number;
+  span_count: number;
+  error: boolean;
+  services: Set<string>;
+  root?: { service: string; name: string; start_us: number; isRoot: boolean };
+}
+
+const newGroup = (traceId: string): Group => ({
+  trace_id: traceId,
+  start_us: Number.POSITIVE_INFINITY,
+  end_us: Number.NEGATIVE_INFINITY,
+  span_count: 0,
+  error: false,
+  services: new Set(),
+});
 const INDEX_OPTIONS_CONFLICT = 85;
+/** FerretDB and other wire-compatible servers without TTL indexes. */
+const NOT_IMPLEMENTED = 238;
 const DAY_SECONDS = 24 * 60 * 60;
 
 /** MongoDB adapter of the TraceStore (compose/k8s, beside the logs); TTL index for retention. */
@@ -62,7 +87,9 @@ export class MongoTraceStore implements TraceStore {
       // Spans are diagnostics, not records: acknowledged by the primary is enough.
       writeConcern: { w: 1 },
     });
-    this.spans = this.client.db().collection<SpanDocument>('spans');
+    this.spans = this.client
+      .db(mongoDatabaseName(options.url, options.database))
+      .collection<SpanDocument>('spans');
   }
 
   async init(): Promise<void> {
@@ -102,71 +129,68 @@ export class MongoTraceStore implements TraceStore {
     return docs.map(toRecord);
   }
 
+  /**
+   * Grouped here rather than in an aggregation pipeline: wire-compatible servers (FerretDB) lack
+   * `$min`/`$max` in `$group`. Reads the newest LIST_SCAN_LIMIT spans of the window at most.
+   */
   async listTraces(query: TraceListQuery): Promise<TraceSummary[]> {
-    const having: Document = {};
-    if (query.service) having.services = query.service;
-    if (query.minDurationUs !== undefined) having.duration_us = { $gte: query.minDurationUs };
-    if (query.error !== undefined) having.error = query.error;
-    const sort: Document =
-      query.sort === 'slowest' ? { duration_us: -1, start_us: -1 } : { start_us: -1, _id: 1 };
-    const traces = await this.guard(() =>
-      this.spans
-        .aggregate<{
-          _id: string;
-          start_us: number;
-          duration_us: number;
-          span_count: number;
-          error: boolean;
-        }>([
-          { $match: { start_time: { $gte: query.since } } },
-          {
-            $group: {
-              _id: '$trace_id',
-              start_us: { $min: '$start_us' },
-              end_us: { $max: { $add: ['$start_us', '$duration_us'] } },
-              span_count: { $sum: 1 },
-              error: { $max: { $eq: ['$status', 'error'] } },
-              services: { $addToSet: '$service' },
-            },
-          },
-          { $addFields: { duration_us: { $subtract: ['$end_us', '$start_us'] } } },
-          { $match: having },
-          { $sort: sort },
-          { $limit: query.limit },
-          { $project: { services: 0, end_us: 0 } },
-        ])
-        .toArray(),
-    );
-    if (traces.length === 0) return [];
     const spans = await this.guard(() =>
       this.spans
         .find(
-          { trace_id: { $in: traces.map((t) => t._id) } },
-          { projection: { trace_id: 1, parent_span_id: 1, service: 1, name: 1, start_us: 1 } },
+          { start_time: { $gte: query.since } },
+          {
+            projection: {
+              trace_id: 1,
+              parent_span_id: 1,
+              service: 1,
+              name: 1,
+              start_us: 1,
+              duration_us: 1,
+              status: 1,
+            },
+          },
         )
+        .sort({ start_time: -1 })
+        .limit(LIST_SCAN_LIMIT)
         .toArray(),
     );
-    const roots = new Map<
-      string,
-      Pick<SpanDocument, 'service' | 'name' | 'start_us'> & { isRoot: boolean }
-    >();
+    const traces = new Map<string, Group>();
     for (const span of spans) {
-      const candidate = { ...span, isRoot: !span.parent_span_id };
-      const current = roots.get(span.trace_id);
+      const group = traces.get(span.trace_id) ?? newGroup(span.trace_id);
+      traces.set(span.trace_id, group);
+      group.start_us = Math.min(group.start_us, span.start_us);
+      group.end_us = Math.max(group.end_us, span.start_us + span.duration_us);
+      group.span_count++;
+      group.error ||= span.status === 'error';
+      group.services.add(span.service);
+      const isRoot = !span.parent_span_id;
+      const root = group.root;
       if (
-        !current ||
-        (candidate.isRoot && !current.isRoot) ||
-        (candidate.isRoot === current.isRoot && candidate.start_us < current.start_us)
+        !root ||
+        (isRoot && !root.isRoot) ||
+        (isRoot === root.isRoot && span.start_us < root.start_us)
       ) {
-        roots.set(span.trace_id, candidate);
+        group.root = { service: span.service, name: span.name, start_us: span.start_us, isRoot };
       }
     }
-    return traces.map((t) => ({
-      trace_id: t._id,
-      root_service: roots.get(t._id)?.service ?? 'unknown',
-      root_name: roots.get(t._id)?.name ?? '',
+    const matching = [...traces.values()].filter(
+      (t) =>
+        (!query.service || t.services.has(query.service)) &&
+        (query.minDurationUs === undefined || t.end_us - t.start_us >= query.minDurationUs) &&
+        (query.error === undefined || t.error === query.error),
+    );
+    const duration = (t: Group) => t.end_us - t.start_us;
+    matching.sort((a, b) =>
+      query.sort === 'slowest'
+        ? duration(b) - duration(a) || b.start_us - a.start_us
+        : b.start_us - a.start_us || a.trace_id.localeCompare(b.trace_id),
+    );
+    return matching.slice(0, query.limit).map((t) => ({
+      trace_id: t.trace_id,
+      root_service: t.root?.service ?? 'unknown',
+      root_name: t.root?.name ?? '',
       start_us: t.start_us,
-      duration_us: t.duration_us,
+      duration_us: duration(t),
       span_count: t.span_count,
       error: t.error,
     }));
@@ -181,6 +205,10 @@ export class MongoTraceStore implements TraceStore {
     await this.client.close();
   }
 
+  /**
+   * A TTL index deletes old spans continuously where the server has TTL indexes; elsewhere
+   * (FerretDB) the retention pass, which runs either way, is the only deletion.
+   */
   private async ensureTtlIndex(): Promise<void> {
     const expireAfterSeconds = this.options.retentionDays * DAY_SECONDS;
     if (expireAfterSeconds <= 0) return;
@@ -190,9 +218,13 @@ export class MongoTraceStore implements TraceStore {
         { name: 'start_time_ttl', expireAfterSeconds },
       );
     } catch (error) {
-      if (!(error instanceof MongoServerError) || error.code !== INDEX_OPTIONS_CONFLICT)
-        throw error;
-      await this.client.db().command({
+      if (!(error instanceof MongoServerError)) throw error;
+      if (error.code === NOT_IMPLEMENTED) {
+        this.options.logger.info('spans: no TTL index on this server; the retention pass deletes');
+        return;
+      }
+      if (error.code !== INDEX_OPTIONS_CONFLICT) throw error;
+      await this.spans.db.command({
         collMod: 'spans',
         index: { name: 'start_time_ttl', expireAfterSeconds },
       });
