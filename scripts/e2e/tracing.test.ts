@@ -145,7 +145,7 @@ describe('one request, one trace', () => {
   });
 
   describe('mail action', () => {
-    it('When a mail carries a client traceparent, then one trace runs broker → mail → its outbox in PostgreSQL and the SMTP send', async () => {
+    it('When a mail carries a client traceparent, then one trace runs broker → mail → its outbox in PostgreSQL, and on through the outbox queue to the SMTP send', async () => {
       const client = clientTraceContext();
 
       await handle(
@@ -153,7 +153,7 @@ describe('one request, one trace', () => {
         client.traceparent,
       );
 
-      const trace = await waitForTrace(mesh.brokerUrl, token, client.traceId, 7);
+      const trace = await waitForTrace(mesh.brokerUrl, token, client.traceId, 10);
       expect(spanTree(trace.spans)).toEqual([
         {
           span: 'broker server POST /handle',
@@ -165,9 +165,20 @@ describe('one request, one trace', () => {
                   span: 'mail server POST /send',
                   children: [
                     { span: 'mail client pg.query:INSERT', children: [] },
-                    { span: 'mail client pg.query:SELECT', children: [] },
-                    { span: 'mail client pg.query:UPDATE', children: [] },
-                    { span: 'mail client smtp send', children: [] },
+                    { span: 'mail client pg.query:INSERT', children: [] },
+                    {
+                      span: 'mail producer mail publish',
+                      children: [
+                        {
+                          span: 'mail consumer mail.outbox process',
+                          children: [
+                            { span: 'mail client pg.query:UPDATE', children: [] },
+                            { span: 'mail client pg.query:UPDATE', children: [] },
+                            { span: 'mail client smtp send', children: [] },
+                          ],
+                        },
+                      ],
+                    },
                   ],
                 },
               ],
