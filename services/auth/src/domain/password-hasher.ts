@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { withSpan } from '@micromesh/kit';
+import { currentTraceIds, withSpan } from '@micromesh/kit';
 import bcrypt from 'bcrypt';
 import { WorkGate } from './work-gate';
 
@@ -36,8 +36,12 @@ export class PasswordHasher {
     return this.gate.run(() => this.traced('bcrypt compare', () => bcrypt.compare(password, hash)));
   }
 
-  /** A span per hash or compare (inside the gate: the wait for a slot is not bcrypt's time). */
+  /**
+   * A span per hash or compare inside a request's trace (inside the gate: the wait for a slot is
+   * not bcrypt's time); the seeding and warm-up at start stay out of the trace list.
+   */
   private traced<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!currentTraceIds()) return work();
     return withSpan(name, { attributes: { 'bcrypt.cost': this.cost } }, work);
   }
 
