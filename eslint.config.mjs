@@ -37,8 +37,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests and command-line scripts may print.
-    files: ['**/test/**/*.ts', 'scripts/**/*.ts', '**/src/main.ts'],
+    // Tests, command-line scripts and the CLI may print.
+    files: ['**/test/**/*.ts', 'scripts/**/*.ts', '**/src/main.ts', 'services/cli/src/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   prettier,

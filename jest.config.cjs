@@ -13,6 +13,7 @@ module.exports = {
     '<rootDir>/services/mail',
     '<rootDir>/services/listener',
     '<rootDir>/services/frontend',
+    '<rootDir>/services/cli',
     '<rootDir>/deploy',
   ],
 };

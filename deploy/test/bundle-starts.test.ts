@@ -27,7 +27,7 @@ const READY_TIMEOUT_MS = 60_000;
 
 let outDir: string;
 let keysDir: JwtKeysDir;
-let databases: Record<'auth' | 'mail' | 'logs', TestDatabase>;
+let databases: Record<'auth' | 'mail' | 'logs' | 'broker', TestDatabase>;
 let vhost: TestVhost;
 const running = new Map<ServiceName, ServiceProcess>();
 let loggerGrpcPort: number;
@@ -38,7 +38,12 @@ function bundleDir(service: ServiceName): string {
 
 function envFor(service: ServiceName): Record<string, string> {
   return serviceEnv(service, {
-    databaseUrls: { auth: databases.auth.url, mail: databases.mail.url, logs: databases.logs.url },
+    databaseUrls: {
+      auth: databases.auth.url,
+      mail: databases.mail.url,
+      logs: databases.logs.url,
+      broker: databases.broker.url,
+    },
     amqpUrl: vhost.url,
     jwtKeysDir: keysDir.dir,
     loggerGrpcPort,
@@ -49,14 +54,15 @@ function envFor(service: ServiceName): Record<string, string> {
 beforeAll(async () => {
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'micromesh-bundles-'));
   keysDir = await createJwtKeysDir('2026-01-01');
-  const [auth, mail, logs, testVhost] = await Promise.all([
+  const [auth, mail, logs, broker, testVhost] = await Promise.all([
     createTestDatabase('deploy_auth'),
     createTestDatabase('deploy_mail'),
     createTestDatabase('deploy_logs'),
+    createTestDatabase('deploy_broker'),
     createTestVhost('deploy'),
     buildBundles(outDir, SERVICES),
   ]);
-  databases = { auth, mail, logs };
+  databases = { auth, mail, logs, broker };
   vhost = testVhost;
   loggerGrpcPort = await freePort();
 }, BUILD_TIMEOUT_MS);

@@ -90,7 +90,7 @@ describe('docker-compose.yml', () => {
     expect(watermark).toBeLessThan(limit);
   });
 
-  test('When Prometheus’ scrape config is read, then it scrapes every service’s /metrics at the port the service listens on', () => {
+  test('When Prometheus’ scrape config is read, then it scrapes every service’s /metrics at the port it serves them on', () => {
     const prometheus = obj(services.prometheus);
     const mount = (prometheus.volumes as string[])
       .map((v) => v.split(':'))
@@ -101,9 +101,11 @@ describe('docker-compose.yml', () => {
       targets: (job.static_configs as Obj[]).flatMap((c) => c.targets as string[]),
     }));
 
-    const expected = SERVICES.map(
-      (service) => `${service}:${String(obj(obj(services[service]).environment).PORT)}`,
-    );
+    // The port /metrics is on: METRICS_PORT where a service moves it there (the broker), else PORT.
+    const expected = SERVICES.map((service) => {
+      const env = obj(obj(services[service]).environment);
+      return `${service}:${String(env.METRICS_PORT ?? env.PORT)}`;
+    });
 
     expect(jobs.flatMap((j) => j.targets).sort()).toEqual(expected.sort());
     expect(new Set(jobs.map((j) => j.path))).toEqual(new Set(['/metrics']));

@@ -17,12 +17,14 @@ const obj = (value: unknown): Obj =>
 const STORE_URLS: Record<string, string> = {
   auth: 'AUTH_DATABASE_URL',
   mail: 'MAIL_DATABASE_URL',
+  broker: 'BROKER_DATABASE_URL',
   logger: 'LOG_STORE_URL',
 };
 /** The user each service's store URL must name, and the database it is for. */
 const OWN_USERS = {
   auth: { user: 'auth', database: 'micromesh_auth' },
   mail: { user: 'mail', database: 'micromesh_mail' },
+  broker: { user: 'broker', database: 'micromesh_broker' },
   logger: { user: 'logger', database: 'micromesh_logs' },
 };
 
@@ -86,7 +88,7 @@ describe('docker-compose.yml store users', () => {
     );
     expect(mounts('mongodb')).toContain('config/mongo-replica-set.js:');
     expect(Object.keys(envOf('postgres'))).toEqual(
-      expect.arrayContaining(['AUTH_DB_PASSWORD', 'MAIL_DB_PASSWORD']),
+      expect.arrayContaining(['AUTH_DB_PASSWORD', 'MAIL_DB_PASSWORD', 'BROKER_DB_PASSWORD']),
     );
     expect(Object.keys(envOf('mongodb'))).toContain('LOGGER_MONGO_PASSWORD');
   });
@@ -118,12 +120,12 @@ const kubectl = findKubectl();
     expect(found).toEqual(OWN_USERS);
     expect(secret('postgres-credentials').POSTGRES_USER).not.toBe('auth');
     expect(Object.keys(secret('postgres-credentials'))).toEqual(
-      expect.arrayContaining(['AUTH_DB_PASSWORD', 'MAIL_DB_PASSWORD']),
+      expect.arrayContaining(['AUTH_DB_PASSWORD', 'MAIL_DB_PASSWORD', 'BROKER_DB_PASSWORD']),
     );
     expect(Object.keys(secret('mongodb-credentials'))).toContain('LOGGER_MONGO_PASSWORD');
   });
 
-  test('When the prod operator resources are read, then auth and mail own their databases, the superuser is off and the logger may only readWrite micromesh_logs', () => {
+  test('When the prod operator resources are read, then auth, mail and broker own their databases, the superuser is off and the logger may only readWrite micromesh_logs', () => {
     const docs = renderOverlay(kubectl!, 'prod');
     const of = (kind: string) => obj(docs.find((d) => d.kind === kind)?.spec);
     const cluster = of('Cluster');
@@ -134,8 +136,16 @@ const kubectl = findKubectl();
       owner: 'auth',
     });
     expect(cluster.enableSuperuserAccess).toBe(false);
-    expect(of('Database')).toMatchObject({ name: 'micromesh_mail', owner: 'mail' });
-    expect((obj(cluster.managed).roles as Obj[]).map((r) => r.name)).toContain('mail');
+    const databases = docs.filter((d) => d.kind === 'Database').map((d) => obj(d.spec));
+    expect(databases).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'micromesh_mail', owner: 'mail' }),
+        expect.objectContaining({ name: 'micromesh_broker', owner: 'broker' }),
+      ]),
+    );
+    expect((obj(cluster.managed).roles as Obj[]).map((r) => r.name)).toEqual(
+      expect.arrayContaining(['mail', 'broker']),
+    );
     expect(mongo.users).toEqual([
       expect.objectContaining({
         name: 'logger',

@@ -49,7 +49,7 @@ const RUN_ID = `${process.pid}`;
 let context: string;
 let keysDir: JwtKeysDir;
 let containerKeys: string;
-let databases: Record<'auth' | 'mail' | 'logs', TestDatabase>;
+let databases: Record<'auth' | 'mail' | 'logs' | 'broker', TestDatabase>;
 let vhost: TestVhost;
 let loggerGrpcPort: number;
 const ports = new Map<ServiceName, number>();
@@ -73,15 +73,16 @@ describeWithEngine(
       fs.mkdirSync(CACHE_DIR, { recursive: true });
       context = fs.mkdtempSync(path.join(os.tmpdir(), 'micromesh-images-'));
       keysDir = await createJwtKeysDir('2026-01-01');
-      const [auth, mail, logs, testVhost, nodeImage] = await Promise.all([
+      const [auth, mail, logs, broker, testVhost, nodeImage] = await Promise.all([
         createTestDatabase('images_auth'),
         createTestDatabase('images_mail'),
         createTestDatabase('images_logs'),
+        createTestDatabase('images_broker'),
         createTestVhost('images'),
         ensureBaseImage(e).then(() => ensureNodeImage(e)),
         buildBundles(path.join(context, 'out'), SERVICES),
       ]);
-      databases = { auth, mail, logs };
+      databases = { auth, mail, logs, broker };
       vhost = testVhost;
       loggerGrpcPort = await freePort();
 
@@ -148,6 +149,7 @@ describeWithEngine(
               auth: databases.auth.url,
               mail: databases.mail.url,
               logs: databases.logs.url,
+              broker: databases.broker.url,
             },
             amqpUrl: vhost.url,
             jwtKeysDir: '/run/secrets/jwt',

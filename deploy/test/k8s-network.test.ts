@@ -15,8 +15,9 @@ const obj = (value: unknown): Obj =>
 const at = (value: unknown, ...keys: string[]): Obj =>
   keys.reduce<Obj>((current, key) => obj(current[key]), obj(value));
 
+/** Where each service serves /metrics: its HTTP port, but the broker's internal METRICS_PORT. */
 const PORTS: Record<ServiceName, number> = {
-  broker: 8080,
+  broker: 9080,
   frontend: 8081,
   auth: 8082,
   logger: 8083,
@@ -105,7 +106,7 @@ describe.each([
 
     test('When each service’s store is checked, then the service reaches it and no other service does', () => {
       const clients: [string, number, ServiceName[]][] = [
-        ['postgres', 5432, ['auth', 'mail']],
+        ['postgres', 5432, ['auth', 'mail', 'broker']],
         ['mongodb', 27017, ['logger']],
         ['rabbitmq', 5672, ['auth', 'mail', 'listener', 'broker']],
       ];

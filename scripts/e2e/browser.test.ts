@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { waitFor } from '@micromesh/kit/testing';
 import type { Page } from 'playwright-core';
 import { call, login } from './support/broker-api';
+import { putDeadLetters } from './support/dead-letters';
 import { launchBrowser, SCREENSHOT_DIR, type Browser } from './support/browser';
 import { ADMIN, startTestMesh, type TestMesh } from './support/test-mesh';
 
@@ -20,6 +22,9 @@ const WAIT = { timeout: 30_000 };
 
 async function signIn(page: Page): Promise<void> {
   await page.locator('body[data-ready="true"]').waitFor(WAIT);
+  // Typed, not relied on: only a dev build comes prefilled.
+  await page.fill('#login-email', ADMIN.email);
+  await page.fill('#login-password', ADMIN.password);
   await page.click('#login-submit');
   await page.locator('#signed-in').getByText(ADMIN.email).waitFor(WAIT);
 }
@@ -43,7 +48,8 @@ describe('the console in a real browser', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    mesh = await startTestMesh('e2e_browser');
+    // The suite signs in (browser and API) more often than the broker's 10 logins/min per IP.
+    mesh = await startTestMesh('e2e_browser', { extraEnv: { AUTH_RATE_LIMIT_POINTS: '100' } });
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
   }, 150_000);
   beforeEach(async () => {
@@ -154,6 +160,73 @@ describe('the console in a real browser', () => {
         mail: 'true',
         listener: 'true',
       });
+    });
+  });
+
+  describe('dead letters (admin)', () => {
+    it('When the listener dead-letters a poison event and another dead letter waits, then the admin sees the count and both, replays one into the store and discards the other', async () => {
+      // Arrange: past the broker, straight onto RabbitMQ
+      const word = `dlq${randomBytes(4).toString('hex')}`;
+      const { poisonId, replayableId } = await putDeadLetters(mesh.settings.amqpUrl, word);
+      const token = await login(mesh.brokerUrl);
+      // The listener takes a moment to give the poison event up.
+      await waitFor(
+        async () => {
+          const res = await call<{ count: number }>(mesh.brokerUrl, 'GET', '/api/dead-letters', {
+            token,
+          });
+          return res.body.data?.count === 2;
+        },
+        { timeoutMs: 30_000, what: 'two dead letters' },
+      );
+      await signIn(page);
+      const panel = page.locator('#dead-letters');
+      const row = (id: string) => panel.locator(`li[data-message-id="${id}"]`);
+      await page.locator('#dead-letters[data-count="2"]').waitFor(WAIT);
+      await panel.screenshot({ path: path.join(SCREENSHOT_DIR, 'dead-letters.png') });
+      const poisonText = await row(poisonId).innerText();
+      const replayableText = await row(replayableId).innerText();
+
+      // Act
+      await row(replayableId).locator('button[data-dl-op="replay"]').click();
+      await page.locator('#dead-letters[data-count="1"]').waitFor(WAIT);
+      await row(poisonId).locator('button[data-dl-op="discard"]').click();
+      await page.locator('#dead-letters[data-count="0"]').waitFor(WAIT);
+
+      // Assert
+      expect(replayableText).toContain('retries_exhausted');
+      expect(replayableText).toContain('logger: INTERNAL: the store was misbehaving');
+      expect(replayableText).toContain(word);
+      expect(poisonText).toContain('log.ERROR');
+      expect(await panel.locator('#dl-list .empty').innerText()).toContain('No dead letters');
+      const storedOnce = async () => {
+        const res = await call<{ entries: unknown[] }>(
+          mesh.brokerUrl,
+          'GET',
+          `/api/logs?text=${word}`,
+          { token },
+        );
+        return res.body.data?.entries.length === 1;
+      };
+      await waitFor(storedOnce, { timeoutMs: 15_000, what: 'the replayed event stored' });
+      expect(problems).toEqual([]);
+    });
+
+    it('When a user without the admin role signs in, then the dead-letter panel stays hidden', async () => {
+      const email = `user-${randomBytes(4).toString('hex')}@example.com`;
+      const created = await call(mesh.brokerUrl, 'POST', '/api/users', {
+        token: await login(mesh.brokerUrl),
+        body: { email, password: 'user-password-1', role: 'user' },
+      });
+      expect(created.status).toBe(201);
+      await page.locator('body[data-ready="true"]').waitFor(WAIT);
+
+      await page.fill('#login-email', email);
+      await page.fill('#login-password', 'user-password-1');
+      await page.click('#login-submit');
+      await page.locator('#signed-in').getByText(email).waitFor(WAIT);
+
+      expect(await page.locator('#dead-letters').isHidden()).toBe(true);
     });
   });
 

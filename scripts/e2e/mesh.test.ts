@@ -108,6 +108,57 @@ describe('the mesh through the broker', () => {
     });
   });
 
+  describe('Idempotency-Key', () => {
+    /** logger_entries_total{outcome} from the logger's /metrics: entries it wrote, or found stored. */
+    const loggerEntries = async () => {
+      const text = await (await fetch(`${mesh.loggerUrl}/metrics`)).text();
+      const count = (outcome: string) =>
+        Number(
+          new RegExp(`^logger_entries_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`, 'm').exec(
+            text,
+          )?.[1] ?? 0,
+        );
+      return { written: count('stored') };
+    };
+    const stored = (data: string) =>
+      waitFor(
+        async () => {
+          const found = await findLogs(mesh.loggerUrl, data);
+          return found.length ? found : null;
+        },
+        { timeoutMs: 30_000, what: `${data} in the logger` },
+      );
+
+    it('When an event is posted twice with one key, then one event_id, one record, and the logger writes it once; another body is 422', async () => {
+      const data = marker();
+      const headers = { 'idempotency-key': `e2e-${randomUUID()}` };
+      const body = { action: 'event', event: { name: 'e2e-idempotent', data } };
+      const before = await loggerEntries();
+
+      const first = await call(mesh.brokerUrl, 'POST', '/handle', { token, body, headers });
+      const second = await call(mesh.brokerUrl, 'POST', '/handle', { token, body, headers });
+      const reused = await call(mesh.brokerUrl, 'POST', '/handle', {
+        token,
+        headers,
+        body: { action: 'event', event: { name: 'e2e-idempotent', data: marker() } },
+      });
+
+      expect([first.status, second.status, reused.status]).toEqual([202, 202, 422]);
+      expect(second.body.data).toEqual(first.body.data);
+      expect(await stored(data)).toHaveLength(1);
+      // A fence behind it in the queue: once it is stored, a second copy would have been too.
+      const fence = marker();
+      await call(mesh.brokerUrl, 'POST', '/handle', {
+        token,
+        body: { action: 'event', event: { name: 'e2e-fence', data: fence } },
+      });
+      await stored(fence);
+      // Written: the event and the fence, nothing more (a copy under any event_id would be a
+      // write; a listener retry on a busy machine would only add duplicates).
+      expect((await loggerEntries()).written - before.written).toBe(2);
+    });
+  });
+
   describe('mail action', () => {
     it('When a mail is sent, then it arrives at the SMTP sink with its subject and recipient', async () => {
       const subject = `Test email ${marker()}`;

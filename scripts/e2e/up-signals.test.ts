@@ -55,7 +55,7 @@ describe('scripts/up and signals', () => {
   beforeAll(async () => {
     vhost = await createTestVhost('e2e-up');
     runDir = await mkdtemp(path.join(tmpdir(), 'mesh-run-'));
-    for (const kind of ['auth', 'mail', 'logs'])
+    for (const kind of ['auth', 'mail', 'logs', 'broker'])
       dbs.push(await createTestDatabase(`e2e_up_${kind}`));
   });
   afterAll(async () => {
@@ -65,10 +65,20 @@ describe('scripts/up and signals', () => {
   });
 
   async function startUp() {
-    const [broker, frontend, auth, logger, loggerGrpc, mail, listener, smtp, smtpWeb] =
-      await freePorts(9);
+    const [
+      broker,
+      frontend,
+      auth,
+      logger,
+      loggerGrpc,
+      mail,
+      listener,
+      smtp,
+      smtpWeb,
+      brokerMetrics,
+    ] = await freePorts(10);
     const { pg, rabbit } = infraEnv();
-    const [authDb, mailDb, logsDb] = dbs;
+    const [authDb, mailDb, logsDb, brokerDb] = dbs;
     const child = spawn(process.execPath, [UP], {
       env: {
         PATH: process.env.PATH,
@@ -81,6 +91,7 @@ describe('scripts/up and signals', () => {
         AUTH_DATABASE: authDb?.name,
         MAIL_DATABASE: mailDb?.name,
         LOGS_DATABASE: logsDb?.name,
+        BROKER_DATABASE: brokerDb?.name,
         RABBITMQ_HOST: rabbit.host,
         RABBITMQ_PORT: String(rabbit.port),
         RABBITMQ_USER: rabbit.user,
@@ -97,6 +108,7 @@ describe('scripts/up and signals', () => {
         MESH_LISTENER_PORT: String(listener),
         MESH_SMTP_PORT: String(smtp),
         MESH_SMTP_WEB_PORT: String(smtpWeb),
+        MESH_BROKER_METRICS_PORT: String(brokerMetrics),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -54,6 +54,7 @@ load_env() {
   : "${POSTGRES_HOST:=127.0.0.1}" "${POSTGRES_PORT:=5432}" "${POSTGRES_USER:=micromesh}"
   : "${POSTGRES_PASSWORD:=micromesh-dev-password}"
   : "${AUTH_DATABASE:=micromesh_auth}" "${LOGS_DATABASE:=micromesh_logs}" "${MAIL_DATABASE:=micromesh_mail}"
+  : "${BROKER_DATABASE:=micromesh_broker}"
   : "${RABBITMQ_HOST:=127.0.0.1}" "${RABBITMQ_PORT:=5672}" "${RABBITMQ_MANAGEMENT_PORT:=15672}"
   : "${RABBITMQ_USER:=micromesh}" "${RABBITMQ_PASSWORD:=micromesh-dev-password}"
   set +a
@@ -147,7 +148,7 @@ SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'user', :'pass') \gex
 SQL
   fi
   local db
-  for db in "$AUTH_DATABASE" "$LOGS_DATABASE" "$MAIL_DATABASE"; do
+  for db in "$AUTH_DATABASE" "$LOGS_DATABASE" "$MAIL_DATABASE" "$BROKER_DATABASE"; do
     if ! PGPASSWORD=$POSTGRES_PASSWORD psql -qtAX -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres \
         -c "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
       say "creating database $db"
@@ -199,6 +200,15 @@ ensure_rabbitmq() {
   as_root rabbitmqctl -q set_permissions -p / "$RABBITMQ_USER" '.*' '.*' '.*' >/dev/null
   for i in $(seq 1 60); do rabbit_api_ok && return; sleep 0.5; done
   die "RabbitMQ management API did not answer on $RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT"
+}
+
+# Policies (deploy/rabbitmq/definitions.json): the listener queue's delivery limit and dead-letter
+# exchange. Importing definitions merges, so this is idempotent.
+ensure_rabbitmq_policies() {
+  curl -fsS -o /dev/null -u "$RABBITMQ_USER:$RABBITMQ_PASSWORD" -H 'content-type: application/json' \
+    -X POST --data @"$ROOT/deploy/rabbitmq/definitions.json" \
+    "http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api/definitions" \
+    || die "could not apply deploy/rabbitmq/definitions.json through the RabbitMQ management API"
 }
 
 ensure_secrets() {
@@ -256,7 +266,8 @@ ensure_chromium() {
 
 build_all() {
   say "building (tsc -b)"
-  (cd "$ROOT" && "${PNPM[@]}" run -s build) || die "build failed"
+  # A dev build: the front-end's sign-in form comes prefilled with the dev admin of .env.
+  (cd "$ROOT" && MICROMESH_DEV_BUILD=1 "${PNPM[@]}" run -s build) || die "build failed"
 }
 
 bootstrap_infra() {
@@ -267,6 +278,7 @@ bootstrap_infra() {
   install_node_modules
   ensure_postgres
   ensure_rabbitmq
+  ensure_rabbitmq_policies
   ensure_secrets
   build_all
 }

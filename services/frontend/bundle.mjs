@@ -1,6 +1,9 @@
 // Bundles the browser app (web/) into dist/public: app.js + app.css from TypeScript and CSS,
 // plus the static files. Everything is local: no CDN, no web fonts.
 //   node bundle.mjs [outdir]
+// MICROMESH_DEV_BUILD=1 (scripts/up, scripts/test) makes a dev build: the sign-in form comes
+// prefilled with AUTH_SEED_ADMIN_EMAIL / AUTH_SEED_ADMIN_PASSWORD. Any other build (the Docker
+// image) carries no credentials at all.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -8,6 +11,12 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outdir = path.resolve(process.argv[2] ?? path.join(here, 'dist', 'public'));
+
+const dev = process.env.MICROMESH_DEV_BUILD === '1';
+const devCredentials =
+  dev && process.env.AUTH_SEED_ADMIN_EMAIL && process.env.AUTH_SEED_ADMIN_PASSWORD
+    ? { email: process.env.AUTH_SEED_ADMIN_EMAIL, password: process.env.AUTH_SEED_ADMIN_PASSWORD }
+    : null;
 
 mkdirSync(outdir, { recursive: true });
 await build({
@@ -19,6 +28,7 @@ await build({
   minify: true,
   sourcemap: true,
   legalComments: 'none',
+  define: { __DEV_CREDENTIALS__: JSON.stringify(devCredentials) },
   logLevel: 'warning',
 });
 for (const file of ['index.html', 'favicon.svg']) {

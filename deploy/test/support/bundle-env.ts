@@ -2,7 +2,7 @@ import type { ServiceName } from './paths';
 
 /** What a service's environment points at when its peers and stores run on this host. */
 export interface LocalWiring {
-  databaseUrls: Record<'auth' | 'mail' | 'logs', string>;
+  databaseUrls: Record<'auth' | 'mail' | 'logs' | 'broker', string>;
   amqpUrl: string;
   jwtKeysDir: string;
   loggerGrpcPort: number;
@@ -62,6 +62,9 @@ export function serviceEnv(service: ServiceName, wiring: LocalWiring): Record<st
         MAIL_URL: wiring.peerUrl('mail'),
         LISTENER_URL: wiring.peerUrl('listener'),
         AMQP_URL: wiring.amqpUrl,
+        BROKER_DATABASE_URL: wiring.databaseUrls.broker,
+        // Any free port: several brokers may run on one host in these tests.
+        METRICS_PORT: '0',
         CORS_ORIGINS: 'http://127.0.0.1:8081',
       };
     case 'frontend':

@@ -12,6 +12,7 @@ export function nativeVariables(): Record<ServiceName, string[]> {
     ports: DEFAULT_PORTS,
     authDatabaseUrl: 'postgres://u:p@h/a',
     mailDatabaseUrl: 'postgres://u:p@h/m',
+    brokerDatabaseUrl: 'postgres://u:p@h/b',
     logStoreUrl: 'postgres://u:p@h/l',
     amqpUrl: 'amqp://u:p@h',
     jwtKeysDir: '/keys',

@@ -21,7 +21,7 @@ const loaders: Record<ServiceName, (env: Env) => unknown> = {
 /** The variables each service requires, with placeholder values (every other one has a default). */
 const REQUIRED: Record<ServiceName, Env> = {
   auth: { AUTH_DATABASE_URL: 'postgres://u:p@h/a', AUTH_JWT_KEYS_DIR: '/keys' },
-  broker: { AMQP_URL: 'amqp://u:p@h' },
+  broker: { AMQP_URL: 'amqp://u:p@h', BROKER_DATABASE_URL: 'postgres://u:p@h/b' },
   frontend: {},
   listener: { AMQP_URL: 'amqp://u:p@h', LOGGER_GRPC_ADDRESS: 'logger:50051' },
   logger: { LOG_STORE_URL: 'postgres://u:p@h/l' },

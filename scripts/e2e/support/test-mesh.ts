@@ -39,10 +39,14 @@ const root = path.resolve(__dirname, '..', '..', '..');
  */
 export async function startTestMesh(
   prefix: string,
-  launch: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> = {},
+  options: Pick<LaunchOptions, 'supervise' | 'onSupervisorEvent'> & {
+    /** Variables for every service (wins over the computed ones). */
+    extraEnv?: Record<string, string>;
+  } = {},
   /** 'mongo': the logger on a FerretDB of its own, as `LOG_STORE=mongo scripts/up` runs it. */
   logStore: 'postgres' | 'mongo' = 'postgres',
 ): Promise<TestMesh> {
+  const { extraEnv, ...launch } = options;
   const names = Object.keys(DEFAULT_PORTS) as (keyof MeshPorts)[];
   const free = await freePorts(names.length);
   const ports = { ...DEFAULT_PORTS };
@@ -80,6 +84,7 @@ export async function startTestMesh(
       ports,
       authDatabaseUrl: await db('auth'),
       mailDatabaseUrl: await db('mail'),
+      brokerDatabaseUrl: await db('broker'),
       logStoreUrl: ferretdb
         ? `mongodb://127.0.0.1:${ferretdb.port}/micromesh_logs`
         : await db('logs'),
@@ -90,6 +95,7 @@ export async function startTestMesh(
       // Login speed matters here, not bcrypt's strength.
       bcryptCost: 4,
       logLevel: 'warn',
+      ...(extraEnv ? { extraEnv } : {}),
       // Every trace kept, exported to the mesh's own logger (its default target).
       tracing: { enabled: true, ratio: 1 },
     };

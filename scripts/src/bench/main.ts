@@ -1,10 +1,11 @@
 /**
  * scripts/bench: drives the broker with autocannon at fixed connection counts and durations
  * (loopback only, bounded in time), next to a naive express → gRPC → PostgreSQL baseline measured
- * in the same run, and measures how fast the listener drains events into the store.
+ * in the same run and a Moleculer peer (the framework people would pick instead: see peer/), and
+ * measures how fast the listener drains events into the store.
  *
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
- *                 [--scenarios baseline,log,event,auth,mail,mail-smtp-down,burst,drain,tracing]
+ *                 [--scenarios baseline,peer,log,event,auth,mail,mail-smtp-down,burst,drain,tracing]
  *                 [--profile DIR] [--tracing-connections 50] [--tracing-rounds 2]
  *
  * The mesh runs with tracing off for every scenario but `tracing`, which restarts it for each of
@@ -22,12 +23,14 @@ import { AmqpConnection, EventPublisher, createLogger } from '@micromesh/kit';
 import { processCpuSeconds } from '@micromesh/kit/testing';
 import { countStored, waitUntilStored } from './drain';
 import { runLoad, type LoadResult } from './load';
+import { cpuMillis } from './process-cpu';
 import { formatTable, type ScenarioResult } from './report';
 import { startBenchEnvironment, type BenchEnvironment } from './setup';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const ALL = [
   'baseline',
+  'peer',
   'log',
   'event',
   'auth',
@@ -70,7 +73,19 @@ function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** Logs in as the seed admin; a 503 (auth's hashing gate full on a busy machine) is retried. */
 async function login(env: BenchEnvironment): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await loginOnce(env);
+    } catch (err) {
+      if (attempt >= 5 || !(err instanceof Error && err.message.includes(' 503 '))) throw err;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+}
+
+async function loginOnce(env: BenchEnvironment): Promise<string> {
   const res = await fetch(`${env.brokerUrl}/handle`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -270,6 +285,7 @@ async function main(): Promise<void> {
       MAIL_QUOTA_PER_MINUTE: '1000000000',
       MAIL_QUOTA_PER_DAY: '1000000000',
     },
+    peer: scenarios.has('peer'),
     nodeArgs: values.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
       : [],
@@ -287,6 +303,19 @@ async function main(): Promise<void> {
         baseline: {
           url: `${env.baselineUrl}/log`,
           body: { name: 'bench', data: 'baseline entry' },
+        },
+        'peer log': {
+          url: `${env.peerUrl}/handle`,
+          headers: auth,
+          body: { action: 'log', log: { name: 'bench', data: 'log entry' } },
+        },
+        'peer event': {
+          url: `${env.peerUrl}/handle`,
+          headers: auth,
+          body: {
+            action: 'event',
+            event: { name: `bench-event-${runId}`, data: 'event', level: 'INFO' },
+          },
         },
         log: {
           url: handle,
@@ -327,20 +356,47 @@ async function main(): Promise<void> {
       say(`  auth capacity @2: ${capacity.reqPerSec} logins/s, p99 ${capacity.p99} ms`);
     }
 
-    for (const name of ['baseline', 'log', 'event', 'auth', 'mail'] as const) {
-      if (!scenarios.has(name)) continue;
+    // Each row of `log` and `event` is set against the peer doing the same work, and every row
+    // against the naive baseline, at the same connection count.
+    const peerOf: Record<string, string> = { log: 'peer log', event: 'peer event' };
+    const rows = [
+      ['baseline', 'baseline'],
+      ['peer', 'peer log'],
+      ['peer', 'peer event'],
+      ['log', 'log'],
+      ['event', 'event'],
+      ['auth', 'auth'],
+      ['mail', 'mail'],
+    ] as const;
+    // The process that answers each row: its CPU per request is the gateway's cost.
+    const gatewayPid = (name: string) =>
+      name === 'baseline'
+        ? env.baselineGatewayPid
+        : name.startsWith('peer')
+          ? env.peerGatewayPid
+          : env.mesh.process('broker')?.child.pid;
+    for (const [scenario, name] of rows) {
+      if (!scenarios.has(scenario)) continue;
       const spec = specs[name]!;
       say(`· ${name}: warm-up`);
       await runLoad({ ...spec, connections: 10, durationSeconds: 2 });
       for (const connections of connectionCounts) {
+        const pid = gatewayPid(name);
+        const cpuBefore = cpuMillis(pid);
         const result = await runLoad({ ...spec, connections, durationSeconds });
-        const base = results.find(
-          (r) => r.scenario === 'baseline' && r.connections === connections,
-        );
+        const cpuAfter = cpuMillis(pid);
+        const at = (row: string | undefined) =>
+          results.find((r) => r.scenario === row && r.connections === connections);
+        const base = name === 'baseline' ? undefined : at('baseline');
+        const peer = at(peerOf[name]);
         results.push({
           scenario: name,
           ...result,
-          ...(base && name !== 'baseline' ? { ratio: result.reqPerSec / base.reqPerSec } : {}),
+          ...(base ? { ratio: result.reqPerSec / base.reqPerSec } : {}),
+          ...(peer ? { peerRatio: result.reqPerSec / peer.reqPerSec } : {}),
+          ...(cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0
+            ? { gatewayCpuMsPerRequest: (cpuAfter - cpuBefore) / result.requests }
+            : {}),
         });
         say(`  ${name} @${connections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms`);
       }

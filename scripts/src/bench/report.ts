@@ -4,6 +4,10 @@ export interface ScenarioResult extends LoadResult {
   scenario: string;
   /** reqPerSec divided by the naive baseline's at the same connection count. */
   ratio?: number;
+  /** reqPerSec divided by the Moleculer peer's doing the same action at the same connection count. */
+  peerRatio?: number;
+  /** CPU time (user + system) of the answering gateway process per request, from /proc. */
+  gatewayCpuMsPerRequest?: number;
 }
 
 const COLUMNS: [string, (r: ScenarioResult) => string][] = [
@@ -15,9 +19,14 @@ const COLUMNS: [string, (r: ScenarioResult) => string][] = [
   ['p50 ms', (r) => r.p50.toFixed(1)],
   ['p95 ms', (r) => r.p95.toFixed(1)],
   ['p99 ms', (r) => r.p99.toFixed(1)],
+  [
+    'gw CPU ms/req',
+    (r) => (r.gatewayCpuMsPerRequest === undefined ? '' : r.gatewayCpuMsPerRequest.toFixed(3)),
+  ],
   ['errors', (r) => String(r.errors + r.timeouts)],
   ['non-2xx', (r) => String(r.non2xx)],
   ['× baseline', (r) => (r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`)],
+  ['× peer', (r) => (r.peerRatio === undefined ? '' : `${r.peerRatio.toFixed(2)}×`)],
 ];
 
 /** A plain aligned table (Markdown-compatible, so it can be pasted into the README). */

@@ -9,6 +9,7 @@ import { spawnManaged, waitUntilReady, type ManagedProcess } from '../mesh/child
 import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh } from '../mesh/launcher';
 import type { MeshSettings, TracingSettings } from '../mesh/settings';
+import { startPeer } from './peer/start-peer';
 
 export interface BenchEnvironment {
   /** The running mesh (replaced by relaunch). */
@@ -16,6 +17,11 @@ export interface BenchEnvironment {
   settings: MeshSettings;
   brokerUrl: string;
   baselineUrl: string;
+  /** The Moleculer peer's gateway, when it was asked for. */
+  peerUrl?: string;
+  /** Process ids of the two comparison gateways (for their CPU per request). */
+  baselineGatewayPid?: number;
+  peerGatewayPid?: number;
   logsDatabaseUrl: string;
   amqpUrl: string;
   /** Stops the mesh and starts it again on the same stores with other tracing settings. */
@@ -32,6 +38,8 @@ export async function startBenchEnvironment(options: {
   bcryptCost: number;
   brokerEnv: Record<string, string>;
   nodeArgs: string[];
+  /** Also start the Moleculer peer (gateway + logger node) beside the baseline. */
+  peer: boolean;
   /** OpenTelemetry in every service, and its sampling ratio. */
   tracing: TracingSettings;
   output: (line: string) => void;
@@ -42,12 +50,19 @@ export async function startBenchEnvironment(options: {
   };
   try {
     const databases: TestDatabase[] = await Promise.all(
-      ['bench_auth', 'bench_logs', 'bench_mail', 'bench_baseline'].map((p) =>
-        createTestDatabase(p),
-      ),
+      [
+        'bench_auth',
+        'bench_logs',
+        'bench_mail',
+        'bench_baseline',
+        'bench_peer',
+        'bench_broker',
+      ].map((p) => createTestDatabase(p)),
     );
     cleanups.push(() => Promise.all(databases.map((db) => db.drop())));
-    const [authDb, logsDb, mailDb, baselineDb] = databases as [
+    const [authDb, logsDb, mailDb, baselineDb, peerDb, brokerDb] = databases as [
+      TestDatabase,
+      TestDatabase,
       TestDatabase,
       TestDatabase,
       TestDatabase,
@@ -71,7 +86,9 @@ export async function startBenchEnvironment(options: {
       smtpWeb,
       baseHttp,
       baseGrpc,
-    ] = (await freePorts(11)) as [
+      brokerMetrics,
+    ] = (await freePorts(12)) as [
+      number,
       number,
       number,
       number,
@@ -86,9 +103,21 @@ export async function startBenchEnvironment(options: {
     ];
     const settings: MeshSettings = {
       root: options.root,
-      ports: { broker, frontend, auth, logger, loggerGrpc, mail, listener, smtp, smtpWeb },
+      ports: {
+        broker,
+        brokerMetrics,
+        frontend,
+        auth,
+        logger,
+        loggerGrpc,
+        mail,
+        listener,
+        smtp,
+        smtpWeb,
+      },
       authDatabaseUrl: authDb.url,
       mailDatabaseUrl: mailDb.url,
+      brokerDatabaseUrl: brokerDb.url,
       logStoreUrl: logsDb.url,
       amqpUrl: vhost.url,
       jwtKeysDir: jwtKeys.dir,
@@ -145,6 +174,23 @@ export async function startBenchEnvironment(options: {
     started.push(gateway);
     await waitUntilReady(`http://127.0.0.1:${baseHttp}/readyz`, gateway, 30_000);
 
+    let peerUrl: string | undefined;
+    let peerGatewayPid: number | undefined;
+    if (options.peer) {
+      const peer = await startPeer({
+        root: options.root,
+        databaseUrl: peerDb.url,
+        amqpUrl: vhost.url,
+        // The key the bench mesh's auth service signs with (auth loads every *.pem in the dir).
+        jwtKeyFile: path.join(jwtKeys.dir, 'bench.pem'),
+        rateLimitPoints: Number(options.brokerEnv.RATE_LIMIT_POINTS ?? 6_000),
+        output: options.output,
+      });
+      cleanups.push(() => peer.stop());
+      peerUrl = peer.url;
+      peerGatewayPid = peer.gateway.child.pid;
+    }
+
     return {
       get mesh() {
         return mesh;
@@ -152,6 +198,8 @@ export async function startBenchEnvironment(options: {
       settings,
       brokerUrl: `http://127.0.0.1:${broker}`,
       baselineUrl: `http://127.0.0.1:${baseHttp}`,
+      ...(peerUrl ? { peerUrl, peerGatewayPid } : {}),
+      baselineGatewayPid: gateway.child.pid,
       logsDatabaseUrl: logsDb.url,
       amqpUrl: vhost.url,
       async relaunch(tracing) {

@@ -5,6 +5,8 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface MeshPorts {
   broker: number;
+  /** The broker's internal /metrics port (never the public one). */
+  brokerMetrics: number;
   frontend: number;
   auth: number;
   logger: number;
@@ -36,6 +38,8 @@ export interface MeshSettings {
   ports: MeshPorts;
   authDatabaseUrl: string;
   mailDatabaseUrl: string;
+  /** The broker's own database (idempotency records). */
+  brokerDatabaseUrl: string;
   logStoreUrl: string;
   /** Set when the launcher must start FerretDB for the logger (LOG_STORE=mongo, no MONGO_URL). */
   ferretdb?: FerretDbSettings;
@@ -60,6 +64,7 @@ export interface TracingSettings {
 
 export const DEFAULT_PORTS: MeshPorts = {
   broker: 8080,
+  brokerMetrics: 9080,
   frontend: 8081,
   auth: 8082,
   logger: 8083,
@@ -72,6 +77,7 @@ export const DEFAULT_PORTS: MeshPorts = {
 
 const PORT_VARIABLES: Record<keyof MeshPorts, string> = {
   broker: 'MESH_BROKER_PORT',
+  brokerMetrics: 'MESH_BROKER_METRICS_PORT',
   frontend: 'MESH_FRONTEND_PORT',
   auth: 'MESH_AUTH_PORT',
   logger: 'MESH_LOGGER_PORT',
@@ -133,6 +139,7 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     ports,
     authDatabaseUrl: pgUrl(env, env.AUTH_DATABASE || 'micromesh_auth'),
     mailDatabaseUrl: pgUrl(env, env.MAIL_DATABASE || 'micromesh_mail'),
+    brokerDatabaseUrl: pgUrl(env, env.BROKER_DATABASE || 'micromesh_broker'),
     logStoreUrl: ferretdb
       ? `mongodb://127.0.0.1:${ferretdb.port}/${env.LOGS_DATABASE || 'micromesh_logs'}`
       : env.MONGO_URL || env.LOG_STORE_URL || pgUrl(env, env.LOGS_DATABASE || 'micromesh_logs'),

@@ -11,16 +11,20 @@ import {
 } from '@micromesh/kit';
 import type { Pool } from 'pg';
 import type { AuthConfig } from './config';
+import { AccountFailuresRepository } from './data-access/account-failures-repository';
 import { ApiKeysRepository } from './data-access/api-keys-repository';
 import { createFailedLoginCounter } from './data-access/failed-login-counters';
 import { LoginEventPublisher } from './data-access/login-event-publisher';
 import { authMigrations } from './data-access/migrations';
+import { RevocationPublisher } from './data-access/revocation-publisher';
 import { readKeyFiles } from './data-access/signing-key-files';
+import { AccountDelay } from './domain/account-delay';
 import { UsersRepository } from './data-access/users-repository';
 import { ApiKeys } from './domain/api-keys';
 import { noLoginEvents, type LoginEvents } from './domain/login-events';
 import { LoginThrottle } from './domain/login-throttle';
 import { PasswordHasher } from './domain/password-hasher';
+import { noRevocationAnnouncer, type RevocationAnnouncer } from './domain/revocations';
 import { WorkGate } from './domain/work-gate';
 import { Authenticator } from './domain/principal';
 import { seedAdmin } from './domain/seed-admin';
@@ -42,6 +46,7 @@ export async function startAuth(
   const { logger, lifecycle } = ctx;
   const metrics = createAuthMetrics(ctx.metrics);
   const tokens = await loadTokenService(config, logger);
+  watchSigningKeys(config, tokens, ctx);
 
   const pool = createPgPool({
     connectionString: config.AUTH_DATABASE_URL,
@@ -65,8 +70,8 @@ export async function startAuth(
   await seedConfiguredAdmin(config, usersRepo, hasher, logger);
   await hasher.warmUp();
 
-  const events = startLoginEvents(config, ctx, metrics);
-  const apiKeys = new ApiKeys(new ApiKeysRepository(pool));
+  const { events, revocations } = startAmqp(config, ctx, metrics);
+  const apiKeys = new ApiKeys(new ApiKeysRepository(pool), revocations);
   return startHttpService(ctx, {
     port: config.PORT,
     host: config.HOST,
@@ -79,20 +84,35 @@ export async function startAuth(
           hasher,
           tokens,
           throttle: createThrottle(pool, config),
+          accountDelay: new AccountDelay(
+            new AccountFailuresRepository(pool, config.AUTH_LOGIN_FAIL_WINDOW_SECONDS),
+            {
+              freeFailures: config.AUTH_LOGIN_ACCOUNT_FREE_FAILS,
+              baseDelayMs: config.AUTH_LOGIN_ACCOUNT_BASE_DELAY_MS,
+              maxDelayMs: config.AUTH_LOGIN_ACCOUNT_MAX_DELAY_MS,
+            },
+          ),
           events,
           recordOutcome: (result) => metrics.logins.inc({ result }),
         },
         tokens,
-        users: new Users(usersRepo, hasher),
+        users: new Users(usersRepo, hasher, revocations),
         apiKeys,
         authenticator: new Authenticator(tokens, apiKeys, usersRepo),
+        usersRepo,
+        // A token issued just before a revocation lives at most the TTL; a minute for clock skew.
+        revocationWindowSeconds: config.AUTH_TOKEN_TTL_SECONDS + 60,
       }),
   });
 }
 
+async function readSigningKeys(dir: string) {
+  const files = await readKeyFiles(dir);
+  return Promise.all(files.map((f) => signingKeyFromPem(f.pem, `${f.stem}.pem`)));
+}
+
 async function loadTokenService(config: AuthConfig, logger: Logger): Promise<TokenService> {
-  const files = await readKeyFiles(config.AUTH_JWT_KEYS_DIR);
-  const keys = await Promise.all(files.map((f) => signingKeyFromPem(f.pem, `${f.stem}.pem`)));
+  const keys = await readSigningKeys(config.AUTH_JWT_KEYS_DIR);
   const tokens = new TokenService(keys, {
     issuer: config.AUTH_JWT_ISSUER,
     audience: config.AUTH_JWT_AUDIENCE,
@@ -103,6 +123,42 @@ async function loadTokenService(config: AuthConfig, logger: Logger): Promise<Tok
     'JWT keys loaded',
   );
   return tokens;
+}
+
+/**
+ * Rereads the keys directory on a timer, so a rotation (a new, later-named PEM; an old one removed
+ * once its tokens expired) takes effect without a restart. A directory that cannot be read or
+ * holds a bad key keeps the current keys and says so.
+ */
+function watchSigningKeys(
+  config: AuthConfig,
+  tokens: TokenService,
+  ctx: ReturnType<typeof createServiceContext>,
+): void {
+  if (config.AUTH_JWT_RELOAD_MS === 0) return;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    readSigningKeys(config.AUTH_JWT_KEYS_DIR)
+      .then((keys) => {
+        const next = [...keys].reverse().map((k) => k.kid);
+        if (next.join() === tokens.kids.join()) return;
+        tokens.replaceKeys(keys);
+        ctx.logger.info(
+          { signingKid: tokens.signingKid, kids: tokens.kids },
+          'JWT keys reloaded from the keys directory',
+        );
+      })
+      .catch((err: unknown) => {
+        ctx.logger.error({ err }, 'JWT keys directory unreadable or invalid; keeping current keys');
+      })
+      .finally(() => {
+        running = false;
+      });
+  }, config.AUTH_JWT_RELOAD_MS);
+  timer.unref();
+  ctx.lifecycle.onShutdown('jwt-key-reload', () => clearInterval(timer));
 }
 
 async function seedConfiguredAdmin(
@@ -137,16 +193,19 @@ function createThrottle(pool: Pool, config: AuthConfig): LoginThrottle {
 
 /**
  * RabbitMQ is optional for auth: the connection heals in the background and readiness does not
- * depend on it, because a login must work while RabbitMQ is down.
+ * depend on it, because a login must work while RabbitMQ is down. It carries the login events and
+ * the revocation notices.
  */
-function startLoginEvents(
+function startAmqp(
   config: AuthConfig,
   ctx: ReturnType<typeof createServiceContext>,
   metrics: AuthMetrics,
-): LoginEvents {
+): { events: LoginEvents; revocations: RevocationAnnouncer } {
   if (!config.AMQP_URL) {
-    ctx.logger.warn('AMQP_URL is not set: logins publish no authentication events');
-    return noLoginEvents;
+    ctx.logger.warn(
+      'AMQP_URL is not set: no authentication events; brokers learn revocations by polling',
+    );
+    return { events: noLoginEvents, revocations: noRevocationAnnouncer };
   }
   const connection = new AmqpConnection({ url: config.AMQP_URL, logger: ctx.logger, name: 'auth' });
   const publisher = new EventPublisher({ connection, publishTimeoutMs: 5_000 });
@@ -155,13 +214,14 @@ function startLoginEvents(
     logger: ctx.logger,
     outcomes: metrics.loginEvents,
   });
+  const revocations = new RevocationPublisher(connection, ctx.logger, metrics.revocations);
   // Bounded: a close handshake with a RabbitMQ that stopped answering must not stall shutdown.
   const within = boundedClose(ctx.logger, 6_000);
   ctx.lifecycle.onShutdown('amqp', () => within('amqp', connection.close()));
   ctx.lifecycle.onShutdown('amqp-publisher', () => within('amqp-publisher', publisher.close()));
   ctx.lifecycle.onShutdown('login-events', () => events.drain());
   connection.start();
-  return events;
+  return { events, revocations };
 }
 
 function boundedClose(logger: Logger, timeoutMs: number) {

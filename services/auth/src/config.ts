@@ -20,7 +20,10 @@ export const authConfigSchema = z
     AUTH_JWT_KEYS_DIR: z.string().min(1),
     AUTH_JWT_ISSUER: z.string().min(1).default('micromesh-auth'),
     AUTH_JWT_AUDIENCE: z.string().min(1).default('micromesh'),
-    /** Access tokens live at most 15 minutes: there is no revocation list for them. */
+    /**
+     * Access tokens live at most 15 minutes. Revocation is announced to the brokers at once; the
+     * short life bounds what a broker that missed a notice and could not catch up would accept.
+     */
     AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
     /** bcrypt work factor; 4 only makes sense in tests. */
     AUTH_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
@@ -40,10 +43,24 @@ export const authConfigSchema = z
     AUTH_LOGIN_MAX_FAILS_PER_IP: env.int(50, 1),
     AUTH_LOGIN_FAIL_WINDOW_SECONDS: env.int(900, 1),
     /**
-     * Which peers may tell us the client IP in X-Forwarded-For (express `trust proxy`). The broker
-     * is the only caller: loopback natively, a private address in compose and Kubernetes.
+     * Per account, from every address: failures allowed without delay, then a wait before the next
+     * attempt of BASE·2^(n-free) ms, capped (no lockout). Failures older than the window are forgotten.
      */
-    AUTH_TRUST_PROXY: z.string().min(1).default('loopback, linklocal, uniquelocal'),
+    AUTH_LOGIN_ACCOUNT_FREE_FAILS: env.int(5, 0),
+    AUTH_LOGIN_ACCOUNT_BASE_DELAY_MS: env.int(1_000, 1),
+    AUTH_LOGIN_ACCOUNT_MAX_DELAY_MS: env.int(300_000, 1),
+    /** How often the keys directory is reread, so a new signing key needs no restart. 0 = never. */
+    AUTH_JWT_RELOAD_MS: env.int(5_000, 0),
+    /**
+     * Which peers may tell us the client IP in X-Forwarded-For (express `trust proxy`): the broker
+     * only. Natively that is loopback; compose and Kubernetes name the broker's address or subnet.
+     * Anyone else's X-Forwarded-For is ignored (their socket address is the client).
+     */
+    AUTH_TRUST_PROXY: z
+      .string()
+      .min(1)
+      .default('loopback')
+      .refine((v) => v.trim() !== 'true', 'AUTH_TRUST_PROXY=true would trust every caller'),
   })
   .refine((c) => Boolean(c.AUTH_SEED_ADMIN_EMAIL) === Boolean(c.AUTH_SEED_ADMIN_PASSWORD), {
     message: 'set both AUTH_SEED_ADMIN_EMAIL and AUTH_SEED_ADMIN_PASSWORD, or neither',

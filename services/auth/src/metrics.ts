@@ -17,6 +17,12 @@ export function createAuthMetrics(metrics: Metrics) {
       labelNames: ['result'] as const,
       registers,
     }),
+    revocations: new Counter({
+      name: 'auth_revocation_notices_total',
+      help: 'Revocation notices to the brokers by outcome: published, not_connected, error',
+      labelNames: ['result'] as const,
+      registers,
+    }),
   };
 }
 

@@ -99,6 +99,6 @@ describe('seed admin at the default bcrypt cost', () => {
       'SELECT version FROM auth_schema_migrations ORDER BY version',
     );
 
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
   });
 });

@@ -71,7 +71,7 @@ describe('GET /.well-known/jwks.json', () => {
     const kid = (await jwks(h.url)).keys.at(-1)!.kid!;
     const admin = (await request(h.url).post('/authenticate').send(ADMIN)).body.data.user;
     const sign = (claims: { aud?: string; exp?: number }, signingKey = key) =>
-      new SignJWT({ role: 'admin', email: ADMIN.email })
+      new SignJWT({ role: 'admin', email: ADMIN.email, scope: 'users:admin', ver: 1 })
         .setProtectedHeader({ alg: 'EdDSA', kid })
         .setIssuer('micromesh-auth')
         .setAudience(claims.aud ?? 'micromesh')

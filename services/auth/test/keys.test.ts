@@ -181,7 +181,7 @@ describe('/api/keys and /internal/keys/introspect', () => {
   });
 
   describe('POST /internal/keys/introspect', () => {
-    it('When the key is active, then active with sub, role and key id, and last_used_at is recorded', async () => {
+    it('When the key is active, then active with sub, role, scopes and key id, and last_used_at is recorded', async () => {
       const user = await newUser();
       const { key, api_key } = await createKey(user.token);
 
@@ -195,6 +195,7 @@ describe('/api/keys and /internal/keys/introspect', () => {
           active: true,
           sub: user.id,
           role: 'user',
+          scopes: ['logs:write', 'events:publish', 'mail:send'],
           email: user.email,
           key_id: api_key.id,
           name: 'ci',

@@ -55,7 +55,7 @@ describe('POST /authenticate → authentication event', () => {
       await vhost.drop();
     });
 
-    it('When a login succeeds and a queue is bound, then a persistent authentication event arrives', async () => {
+    it('When a login succeeds and a queue is bound, then a persistent authentication event arrives naming the user by id only (no email, no IP)', async () => {
       await rabbit.bindQueue('auth-events-seen');
       const adminToken = await tokenFor(h.url, ADMIN);
       const user = aUser();
@@ -75,11 +75,13 @@ describe('POST /authenticate → authentication event', () => {
       const event = eventSchema.parse(JSON.parse(message!.payload));
       expect(event).toMatchObject({
         name: 'authentication',
-        data: `${user.email} logged in`,
+        data: `user ${created.id} logged in`,
         level: 'INFO',
         service: 'auth',
-        metadata: { user_id: created.id, email: user.email, role: 'user' },
+        metadata: { user_id: created.id, role: 'user' },
       });
+      expect(message!.payload).not.toContain(user.email);
+      expect(Object.keys(event.metadata ?? {}).sort()).toEqual(['role', 'user_id']);
       expect(message!.routing_key).toBe('log.INFO');
       expect(message!.properties).toMatchObject({
         message_id: event.event_id,

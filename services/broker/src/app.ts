@@ -1,8 +1,11 @@
 import {
   AmqpConnection,
   EventPublisher,
+  createPgPool,
   createServiceContext,
+  migrate,
   ok,
+  pgHealthCheck,
   senderPolicy,
   startHttpService,
   type Logger,
@@ -12,23 +15,36 @@ import { createLogServiceClient, logServiceCalls } from '@micromesh/proto';
 import type { Express } from 'express';
 import { createBrokerMetrics } from './broker-metrics';
 import type { BrokerConfig } from './config';
+import { BROKER_MIGRATIONS, BROKER_MIGRATIONS_TABLE } from './data-access/migrations';
+import { PgIdempotencyRecords } from './data-access/pg-idempotency-records';
 import { BrokerActions } from './domain/broker-actions';
+import { DeadLetterAdmin } from './domain/dead-letters';
 import { mailActionSchema } from './domain/mail-action-schema';
 import { AuthClient } from './downstream/auth-client';
+import { AmqpDeadLetterQueue } from './downstream/dead-letter-queue';
 import { Downstream } from './downstream/downstream';
 import { publishConfirmed } from './downstream/event-sink';
 import { LogWriter } from './downstream/log-writer';
 import { MailClient } from './downstream/mail-client';
 import { ApiKeyVerifier } from './edge/api-key-verifier';
-import { requireAuth, requireRole, type EdgeAuth } from './edge/authenticate';
+import { guardByTable } from './edge/access-rules';
+import { requireAuth, type EdgeAuth } from './edge/authenticate';
 import { RateLimit } from './edge/rate-limits';
+import { RevocationList } from './edge/revocation-list';
+import { refuseUnsafePaths } from './edge/safe-path';
+import { StreamGuard } from './edge/stream-guard';
 import { TokenVerifier } from './edge/token-verifier';
+import { RevocationFeed } from './downstream/revocation-feed';
 import { corsAllowlist } from './entry-points/http/cors';
+import { mountDeadLetterRoutes } from './entry-points/http/dead-letter-routes';
 import { mountHandleRoutes } from './entry-points/http/handle-routes';
 import { mountHealthRoutes } from './entry-points/http/health-routes';
 import { mountMailStatusRoute } from './entry-points/http/mail-status-route';
 import { openApiDocument } from './entry-points/http/openapi';
 import { proxyTo, underPrefix } from './entry-points/http/proxy';
+
+/** Expired idempotency keys are deleted this often (by every replica; the statement is cheap). */
+const PURGE_INTERVAL_MS = 15 * 60_000;
 
 export interface BrokerOverrides {
   logger?: Logger;
@@ -49,6 +65,26 @@ export async function startBroker(
     onOpenChange: (name: string, open: boolean) =>
       metrics.circuitOpen.set({ downstream: name }, open ? 1 : 0),
   };
+  // The broker's own database: idempotency records every replica shares.
+  const pool = createPgPool({
+    connectionString: config.BROKER_DATABASE_URL,
+    applicationName: 'micromesh-broker',
+    max: config.BROKER_DB_POOL_SIZE,
+    logger,
+  });
+  lifecycle.onShutdown('postgres', () => pool.end());
+  await migrate({ pool, migrations: BROKER_MIGRATIONS, logger, table: BROKER_MIGRATIONS_TABLE });
+  // Not part of /readyz (like RabbitMQ): only keyed requests need it; /api/health shows it.
+  const brokerDbCheck = pgHealthCheck(pool);
+  const idempotency = new PgIdempotencyRecords(pool, config.IDEMPOTENCY_TTL_HOURS, logger);
+  const purge = setInterval(() => {
+    idempotency.purgeExpired().catch((err: unknown) => {
+      logger.warn({ err }, 'purging expired idempotency keys failed');
+    });
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  lifecycle.onShutdown('idempotency purge', () => clearInterval(purge));
+
   const authService = new Downstream('auth', breaker);
   const loggerService = new Downstream('logger', breaker);
   const mailService = new Downstream('mail', breaker);
@@ -74,6 +110,16 @@ export async function startBroker(
     maxInFlight: config.PUBLISH_MAX_IN_FLIGHT,
   });
   lifecycle.onShutdown('publisher', () => publisher.close());
+  const authClient = new AuthClient(config.AUTH_URL, authService, config.AUTH_TIMEOUT_MS);
+  const revocations = new RevocationList();
+  const revocationFeed = new RevocationFeed({
+    connection: amqp,
+    list: revocations,
+    catchUp: () => authClient.revocations(),
+    logger,
+    syncIntervalMs: config.REVOCATION_SYNC_MS,
+    pollIntervalMs: config.REVOCATION_POLL_MS,
+  });
   amqp.start();
   // A normal start is ready for events at once; a RabbitMQ that is down only delays the start by
   // this much (the connection keeps retrying, and events answer 503 until it is up).
@@ -81,15 +127,31 @@ export async function startBroker(
     logger.warn({ err }, 'RabbitMQ not reachable at start; events answer 503 until it is');
   });
 
-  const authClient = new AuthClient(config.AUTH_URL, authService, config.AUTH_TIMEOUT_MS);
-  const mailClient = new MailClient(config.MAIL_URL, mailService, config.MAIL_TIMEOUT_MS);
-  const actions = new BrokerActions({
-    authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
-    writeLog: (record) => logWriter.write(record),
-    publishEvent: (event) => publishConfirmed(publisher, event),
-    sendMail: (mail, principal, key) => mailClient.send(mail, principal, key),
-    mailStatus: (id, principal) => mailClient.status(id, principal),
+  // Tokens are refused (503) until the broker knows what was revoked while it was away.
+  await revocationFeed.syncNow().catch((err: unknown) => {
+    logger.warn({ err }, 'revocation list not loaded at start; tokens answer 503 until it is');
   });
+  revocationFeed.start();
+  lifecycle.onShutdown('revocation-feed', () => revocationFeed.stop());
+
+  const deadLetters = new DeadLetterAdmin(
+    new AmqpDeadLetterQueue({
+      connection: amqp,
+      publisher,
+      searchLimit: config.DEAD_LETTER_SEARCH_MAX,
+    }),
+  );
+  const mailClient = new MailClient(config.MAIL_URL, mailService, config.MAIL_TIMEOUT_MS);
+  const actions = new BrokerActions(
+    {
+      authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
+      writeLog: (entry) => logWriter.write(entry),
+      publishEvent: (event) => publishConfirmed(publisher, event),
+      sendMail: (mail, principal, key) => mailClient.send(mail, principal, key),
+      mailStatus: (id, principal) => mailClient.status(id, principal),
+    },
+    idempotency,
+  );
 
   const edge: EdgeAuth = {
     tokens: new TokenVerifier({
@@ -106,7 +168,15 @@ export async function startBroker(
       ttlMs: config.API_KEY_CACHE_TTL_MS,
       maxEntries: config.API_KEY_CACHE_MAX,
     }),
+    revocations,
   };
+  revocations.onNotice((notice) =>
+    edge.apiKeys.forget(
+      notice.type === 'key' ? { keyId: notice.key_id } : { userId: notice.user_id },
+    ),
+  );
+  const streams = new StreamGuard({ revocations, maxPerPrincipal: config.STREAMS_PER_CLIENT });
+  lifecycle.onShutdown('streams', () => streams.endAll('broker shutting down'));
   const clientLimit = new RateLimit('client', {
     points: config.RATE_LIMIT_POINTS,
     windowSeconds: config.RATE_LIMIT_WINDOW_S,
@@ -116,7 +186,8 @@ export async function startBroker(
     windowSeconds: config.AUTH_RATE_LIMIT_WINDOW_S,
   });
   const signedIn = [requireAuth(edge, clientLimit)];
-  const admin = [...signedIn, requireRole('admin')];
+  // Every proxied route is in the access table; anything else under these prefixes is 404.
+  const guarded = [...signedIn, guardByTable()];
 
   const routes = (app: Express) => {
     // Action answers are never cached; hashing every body for an ETag is wasted CPU per request.
@@ -137,7 +208,7 @@ export async function startBroker(
       authLimit,
       mailAction: mailActionSchema(senderPolicy(config.MAIL_FROM, config.MAIL_FROM_ALLOWLIST)),
     });
-    mountMailStatusRoute(app, { actions, guard: signedIn });
+    mountMailStatusRoute(app, { actions, guard: guarded });
     mountHealthRoutes(app, {
       services: [
         { name: 'auth', url: config.AUTH_URL },
@@ -145,14 +216,16 @@ export async function startBroker(
         { name: 'mail', url: config.MAIL_URL },
         { name: 'listener', url: config.LISTENER_URL },
       ],
-      ownChecks: { rabbitmq: amqp.healthCheck() },
+      ownChecks: { rabbitmq: amqp.healthCheck(), postgres: brokerDbCheck },
       timeoutMs: config.HEALTH_TIMEOUT_MS,
       guard: signedIn,
     });
+    mountDeadLetterRoutes(app, { admin: deadLetters, guard: guarded });
     const headersTimeoutMs = config.PROXY_TIMEOUT_MS;
     app.use(
       '/api/logs',
-      ...signedIn,
+      ...guarded,
+      streams.middleware('/stream'),
       proxyTo({
         downstream: loggerService,
         baseUrl: config.LOGGER_URL,
@@ -161,11 +234,12 @@ export async function startBroker(
         methods: ['GET', 'HEAD'],
       }),
     );
-    // Traces hold what requests carried (login events: personal data): admin only until the
-    // `traces:read` scope exists.
+    // Guarded by the access table ahead of the routes other parts mount here (traces, dead
+    // letters): whatever is served under these prefixes is behind traces:read / dlq:admin.
+    app.use(['/api/traces', '/api/dead-letters'], ...guarded);
+    // Spans and their log lines, from the logger (traces:read, checked just above).
     app.use(
       '/api/traces',
-      ...admin,
       proxyTo({
         downstream: loggerService,
         baseUrl: config.LOGGER_URL,
@@ -174,10 +248,10 @@ export async function startBroker(
         methods: ['GET', 'HEAD'],
       }),
     );
-    for (const resource of ['users', 'keys']) {
+    for (const resource of ['users', 'keys', 'auth']) {
       app.use(
         `/api/${resource}`,
-        ...admin,
+        ...guarded,
         proxyTo({
           downstream: authService,
           baseUrl: config.AUTH_URL,
@@ -194,6 +268,7 @@ export async function startBroker(
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     beforeBody: (app) => {
+      app.use(refuseUnsafePaths());
       app.use(corsAllowlist(config.CORS_ORIGINS));
     },
     routes,

@@ -25,6 +25,8 @@ const trustProxy = z
 export const brokerConfigSchema = z.object({
   ...baseEnvShape,
   PORT: env.port(8080),
+  /** `/metrics` lives on this internal port only, never on the public PORT (0 = any free port). */
+  METRICS_PORT: env.port(9080),
   AUTH_URL: z.url().default('http://127.0.0.1:8082'),
   LOGGER_URL: z.url().default('http://127.0.0.1:8083'),
   LOGGER_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
@@ -38,6 +40,11 @@ export const brokerConfigSchema = z.object({
   LISTENER_URL: z.url().default('http://127.0.0.1:8085'),
   /** RabbitMQ for the `event` action; required (no default credentials). */
   AMQP_URL: z.string().min(1),
+  /** The broker's own PostgreSQL database (idempotency records); required, migrated at start. */
+  BROKER_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL'),
+  BROKER_DB_POOL_SIZE: env.int(5, 1),
+  /** How long an Idempotency-Key is remembered: a repeat after that runs as a new request. */
+  IDEMPOTENCY_TTL_HOURS: env.int(24, 1),
   JWT_ISSUER: z.string().min(1).default('micromesh-auth'),
   JWT_AUDIENCE: z.string().min(1).default('micromesh'),
   /** Browser origins allowed to call the broker (exact match). */
@@ -66,10 +73,28 @@ export const brokerConfigSchema = z.object({
   PUBLISH_MAX_IN_FLIGHT: env.int(2_000, 1),
   /** How long start-up waits for the first RabbitMQ connection before serving without it. */
   AMQP_START_WAIT_MS: env.int(3_000, 0),
+  /**
+   * Dead letters looked through (held unacked, in memory) to find one by id for a replay or a
+   * discard; one further back in the queue answers 404 until those before it are handled.
+   */
+  DEAD_LETTER_SEARCH_MAX: env.int(5_000, 1),
 
-  /** JWKS: how long fetched keys are trusted, and the least time between refetches on an unknown kid. */
+  /**
+   * JWKS: how long fetched keys are trusted, and the least time between refetches on an unknown
+   * kid (short, so a token signed by a just-rotated key is accepted within a second; long enough
+   * that kid-spraying costs auth at most one JWKS read per second per replica).
+   */
   JWKS_CACHE_MAX_AGE_MS: env.int(600_000, 1),
-  JWKS_COOLDOWN_MS: env.int(30_000, 0),
+  JWKS_COOLDOWN_MS: env.int(1_000, 0),
+
+  /**
+   * Revocations: notices arrive live over RabbitMQ; auth's recent list is fetched at start, at each
+   * reconnect and then every SYNC ms while the feed is up, every POLL ms while it is down.
+   */
+  REVOCATION_SYNC_MS: env.int(60_000, 100),
+  REVOCATION_POLL_MS: env.int(2_000, 100),
+  /** Concurrent live tails one client (user or API key) may hold. */
+  STREAMS_PER_CLIENT: env.int(3, 1),
   /** Verified-token and API-key caches (entries; API keys are re-introspected after the TTL). */
   TOKEN_CACHE_MAX: env.int(10_000, 1),
   API_KEY_CACHE_TTL_MS: env.int(30_000, 0),

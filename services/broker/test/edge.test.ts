@@ -151,23 +151,50 @@ describe('broker: authentication at the edge', () => {
     });
   });
 
-  describe('/api/users and /api/keys (admin only)', () => {
-    it.each(['/api/users', '/api/keys'])(
-      'When %s is called without, with a user and with an admin credential, then 401, 403 and 200',
-      async (path) => {
-        const http = request(broker.address.url);
+  describe('/api/users (users:admin, or one’s own record) and /api/keys (one’s own)', () => {
+    it('When /api/users is listed without, with a user and with an admin credential, then 401, 403 and 200', async () => {
+      const http = request(broker.address.url);
 
-        const anonymous = await http.get(path);
-        const asUser = await http.get(path).set('authorization', `Bearer ${user.token}`);
-        const asAdmin = await http.get(path).set('authorization', `Bearer ${admin.token}`);
+      const anonymous = await http.get('/api/users');
+      const asUser = await http.get('/api/users').set('authorization', `Bearer ${user.token}`);
+      const asAdmin = await http.get('/api/users').set('authorization', `Bearer ${admin.token}`);
 
-        expect(anonymous.status).toBe(401);
-        expect(asUser.status).toBe(403);
-        expect(asUser.body).toEqual({ error: true, message: 'requires the admin role' });
-        expect(asAdmin.status).toBe(200);
-        expect(asAdmin.body.error).toBe(false);
-      },
-    );
+      expect(anonymous.status).toBe(401);
+      expect(asUser.status).toBe(403);
+      expect(asUser.body).toEqual({ error: true, message: 'requires the users:admin scope' });
+      expect(asAdmin.status).toBe(200);
+      expect(asAdmin.body.error).toBe(false);
+    });
+
+    it('When a user reads its own record, then 200; someone else’s, then 403 at the edge', async () => {
+      const http = request(broker.address.url);
+
+      const own = await http
+        .get(`/api/users/${user.id}`)
+        .set('authorization', `Bearer ${user.token}`);
+      const other = await http
+        .get(`/api/users/${admin.id}`)
+        .set('authorization', `Bearer ${user.token}`);
+
+      expect(own.status).toBe(200);
+      expect(other.status).toBe(403);
+    });
+
+    it('When a user lists and creates keys through the broker, then 200/201 with its own keys only', async () => {
+      const http = request(broker.address.url);
+
+      const created = await http
+        .post('/api/keys')
+        .set('authorization', `Bearer ${user.token}`)
+        .send({ name: 'own key', scopes: ['logs:write'] });
+      const listed = await http.get('/api/keys').set('authorization', `Bearer ${user.token}`);
+
+      expect(created.status).toBe(201);
+      expect(created.headers['cache-control']).toBe('no-store');
+      expect(listed.status).toBe(200);
+      const owners = (listed.body.data.api_keys as { user_id: string }[]).map((k) => k.user_id);
+      expect(new Set(owners)).toEqual(new Set([user.id]));
+    });
 
     it('When a user-role API key calls /api/users, then 403; an admin-role key gets the list', async () => {
       const userKey = await mesh.createApiKey('user');

@@ -13,7 +13,7 @@ import request from 'supertest';
 import { Downstream } from '../src/downstream/downstream';
 import { LogWriter } from '../src/downstream/log-writer';
 import { bindTestQueue } from './support/event-queue';
-import { aLog, aLogWrite, aMail, anEventPayload } from './support/factories';
+import { aLog, aLogWrite, aMail, anEventPayload, refuseDataInStore } from './support/factories';
 import { specViolations } from './support/openapi-check';
 import { ADMIN, TestMesh, type MeshUser } from './support/test-mesh';
 
@@ -39,6 +39,8 @@ describe('broker: actions', () => {
   let mailDb: TestDatabase;
   let broker: StartedHttpService;
   let user: MeshUser;
+  /** Reading logs needs logs:read, an admin scope. */
+  let reader: MeshUser;
   let queue: Awaited<ReturnType<typeof bindTestQueue>>;
 
   beforeAll(async () => {
@@ -68,7 +70,7 @@ describe('broker: actions', () => {
       MAIL_FROM: MAIL_FROM,
       MAIL_FROM_ALLOWLIST: ALLOWED_SENDER,
     });
-    user = await mesh.createUser('user');
+    [user, reader] = await Promise.all([mesh.createUser('user'), mesh.createUser('admin')]);
   }, 120_000);
   afterAll(async () => {
     await mail?.stop();
@@ -81,13 +83,35 @@ describe('broker: actions', () => {
   const storedLog = async (eventId: string) => {
     const res = await request(broker.address.url)
       .get(`/api/logs/${eventId}`)
-      .set('authorization', `Bearer ${user.token}`);
+      .set('authorization', `Bearer ${reader.token}`);
     return res.status === 200 ? (res.body as { data: Record<string, unknown> }).data : undefined;
+  };
+
+  /** logger_entries_total{outcome="stored"} from the logger's own /metrics: entries it wrote. */
+  const loggerEntries = async () => {
+    const text = (await request(mesh.logger!.url).get('/metrics')).text;
+    const count = (outcome: string) =>
+      Number(
+        new RegExp(`^logger_entries_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`, 'm').exec(
+          text,
+        )?.[1] ?? 0,
+      );
+    return { stored: count('stored') };
+  };
+
+  /** broker_circuit_open{downstream} from /metrics (1 while that circuit is open). */
+  const circuitOpen = async (downstream: string) => {
+    const text = (await request(broker.address.url).get('/metrics')).text;
+    const line = new RegExp(
+      `^broker_circuit_open\\{[^}]*downstream="${downstream}"[^}]*\\} (\\S+)$`,
+      'm',
+    );
+    return Number(line.exec(text)?.[1] ?? 0);
   };
 
   /** broker_log_batch_size from /metrics: WriteLogs calls made and entries they carried. */
   const batchStats = async () => {
-    const text = (await request(broker.address.url).get('/metrics')).text;
+    const text = (await request(broker.metricsUrl).get('/metrics')).text;
     const value = (name: string) =>
       Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
     return {
@@ -170,16 +194,22 @@ describe('broker: actions', () => {
       expect(stored).toMatchObject({ name: log.name, data: log.data, level: 'WARNING' });
     });
 
-    it('When many clients log at once, then every one gets 202 and every entry is stored once', async () => {
+    it('When many clients log at once, then every one gets 202 and the logger writes each entry once', async () => {
       const logs = Array.from({ length: 40 }, () => aLog());
+      const before = await loggerEntries();
 
       const answers = await Promise.all(logs.map((log) => handle().send({ action: 'log', log })));
 
       expect(answers.map((r) => r.status)).toEqual(logs.map(() => 202));
       const ids = answers.map((r) => r.body.data.event_id as string);
       expect(new Set(ids).size).toBe(logs.length);
-      const stored = await Promise.all(ids.map((id) => storedLog(id)));
-      expect(stored.map((s) => s?.name)).toEqual(logs.map((l) => l.name));
+      // Copies as the logger counts them: a second copy (under any event_id) would show here.
+      const after = await loggerEntries();
+      expect(after.stored - before.stored).toBe(40);
+      const stored = await Promise.all(
+        ids.map((id) => waitFor(() => storedLog(id), { what: `stored log ${id}` })),
+      );
+      expect(stored.map((s) => s.name)).toEqual(logs.map((l) => l.name));
     });
 
     it('When clients log, then the batch-size metric accounts for every entry sent to the logger', async () => {
@@ -222,6 +252,61 @@ describe('broker: actions', () => {
       expect(stored.map((s) => s?.name)).toEqual(records.map((r) => r.name));
     });
 
+    it('When 50 callers log at once and the store refuses one entry, then 49 are stored, that caller alone gets 400, and the circuit stays closed', async () => {
+      // The entry passes the input contract; the real PostgreSQL of the logger refuses it.
+      const refused = `refused-by-the-store-${Date.now()}`;
+      await refuseDataInStore(mesh.logsDb.url, refused);
+      const logs = Array.from({ length: 50 }, (_, i) => aLog(i === 17 ? { data: refused } : {}));
+      const before = await batchStats();
+
+      const answers = await Promise.all(logs.map((log) => handle().send({ action: 'log', log })));
+
+      const after = await batchStats();
+      expect(after.calls - before.calls).toBeLessThan(50); // coalesced, not one call each
+      expect(answers.map((r) => r.status)).toEqual(logs.map((_, i) => (i === 17 ? 400 : 202)));
+      expect(answers[17]!.body).toEqual({
+        error: true,
+        message: 'the logger refused the entry',
+        details: [{ path: 'log', message: expect.stringContaining('23514') }],
+      });
+      expect(specViolations('/handle', 'post', answers[17]!)).toEqual([]);
+      const stored = await Promise.all(
+        answers.filter((r) => r.status === 202).map((r) => storedLog(r.body.data.event_id)),
+      );
+      expect(stored.filter(Boolean)).toHaveLength(49);
+      expect(await circuitOpen('logger')).toBe(0);
+    });
+
+    it('When the data holds a NUL character, then 400 names log.data and the logger circuit is untouched', async () => {
+      const answers = [];
+      for (let i = 0; i < 8; i++) {
+        answers.push(await handle().send({ action: 'log', log: aLog({ data: 'a\u0000b' }) }));
+      }
+
+      for (const res of answers) {
+        expect(res.status).toBe(400);
+        expect(res.body.details).toEqual([
+          { path: 'log.data', message: 'must not contain NUL characters (\\u0000)' },
+        ]);
+      }
+      expect(specViolations('/handle', 'post', answers[0]!)).toEqual([]);
+      expect(await circuitOpen('logger')).toBe(0);
+      expect((await handle().send({ action: 'log', log: aLog() })).status).toBe(202);
+    });
+
+    it('When metadata breaks a store rule deep inside, then 400 names its path', async () => {
+      const res = await handle().send({
+        action: 'log',
+        log: aLog({ metadata: { user: { $where: 'x' }, tags: ['ok', 'bad\uD800'] } }),
+      });
+
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([
+        { path: 'log.metadata.user.$where', message: 'metadata keys must not start with "$"' },
+        { path: 'log.metadata.tags.1', message: 'must not contain unpaired UTF-16 surrogates' },
+      ]);
+    });
+
     it('When the reference alias POST /log-grpc is used, then the entry is stored the same way', async () => {
       const log = aLog();
 
@@ -258,7 +343,7 @@ describe('broker: actions', () => {
         const page = await request(broker.address.url)
           .get('/api/logs')
           .query({ text: log.name })
-          .set('authorization', `Bearer ${user.token}`);
+          .set('authorization', `Bearer ${reader.token}`);
         return JSON.stringify(page.body).includes(written.body.data.event_id) ? page : undefined;
       });
 
@@ -283,7 +368,7 @@ describe('broker: actions', () => {
         http
           .get(
             `${broker.address.url}/api/logs/stream`,
-            { headers: { authorization: `Bearer ${user.token}`, accept: 'text/event-stream' } },
+            { headers: { authorization: `Bearer ${reader.token}`, accept: 'text/event-stream' } },
             resolve,
           )
           .on('error', reject);
@@ -316,7 +401,7 @@ describe('broker: actions', () => {
       expect(res.status).toBe(202);
       expect(res.body.data.routing_key).toBe('log.WARNING');
       expect(specViolations('/handle', 'post', res)).toEqual([]);
-      const [message] = await queue.take(10);
+      const [message] = await queue.take(100);
       expect(message?.routing_key).toBe('log.WARNING');
       expect(message?.properties).toMatchObject({
         message_id: res.body.data.event_id,
@@ -330,6 +415,19 @@ describe('broker: actions', () => {
         level: 'WARNING',
         service: 'broker',
       });
+    });
+
+    it('When the event data holds a NUL character, then 400 names event.data and nothing is published', async () => {
+      const res = await handle().send({ action: 'event', event: { name: 'x', data: 'a\u0000b' } });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: true,
+        message: 'invalid request',
+        details: [{ path: 'event.data', message: 'must not contain NUL characters (\\u0000)' }],
+      });
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+      expect(await queue.take(10)).toEqual([]);
     });
 
     it('When no queue is bound for the event’s routing key, then 503 and never 202', async () => {
@@ -516,6 +614,16 @@ describe('broker: actions', () => {
       const res = await handle().send({ action: 'log', log: aLog({ data: 'x'.repeat(200_000) }) });
 
       expect(res.status).toBe(413);
+      expect(specViolations('/handle', 'post', res)).toEqual([]);
+    });
+
+    it('When the body is nested deeper than the JSON depth limit, then 400, never 500', async () => {
+      const deep = `{"action":"log","log":{"name":"n","data":"d","metadata":${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}}}`;
+
+      const res = await handle().set('content-type', 'application/json').send(deep);
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: true, message: 'JSON body nested deeper than 64 levels' });
       expect(specViolations('/handle', 'post', res)).toEqual([]);
     });
 

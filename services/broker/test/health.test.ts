@@ -1,25 +1,31 @@
 import request from 'supertest';
-import { captureLogs } from '@micromesh/kit/testing';
+import { captureLogs, createTestDatabase, type TestDatabase } from '@micromesh/kit/testing';
 import { startBroker } from '../src/app';
 import { loadBrokerConfig } from '../src/config';
 
 describe('broker health', () => {
   const { logger } = captureLogs('broker', 'silent');
   let broker: Awaited<ReturnType<typeof startBroker>>;
+  let db: TestDatabase;
 
   beforeAll(async () => {
+    db = await createTestDatabase('broker_health');
     broker = await startBroker(
       loadBrokerConfig({
         PORT: '0',
         AMQP_START_WAIT_MS: '0',
         AMQP_URL: 'amqp://user:pass@127.0.0.1:1',
+        BROKER_DATABASE_URL: db.url,
       }),
       {
         logger,
       },
     );
   });
-  afterAll(() => broker.stop());
+  afterAll(async () => {
+    await broker.stop();
+    await db.drop();
+  });
 
   it('When the broker is up, then /livez, /readyz and POST / answer', async () => {
     const http = request(broker.address.url);

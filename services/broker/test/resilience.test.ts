@@ -13,6 +13,7 @@ describe('broker: a downstream goes away', () => {
   let mesh: TestMesh;
   let broker: StartedHttpService;
   let user: MeshUser;
+  let reader: MeshUser;
 
   beforeAll(async () => {
     mesh = await TestMesh.start();
@@ -23,7 +24,7 @@ describe('broker: a downstream goes away', () => {
       BREAKER_FAILURES: '3',
       BREAKER_HALF_OPEN_MS: '300',
     });
-    user = await mesh.createUser('user');
+    [user, reader] = await Promise.all([mesh.createUser('user'), mesh.createUser('admin')]);
   }, 120_000);
   afterAll(() => mesh?.close());
 
@@ -51,7 +52,7 @@ describe('broker: a downstream goes away', () => {
       for (let i = 0; i < 5; i++) attempts.push(await timed({ action: 'log', log: aLog() }));
       const query = await request(broker.address.url)
         .get('/api/logs')
-        .set('authorization', `Bearer ${user.token}`);
+        .set('authorization', `Bearer ${reader.token}`);
       const event = await act({ action: 'event', event: anEventPayload() });
       const login = await request(broker.address.url)
         .post('/handle')
@@ -67,7 +68,7 @@ describe('broker: a downstream goes away', () => {
       expect(specViolations('/api/logs', 'get', query)).toEqual([]);
       expect(event.status).toBe(202);
       expect(login.status).toBe(202);
-      const metrics = (await request(broker.address.url).get('/metrics')).text;
+      const metrics = (await request(broker.metricsUrl).get('/metrics')).text;
       expect(metrics).toMatch(/^broker_circuit_open\{downstream="logger"[^}]*\} 1$/m);
     });
 

@@ -15,3 +15,23 @@ export {
 export { logEntryInputSchema, type LogEntryInput, type ValidLogEntryInput } from './log-entry';
 export { eventSchema, createEvent, traceparentFor, type LogEvent, type NewEvent } from './event';
 export { describeIssues } from './issues';
+export {
+  SCOPES,
+  ROLES,
+  ROLE_SCOPES,
+  isScope,
+  scopesOfRole,
+  formatScopes,
+  parseScopes,
+  intersectScopes,
+  type Scope,
+  type Role,
+} from './scopes';
+export {
+  REVOCATIONS_EXCHANGE,
+  REVOCATIONS_EXCHANGE_TYPE,
+  revocationNoticeSchema,
+  type RevocationNotice,
+  type UserRevocation,
+  type KeyRevocation,
+} from './revocation-notice';

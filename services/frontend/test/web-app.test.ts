@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -27,7 +27,9 @@ describe('frontend web app', () => {
   beforeAll(async () => {
     // The real bundle step, into a scratch folder: the test never depends on a stale build.
     staticDir = mkdtempSync(path.join(tmpdir(), 'frontend-bundle-'));
-    execFileSync(process.execPath, [path.join(__dirname, '..', 'bundle.mjs'), staticDir]);
+    execFileSync(process.execPath, [path.join(__dirname, '..', 'bundle.mjs'), staticDir], {
+      env: { ...process.env, MICROMESH_DEV_BUILD: '' },
+    });
     service = await startFrontend(
       loadFrontendConfig({ PORT: '0', BROKER_URL, STATIC_DIR: staticDir }),
       { logger },
@@ -131,5 +133,38 @@ describe('frontend configuration', () => {
 
   it('When BROKER_URL is not an http(s) URL, then loading the configuration fails naming it', () => {
     expect(() => loadFrontendConfig({ BROKER_URL: 'ftp://broker' })).toThrow(/BROKER_URL/);
+  });
+
+  describe('dev credentials', () => {
+    const DEV = {
+      AUTH_SEED_ADMIN_EMAIL: 'dev-admin@example.com',
+      AUTH_SEED_ADMIN_PASSWORD: 'dev-only-pw-42',
+    };
+    const bundleWith = (env: Record<string, string>) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'frontend-bundle-'));
+      execFileSync(process.execPath, [path.join(__dirname, '..', 'bundle.mjs'), dir], {
+        env: { ...process.env, MICROMESH_DEV_BUILD: '', ...DEV, ...env },
+      });
+      const text =
+        readFileSync(path.join(dir, 'app.js'), 'utf8') +
+        readFileSync(path.join(dir, 'index.html'), 'utf8');
+      rmSync(dir, { recursive: true, force: true });
+      return text;
+    };
+
+    it('When the bundle is built without MICROMESH_DEV_BUILD, then neither the dev email nor password is in it', () => {
+      const text = bundleWith({});
+
+      expect(text).not.toContain(DEV.AUTH_SEED_ADMIN_PASSWORD);
+      expect(text).not.toContain(DEV.AUTH_SEED_ADMIN_EMAIL);
+      expect(text).not.toContain('verysecret');
+    });
+
+    it('When it is a dev build, then the sign-in form is prefilled with the dev admin', () => {
+      const text = bundleWith({ MICROMESH_DEV_BUILD: '1' });
+
+      expect(text).toContain(DEV.AUTH_SEED_ADMIN_PASSWORD);
+      expect(text).toContain(DEV.AUTH_SEED_ADMIN_EMAIL);
+    });
   });
 });

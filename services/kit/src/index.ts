@@ -20,7 +20,7 @@ export {
   type HttpServerOptions,
   type BoundAddress,
 } from './http/create-http-server';
-export { jsonBody, parseByteSize } from './http/json-body';
+export { jsonBody, parseByteSize, jsonDepthExceeds, MAX_JSON_DEPTH } from './http/json-body';
 export {
   Health,
   runCheck,
@@ -67,6 +67,8 @@ export {
 export { PublishError, isPublishError, type PublishFailure } from './amqp/publish-error';
 export { eventMessage, type EventMessage } from './amqp/event-message';
 export { backoffDelay, type BackoffSettings } from './amqp/backoff';
+export { startMetricsServer, type MetricsServer } from './http/metrics-server';
+export { clientAddressKey } from './security/client-address';
 export {
   currentTraceIds,
   withSpan,

@@ -51,6 +51,34 @@ describe('kit http app', () => {
       expect(res.body).toEqual({ error: true, message: 'malformed JSON body' });
     });
 
+    it('When the JSON body nests deeper than 64 levels, then 400 naming the limit; 64 levels pass', async () => {
+      const nested = (depth: number) =>
+        `${'['.repeat(depth - 1)}{"name":"]]}}\\"["}${']'.repeat(depth - 1)}`;
+      const deep = await http
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .send(nested(65));
+      expect(deep.status).toBe(400);
+      expect(deep.body).toEqual({ error: true, message: 'JSON body nested deeper than 64 levels' });
+
+      // Brackets inside strings do not count: this one is parsed (and refused by the schema).
+      const fine = await http
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .send(nested(64));
+      expect(fine.status).toBe(400);
+      expect(fine.body.message).toBe('invalid request');
+    });
+
+    it('When a hostile body opens 500 arrays, then 400 at once, never 500', async () => {
+      const res = await http
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .send('['.repeat(500));
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe('JSON body nested deeper than 64 levels');
+    });
+
     it('When fields are wrong, then 400 lists each problem in details', async () => {
       const res = await http.post('/echo').send({ name: 42 });
       expect(res.status).toBe(400);

@@ -90,7 +90,7 @@ describe('migrate: timeouts', () => {
     expect(await migrate({ pool, migrations: slow, logger })).toEqual([1]);
     const { rows } = await pool.query("SELECT to_regclass('slow') AS t");
     expect(rows[0].t).toBe('slow');
-  }, 40_000);
+  }, 60_000);
 
   it('When the lock is held for 12 s by another replica, then migrate waits for it and applies', async () => {
     const lock = await holdLock();
@@ -104,7 +104,7 @@ describe('migrate: timeouts', () => {
       clearTimeout(release);
       await lock.release().catch(() => {});
     }
-  }, 40_000);
+  }, 60_000);
 
   it('When the lock is held past the bound, then migrate fails naming the lock it waited for', async () => {
     const lock = await holdLock();

@@ -6,7 +6,12 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { ListenerConfig } from './config';
-import { createLogWriter, isDataRefusal, MAX_REQUEST_BYTES } from './data-access/log-writer';
+import {
+  classifyFailure,
+  createLogWriter,
+  describeFailure,
+  MAX_REQUEST_BYTES,
+} from './data-access/log-writer';
 import { LogConsumer } from './entry-points/amqp/log-consumer';
 import { createListenerMetrics } from './metrics';
 
@@ -28,7 +33,9 @@ export async function startListener(
 ): Promise<StartedHttpService> {
   const ctx = createServiceContext('listener', config, overrides);
   const { logger } = ctx;
-  const metrics = createListenerMetrics(ctx.metrics.registry);
+  // The dead-letter queue's depth is read at scrape time through the consumer made below.
+  const deadLetters = { depth: async (): Promise<number | undefined> => undefined };
+  const metrics = createListenerMetrics(ctx.metrics.registry, () => deadLetters.depth());
 
   const writer = createLogWriter(config.LOGGER_GRPC_ADDRESS, config.LOGGER_DEADLINE_MS);
   ctx.lifecycle.onShutdown('logger-grpc', () => writer.close());
@@ -49,10 +56,13 @@ export async function startListener(
     flushMs: config.LISTENER_FLUSH_MS,
     retry: { minMs: config.LISTENER_RETRY_MIN_MS, maxMs: config.LISTENER_RETRY_MAX_MS },
     store: (events) => writer.write(events),
-    isRefusal: isDataRefusal,
+    classify: classifyFailure,
+    describe: describeFailure,
+    maxAttempts: config.LISTENER_MAX_ATTEMPTS,
     metrics,
     logger,
   });
+  deadLetters.depth = () => consumer.deadLetterDepth();
   amqp.onConnect((model) => consumer.attach(model));
   amqp.onDisconnect((reason) => consumer.detach(reason));
   ctx.lifecycle.onShutdown('consumer', () =>

@@ -26,6 +26,11 @@ export const listenerConfigSchema = z
     /** Backoff between attempts while the logger cannot take a batch (exponential, capped). */
     LISTENER_RETRY_MIN_MS: env.int(200, 1),
     LISTENER_RETRY_MAX_MS: env.int(5_000, 1),
+    /**
+     * Attempts an event gets when the logger fails it, alone, with an unexpected error (INTERNAL,
+     * UNKNOWN, …); then it is dead-lettered (`retries_exhausted`).
+     */
+    LISTENER_MAX_ATTEMPTS: env.int(5, 1),
   })
   .refine((c) => c.LISTENER_RETRY_MIN_MS <= c.LISTENER_RETRY_MAX_MS, {
     message: 'LISTENER_RETRY_MIN_MS must not exceed LISTENER_RETRY_MAX_MS',

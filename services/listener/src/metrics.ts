@@ -4,6 +4,7 @@ export interface ListenerMetrics {
   consumed: Counter;
   acked: Counter;
   deadLettered: Counter<'reason'>;
+  deadLetterDepth: Gauge;
   redelivered: Counter;
   batchSize: Histogram;
   forwardDuration: Histogram;
@@ -11,8 +12,14 @@ export interface ListenerMetrics {
   forwardingBlocked: Gauge;
 }
 
-/** The listener's own series, on the service's registry (served at /metrics). */
-export function createListenerMetrics(registry: Registry): ListenerMetrics {
+/**
+ * The listener's own series, on the service's registry (served at /metrics). `deadLetterDepth`
+ * reads the dead-letter queue's depth at scrape time (undefined: unknown now, the last value stays).
+ */
+export function createListenerMetrics(
+  registry: Registry,
+  deadLetterDepth: () => Promise<number | undefined>,
+): ListenerMetrics {
   const registers = [registry];
   return {
     consumed: new Counter({
@@ -26,10 +33,19 @@ export function createListenerMetrics(registry: Registry): ListenerMetrics {
       registers,
     }),
     deadLettered: new Counter({
-      name: 'listener_events_dead_lettered_total',
-      help: 'Messages sent to the dead-letter queue (malformed: not a valid event; refused: the logger refused the event itself)',
+      name: 'micromesh_dead_letters_total',
+      help: 'Messages the listener sent to the dead-letter queue, by reason (malformed: not JSON; invalid: not a valid event; refused: the logger refused it; retries_exhausted: failed with an unexpected error on every attempt)',
       labelNames: ['reason'] as const,
       registers,
+    }),
+    deadLetterDepth: new Gauge({
+      name: 'micromesh_dead_letter_queue_depth',
+      help: 'Messages waiting in the dead-letter queue (logs.listener.dead), read at scrape time',
+      registers,
+      async collect() {
+        const depth = await deadLetterDepth().catch(() => undefined);
+        if (depth !== undefined) this.set(depth);
+      },
     }),
     redelivered: new Counter({
       name: 'listener_events_redelivered_total',

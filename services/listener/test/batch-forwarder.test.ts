@@ -9,11 +9,14 @@ function aStore() {
     calls: 0,
     down: false,
     refused: new Set<number>(),
-    async forward(items: readonly number[]) {
+    /** Items that fail with an unexpected error, whatever batch they are in. */
+    broken: new Set<number>(),
+    async forward(items: readonly number[]): Promise<void> {
       store.calls += 1;
       await Promise.resolve();
       if (store.down) throw new Error('store down');
       if (items.some((item) => store.refused.has(item))) throw new RefusedError();
+      if (items.some((item) => store.broken.has(item))) throw new BrokenError();
       batches.push([...items]);
     },
   };
@@ -21,6 +24,7 @@ function aStore() {
 }
 
 class RefusedError extends Error {}
+class BrokenError extends Error {}
 
 function aForwarder(
   store: ReturnType<typeof aStore>,
@@ -28,6 +32,8 @@ function aForwarder(
 ) {
   const stored: number[][] = [];
   const rejected: number[] = [];
+  const reasons: string[] = [];
+  const failures = new Map<number, number>();
   const forwarder = new BatchForwarder<number>({
     maxBatchSize: 10,
     maxBatchWeight: 1_000,
@@ -35,13 +41,24 @@ function aForwarder(
     flushMs: 5,
     maxInFlight: 1,
     forward: (items) => store.forward(items),
-    classify: (err) => (err instanceof RefusedError ? 'reject' : 'retry'),
+    classify: (err) =>
+      err instanceof RefusedError ? 'reject' : err instanceof BrokenError ? 'unknown' : 'retry',
     retryDelayMs: () => 20,
-    onStored: (items) => stored.push([...items]),
-    onRejected: (item) => rejected.push(item),
+    maxItemAttempts: 3,
+    countFailure: (item) => {
+      failures.set(item, (failures.get(item) ?? 0) + 1);
+      return failures.get(item) ?? 0;
+    },
+    onStored: (items) => {
+      stored.push([...items]);
+    },
+    onRejected: (item, _error, reason) => {
+      rejected.push(item);
+      reasons.push(reason);
+    },
     ...overrides,
   });
-  return { forwarder, stored, rejected };
+  return { forwarder, stored, rejected, reasons, failures };
 }
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
@@ -122,8 +139,12 @@ describe('BatchForwarder', () => {
     const reports: string[] = [];
     const { forwarder } = aForwarder(store, {
       maxInFlight: 3,
-      onStored: (items) => reports.push(...items.map((item) => `stored ${item}`)),
-      onRejected: (item) => reports.push(`rejected ${item}`),
+      onStored: (items) => {
+        reports.push(...items.map((item) => `stored ${item}`));
+      },
+      onRejected: (item) => {
+        reports.push(`rejected ${item}`);
+      },
     });
 
     for (const item of range(1, 25)) forwarder.add(item);
@@ -134,6 +155,65 @@ describe('BatchForwarder', () => {
         item === 6 || item === 17 ? `rejected ${item}` : `stored ${item}`,
       ),
     );
+  });
+
+  it('When one item fails with an unexpected error, then it alone gets the bounded attempts and is given up, the others are stored in order, and the forwarder is never blocked', async () => {
+    const store = aStore();
+    store.broken.add(4);
+    const blockedAtRetry: boolean[] = [];
+    const { forwarder, stored, rejected, reasons, failures } = aForwarder(store, {
+      retryDelayMs: () => 5,
+      onRetry: () => blockedAtRetry.push(forwarder.blocked),
+    });
+
+    for (const item of range(1, 10)) forwarder.add(item);
+    await waitFor(() => stored.flat().length === 9 && rejected.length === 1, {
+      what: 'nine stored, one given up',
+    });
+
+    expect(stored.flat()).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10]);
+    expect(rejected).toEqual([4]);
+    expect(reasons).toEqual(['retries_exhausted']);
+    expect(failures.get(4)).toBe(3);
+    expect(blockedAtRetry).toEqual([false, false]);
+    expect(forwarder.blocked).toBe(false);
+  });
+
+  it('When an item that failed oddly succeeds on a later attempt, then it is stored, not given up', async () => {
+    const store = aStore();
+    store.broken.add(2);
+    const { forwarder, stored, rejected, failures } = aForwarder(store, {
+      retryDelayMs: () => 5,
+      countFailure: (item) => {
+        failures.set(item, (failures.get(item) ?? 0) + 1);
+        store.broken.delete(item); // heals after its first lone failure
+        return failures.get(item) ?? 0;
+      },
+    });
+
+    for (const item of range(1, 3)) forwarder.add(item);
+    await waitFor(() => stored.flat().length === 3, { what: 'all three stored' });
+
+    expect(stored.flat()).toEqual([1, 2, 3]);
+    expect(rejected).toEqual([]);
+  });
+
+  it('When the store reports single items refused, then those are given up and the rest of the batch is stored, without a split', async () => {
+    const store = aStore();
+    const { forwarder, stored, rejected, reasons } = aForwarder(store, {
+      forward: async (items) => {
+        store.calls += 1;
+        return { refused: new Map([[items.indexOf(3), new RefusedError('no')]]) };
+      },
+    });
+
+    for (const item of range(1, 5)) forwarder.add(item);
+    await waitFor(() => stored.length === 1, { what: 'the batch reported' });
+
+    expect(rejected).toEqual([3]);
+    expect(reasons).toEqual(['refused']);
+    expect(stored).toEqual([[1, 2, 4, 5]]);
+    expect(store.calls).toBe(1);
   });
 
   it('When closed while a batch waits for its retry, then nothing more is stored or reported', async () => {

@@ -95,14 +95,16 @@ describe('listener health and topology', () => {
     expect(deadLetterBindings.map((b) => b.destination)).toEqual([DEAD_LETTER_QUEUE]);
   });
 
-  it('When /metrics is read, then it exposes consumed, acked, dead-lettered, batch size and forward latency', async () => {
+  it('When /metrics is read, then it exposes consumed, acked, dead-lettered, dead-letter queue depth, batch size and forward latency', async () => {
     const res = await request(listener.address.url).get('/metrics');
 
     expect(res.status).toBe(200);
+    expect(res.text).toMatch(/^micromesh_dead_letter_queue_depth\{service="listener"\} 0$/m);
     for (const series of [
       'listener_events_consumed_total',
       'listener_events_acked_total',
-      'listener_events_dead_lettered_total',
+      'micromesh_dead_letters_total',
+      'micromesh_dead_letter_queue_depth',
       'listener_batch_size',
       'listener_forward_duration_seconds',
     ]) {

@@ -131,6 +131,30 @@ describe('logger gRPC', () => {
       expect(await logger.service.store.query({ service, limit: 10 })).toEqual([]);
     });
 
+    it('When the store refuses the entry, then INVALID_ARGUMENT with the store reason, never INTERNAL, and the store stays SERVING', async () => {
+      const service = aServiceName();
+      const bad = aLogMessage({ service, data: `refuse-me-${service}` });
+      await refuseDataInStore(db.url, bad.data!);
+      const others = Array.from({ length: 10 }, () => aLogMessage({ service }));
+
+      const results = await Promise.allSettled(
+        [bad, ...others].map((m) => logger.calls.writeLog(m, DEADLINE)),
+      );
+
+      expect(results[0]).toMatchObject({
+        status: 'rejected',
+        reason: {
+          code: GrpcStatus.INVALID_ARGUMENT,
+          details: expect.stringContaining(
+            'the log store refused the entry: entry: PostgreSQL refused the entry (23514)',
+          ),
+        },
+      });
+      expect(results.slice(1).every((r) => r.status === 'fulfilled')).toBe(true);
+      expect(await logger.service.store.query({ service, limit: 20 })).toHaveLength(10);
+      expect(await checkHealth(logger.health, LOG_SERVICE_NAME, 5_000)).toBe('SERVING');
+    });
+
     it('When 50 writes arrive at once, then all are stored', async () => {
       const service = aServiceName();
       const messages = Array.from({ length: 50 }, () => aLogMessage({ service }));

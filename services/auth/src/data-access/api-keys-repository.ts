@@ -3,7 +3,7 @@ import type { ApiKeyRecord } from '../domain/api-key';
 import type { Role, UserRecord } from '../domain/user';
 
 const COLUMNS =
-  'k.id, k.user_id, k.name, k.prefix, k.role, k.created_at, k.last_used_at, k.expires_at, k.revoked_at';
+  'k.id, k.user_id, k.name, k.prefix, k.role, k.scopes, k.created_at, k.last_used_at, k.expires_at, k.revoked_at';
 
 export interface NewApiKeyRow {
   user_id: string;
@@ -11,6 +11,7 @@ export interface NewApiKeyRow {
   prefix: string;
   key_hash: string;
   role: Role;
+  scopes: readonly string[];
   expires_at: Date | null;
 }
 
@@ -26,9 +27,9 @@ export class ApiKeysRepository {
 
   async insert(row: NewApiKeyRow): Promise<ApiKeyRecord> {
     const { rows } = await this.pool.query<ApiKeyRecord>(
-      `INSERT INTO api_keys AS k (user_id, name, prefix, key_hash, role, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [row.user_id, row.name, row.prefix, row.key_hash, row.role, row.expires_at],
+      `INSERT INTO api_keys AS k (user_id, name, prefix, key_hash, role, scopes, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      [row.user_id, row.name, row.prefix, row.key_hash, row.role, row.scopes, row.expires_at],
     );
     return rows[0] as ApiKeyRecord;
   }

@@ -30,7 +30,7 @@ export class LoginEventPublisher implements LoginEvents {
     this.maxInFlight = options.maxInFlight ?? 100;
   }
 
-  userLoggedIn(user: LoggedInUser, context: { ip: string }): void {
+  userLoggedIn(user: LoggedInUser): void {
     const { logger, outcomes } = this.options;
     if (this.inFlight.size >= this.maxInFlight) {
       outcomes.inc({ result: 'dropped' });
@@ -39,10 +39,11 @@ export class LoginEventPublisher implements LoginEvents {
     }
     const event = createEvent({
       name: 'authentication',
-      data: `${user.email} logged in`,
+      data: `user ${user.id} logged in`,
       level: 'INFO',
       service: 'auth',
-      metadata: { user_id: user.id, email: user.email, role: user.role, ip: context.ip },
+      // No email and no IP: personal data has no place in a store every logs:read holder reads.
+      metadata: { user_id: user.id, role: user.role },
     });
     const pending = this.send(event);
     this.inFlight.add(pending);

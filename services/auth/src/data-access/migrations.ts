@@ -53,4 +53,34 @@ export const authMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'scopes_and_revocation',
+    up: `
+      -- Tokens carry the version current at login; bumping it revokes every older token.
+      ALTER TABLE users ADD COLUMN token_version integer NOT NULL DEFAULT 1;
+      -- One row per user whose tokens were revoked: the least version still valid. No foreign key,
+      -- so a deleted user's row stays (min_version = max int) until its tokens have expired.
+      CREATE TABLE token_revocations (
+        user_id uuid PRIMARY KEY,
+        min_version integer NOT NULL,
+        revoked_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX token_revocations_revoked_at_idx ON token_revocations (revoked_at);
+      -- An API key carries a subset of its owner's scopes, chosen at creation.
+      ALTER TABLE api_keys ADD COLUMN scopes text[];
+      UPDATE api_keys SET scopes = CASE role
+        WHEN 'admin' THEN ARRAY['logs:read','logs:write','events:publish','mail:send','traces:read',
+                                'users:admin','keys:admin','dlq:admin']
+        ELSE ARRAY['logs:write','events:publish','mail:send'] END;
+      ALTER TABLE api_keys ALTER COLUMN scopes SET NOT NULL;
+      -- Failed logins per account, across every client address: each one past the free allowance
+      -- doubles the wait before the next attempt is checked (no lockout, only a growing delay).
+      CREATE TABLE login_account_failures (
+        email_key text PRIMARY KEY,
+        failures integer NOT NULL,
+        last_failure_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];

@@ -2,7 +2,16 @@ import type { Pool } from 'pg';
 import type { Role, UserRecord } from '../domain/user';
 
 const COLUMNS =
-  'id, email, first_name, last_name, password_hash, role, active, created_at, updated_at';
+  'id, email, first_name, last_name, password_hash, role, active, token_version, created_at, updated_at';
+
+/** Written over a deleted user's revocation: no token of theirs is valid any more. */
+export const ALL_VERSIONS_REVOKED = 2_147_483_647;
+
+/** A revocation as stored and announced: tokens of the user with `ver` below min_version are dead. */
+export interface Revocation {
+  user_id: string;
+  min_version: number;
+}
 
 export interface NewUserRow {
   email: string;
@@ -14,6 +23,11 @@ export interface NewUserRow {
 }
 
 export type UserChanges = Partial<NewUserRow>;
+
+// Records the revocation in the same statement as the change, so the two cannot drift apart.
+const RECORD_REVOCATION = `INSERT INTO token_revocations (user_id, min_version, revoked_at)
+  SELECT id, token_version, now() FROM changed
+  ON CONFLICT (user_id) DO UPDATE SET min_version = EXCLUDED.min_version, revoked_at = now()`;
 
 /** Thrown when an email is already taken (unique index on lower(email)). */
 export class EmailTakenError extends Error {
@@ -81,7 +95,15 @@ export class UsersRepository {
     return (rowCount ?? 0) > 0;
   }
 
-  async update(id: string, changes: UserChanges): Promise<UserRecord | undefined> {
+  /**
+   * Applies the changes; with `revokeTokens`, also bumps the token version (every token issued so
+   * far stops working) and records the revocation. `revokeTokens` with no changes = logout.
+   */
+  async update(
+    id: string,
+    changes: UserChanges,
+    revokeTokens = false,
+  ): Promise<UserRecord | undefined> {
     // Column names come from this fixed list, never from input; values are parameters.
     const allowed = [
       'email',
@@ -99,13 +121,15 @@ export class UsersRepository {
       values.push(value);
       sets.push(`${column} = $${values.length}`);
     }
+    if (revokeTokens) sets.push('token_version = token_version + 1');
     if (sets.length === 0) return this.findById(id);
+    const update = `UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1
+      RETURNING ${COLUMNS}`;
+    const sql = revokeTokens
+      ? `WITH changed AS (${update}), revoked AS (${RECORD_REVOCATION}) SELECT * FROM changed`
+      : update;
     try {
-      const { rows } = await this.pool.query<UserRecord>(
-        `UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1
-         RETURNING ${COLUMNS}`,
-        values,
-      );
+      const { rows } = await this.pool.query<UserRecord>(sql, values);
       return rows[0];
     } catch (err) {
       if (isUniqueViolation(err)) {
@@ -115,8 +139,23 @@ export class UsersRepository {
     }
   }
 
+  /** Deletes the user and, in the same statement, revokes every token they hold. */
   async delete(id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('DELETE FROM users WHERE id = $1', [id]);
+    const { rowCount } = await this.pool.query(
+      `WITH changed AS (DELETE FROM users WHERE id = $1 RETURNING id, $2::integer AS token_version),
+       revoked AS (${RECORD_REVOCATION}) SELECT id FROM changed`,
+      [id, ALL_VERSIONS_REVOKED],
+    );
     return (rowCount ?? 0) > 0;
+  }
+
+  /** Revocations younger than `seconds` (older ones only concern tokens that have expired). */
+  async revocationsSince(seconds: number): Promise<Revocation[]> {
+    const { rows } = await this.pool.query<Revocation>(
+      `SELECT user_id, min_version FROM token_revocations
+       WHERE revoked_at > now() - make_interval(secs => $1) ORDER BY revoked_at`,
+      [seconds],
+    );
+    return rows;
   }
 }

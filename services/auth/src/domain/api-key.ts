@@ -1,3 +1,4 @@
+import type { Scope } from '@micromesh/contracts';
 import type { Role } from './user';
 
 /** A stored API key (the secret itself is never stored, only its SHA-256). */
@@ -7,6 +8,8 @@ export interface ApiKeyRecord {
   name: string;
   prefix: string;
   role: Role;
+  /** What the key may do, a subset of its owner's scopes at creation (and bounded by them now). */
+  scopes: Scope[];
   created_at: Date;
   last_used_at: Date | null;
   expires_at: Date | null;
@@ -19,6 +22,7 @@ export interface PublicApiKey {
   name: string;
   prefix: string;
   role: Role;
+  scopes: Scope[];
   created_at: string;
   last_used_at: string | null;
   expires_at: string | null;
@@ -38,6 +42,7 @@ export function toPublicApiKey(key: ApiKeyRecord, now = new Date()): PublicApiKe
     name: key.name,
     prefix: key.prefix,
     role: key.role,
+    scopes: key.scopes,
     created_at: key.created_at.toISOString(),
     last_used_at: iso(key.last_used_at),
     expires_at: iso(key.expires_at),

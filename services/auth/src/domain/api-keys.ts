@@ -1,9 +1,11 @@
 import { AppError, parseInput } from '@micromesh/kit';
+import { intersectScopes, scopesOfRole, type Scope } from '@micromesh/contracts';
 import type { ApiKeysRepository } from '../data-access/api-keys-repository';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
 import { isKeyActive, toPublicApiKey, type PublicApiKey } from './api-key';
 import { createApiKeySchema, idSchema, introspectSchema, listApiKeysSchema } from './input-schemas';
-import type { Principal } from './principal';
+import { hasScope, type Principal } from './principal';
+import type { RevocationAnnouncer } from './revocations';
 import { lesserRole, type Role } from './user';
 
 /** last_used_at is written at most this often per key. */
@@ -15,6 +17,7 @@ export type Introspection =
       active: true;
       sub: string;
       role: Role;
+      scopes: Scope[];
       email: string;
       key_id: string;
       name: string;
@@ -27,14 +30,25 @@ export interface ApiKeyPage {
   offset: number;
 }
 
-/** API keys: created for the caller, shown once, listed, revoked, introspected by the broker. */
+/**
+ * API keys: created for the caller with a subset of the caller's scopes, shown once, listed,
+ * revoked, introspected by the broker. A user manages its own keys; `keys:admin` manages all.
+ */
 export class ApiKeys {
-  constructor(private readonly repo: ApiKeysRepository) {}
+  constructor(
+    private readonly repo: ApiKeysRepository,
+    private readonly revocations: RevocationAnnouncer,
+  ) {}
 
   async create(actor: Principal, input: unknown): Promise<{ key: string; api_key: PublicApiKey }> {
-    const { name, role, expires_at } = parseInput(createApiKeySchema, input);
+    const { name, role, scopes, expires_at } = parseInput(createApiKeySchema, input);
     if (role === 'admin' && actor.role !== 'admin') {
       throw AppError.forbidden('a key cannot have more rights than its owner');
+    }
+    const wanted = scopes ?? (role ? scopesOfRole(role) : actor.scopes);
+    const beyond = wanted.filter((s) => !actor.scopes.includes(s));
+    if (beyond.length > 0) {
+      throw AppError.forbidden(`a key cannot have scopes its owner lacks: ${beyond.join(', ')}`);
     }
     const secret = generateApiKey();
     const record = await this.repo.insert({
@@ -43,31 +57,34 @@ export class ApiKeys {
       prefix: secret.prefix,
       key_hash: secret.hash,
       role: role ?? actor.role,
+      scopes: intersectScopes(wanted, actor.scopes),
       expires_at: expires_at ?? null,
     });
     return { key: secret.key, api_key: toPublicApiKey(record) };
   }
 
-  /** Own keys; an admin sees everyone's (optionally one user's). */
+  /** Own keys; `keys:admin` sees everyone's (optionally one user's). */
   async list(actor: Principal, query: unknown): Promise<ApiKeyPage> {
     const { limit, offset, user_id } = parseInput(listApiKeysSchema, query);
-    if (user_id !== undefined && actor.role !== 'admin' && user_id !== actor.userId) {
-      throw AppError.forbidden('only an admin can list other users’ keys');
+    const keysAdmin = hasScope(actor, 'keys:admin');
+    if (user_id !== undefined && !keysAdmin && user_id !== actor.userId) {
+      throw AppError.forbidden('only keys:admin can list other users’ keys');
     }
-    const owner = actor.role === 'admin' ? user_id : actor.userId;
+    const owner = keysAdmin ? user_id : actor.userId;
     const keys = await this.repo.list(owner, limit, offset);
     return { api_keys: keys.map((k) => toPublicApiKey(k)), limit, offset };
   }
 
-  /** Revokes the caller's key (any key for an admin). Someone else's key is "not found". */
+  /** Revokes the caller's key (any key with `keys:admin`). Someone else's key is "not found". */
   async revoke(actor: Principal, id: unknown): Promise<PublicApiKey> {
     const keyId = parseInput(idSchema, id, 'invalid key id');
     const existing = await this.repo.findById(keyId);
-    if (!existing || (existing.user_id !== actor.userId && actor.role !== 'admin')) {
+    if (!existing || (existing.user_id !== actor.userId && !hasScope(actor, 'keys:admin'))) {
       throw AppError.notFound('api key not found');
     }
     const revoked = await this.repo.revoke(keyId);
     if (!revoked) throw AppError.notFound('api key not found');
+    this.revocations.announce({ type: 'key', key_id: keyId });
     return toPublicApiKey(revoked);
   }
 
@@ -78,10 +95,12 @@ export class ApiKeys {
     const found = await this.repo.findByHashWithOwner(hashApiKey(key));
     if (!found || !found.owner.active || !isKeyActive(found.key)) return { active: false };
     await this.repo.touch(found.key.id, LAST_USED_GRANULARITY_SECONDS);
+    const role = lesserRole(found.key.role, found.owner.role);
     return {
       active: true,
       sub: found.owner.id,
-      role: lesserRole(found.key.role, found.owner.role),
+      role,
+      scopes: intersectScopes(found.key.scopes, scopesOfRole(found.owner.role)),
       email: found.owner.email,
       key_id: found.key.id,
       name: found.key.name,

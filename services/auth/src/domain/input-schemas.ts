@@ -1,3 +1,4 @@
+import { SCOPES } from '@micromesh/contracts';
 import { z } from 'zod';
 import { ROLES } from './user';
 
@@ -56,16 +57,25 @@ export const updateUserSchema = z
   .strictObject({
     email: emailSchema.optional(),
     password: newPasswordSchema.optional(),
+    /** Required when users change their own password. */
+    current_password: loginPasswordSchema.optional(),
     first_name: nameSchema.optional(),
     last_name: nameSchema.optional(),
     role: roleSchema.optional(),
     active: z.boolean().optional(),
   })
-  .refine((o) => Object.values(o).some((v) => v !== undefined), 'at least one field to change');
+  .refine(
+    ({ current_password: _, ...o }) => Object.values(o).some((v) => v !== undefined),
+    'at least one field to change',
+  );
+
+export const scopeSchema = z.enum(SCOPES);
 
 export const createApiKeySchema = z.strictObject({
   name: nameSchema.pipe(z.string().min(1, 'is required')),
   role: roleSchema.optional(),
+  /** A subset of the owner's scopes; default: all of them (or the role's, when role is given). */
+  scopes: z.array(scopeSchema).min(1).max(SCOPES.length).optional(),
   expires_at: z.iso
     .datetime({ offset: true })
     .transform((s) => new Date(s))

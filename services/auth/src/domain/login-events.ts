@@ -2,16 +2,16 @@ import type { Role } from './user';
 
 export interface LoggedInUser {
   id: string;
-  email: string;
   role: Role;
 }
 
 /**
  * Where a successful login is announced. Fire and forget: implementations must never make the
- * login wait or fail.
+ * login wait or fail. The announcement names the user by id only: it is stored in the log store
+ * for its retention and read by whoever holds `logs:read`, so it carries no email and no address.
  */
 export interface LoginEvents {
-  userLoggedIn(user: LoggedInUser, context: { ip: string }): void;
+  userLoggedIn(user: LoggedInUser): void;
 }
 
 /** Used when no RabbitMQ is configured. */

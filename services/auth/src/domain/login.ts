@@ -1,5 +1,7 @@
 import { AppError, parseInput } from '@micromesh/kit';
+import { scopesOfRole } from '@micromesh/contracts';
 import type { UsersRepository } from '../data-access/users-repository';
+import type { AccountDelay } from './account-delay';
 import { loginSchema } from './input-schemas';
 import type { LoginEvents } from './login-events';
 import type { LoginThrottle } from './login-throttle';
@@ -12,6 +14,7 @@ export interface LoginDeps {
   hasher: PasswordHasher;
   tokens: TokenService;
   throttle: LoginThrottle;
+  accountDelay: AccountDelay;
   events: LoginEvents;
   /** Counts outcomes: success, invalid, rate_limited. */
   recordOutcome: (outcome: 'success' | 'invalid' | 'rate_limited') => void;
@@ -24,7 +27,8 @@ export interface LoginResult {
 
 /**
  * Email + password → user and access token. Unknown email, wrong password and inactive user are
- * indistinguishable: same error, and each spends one bcrypt compare.
+ * indistinguishable: same error, each spends one bcrypt compare, and each counts against the
+ * account (per email, from every address) as well as against the client address.
  */
 export async function login(deps: LoginDeps, input: unknown, ip: string): Promise<LoginResult> {
   const { email, password } = parseInput(loginSchema, input);
@@ -32,6 +36,7 @@ export async function login(deps: LoginDeps, input: unknown, ip: string): Promis
   deps.hasher.assertCapacity();
   try {
     await deps.throttle.spend(email, ip);
+    await deps.accountDelay.check(email);
   } catch (err) {
     deps.recordOutcome('rate_limited');
     throw err;
@@ -40,11 +45,12 @@ export async function login(deps: LoginDeps, input: unknown, ip: string): Promis
   const passwordOk = await deps.hasher.verify(password, user?.password_hash);
   if (!user || !passwordOk || !user.active) {
     deps.recordOutcome('invalid');
+    await deps.accountDelay.failed(email);
     throw new AppError(401, 'invalid credentials');
   }
-  await deps.throttle.forgive(email, ip);
-  const token = await deps.tokens.issue(user);
-  deps.events.userLoggedIn(user, { ip });
+  await Promise.all([deps.throttle.forgive(email, ip), deps.accountDelay.succeeded(email)]);
+  const token = await deps.tokens.issue({ ...user, scopes: scopesOfRole(user.role) });
+  deps.events.userLoggedIn(user);
   deps.recordOutcome('success');
   return { user: toPublicUser(user), token };
 }

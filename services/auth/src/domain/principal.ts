@@ -1,4 +1,5 @@
 import { AppError } from '@micromesh/kit';
+import { intersectScopes, scopesOfRole, type Scope } from '@micromesh/contracts';
 import type { UsersRepository } from '../data-access/users-repository';
 import { looksLikeApiKey } from './api-key-secret';
 import type { ApiKeys } from './api-keys';
@@ -10,6 +11,7 @@ export interface Principal {
   userId: string;
   email: string;
   role: Role;
+  scopes: Scope[];
   via: 'token' | 'api_key';
 }
 
@@ -20,9 +22,16 @@ export interface Credentials {
   apiKey?: string;
 }
 
+const invalidToken = (message: string, cause?: unknown) =>
+  new AppError(401, message, {
+    cause,
+    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+  });
+
 /**
  * Resolves a caller from a Bearer access token or an API key (`X-API-Key`, or `Bearer mmk_…`).
- * The user is re-read, so a deactivated or demoted user loses rights at once, not at token expiry.
+ * The user is re-read: a token older than the user's token version (password, role or active flag
+ * changed, logged out) is refused here at once, and the scopes are bounded by the current role.
  */
 export class Authenticator {
   constructor(
@@ -44,17 +53,17 @@ export class Authenticator {
     try {
       claims = await this.tokens.verify(token);
     } catch (err) {
-      throw new AppError(401, 'invalid or expired token', {
-        cause: err,
-        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-      });
+      throw invalidToken('invalid or expired token', err);
     }
     const user = await this.users.findById(claims.sub);
     if (!user || !user.active) throw AppError.unauthorized('user is not active');
+    if (claims.version < user.token_version) throw invalidToken('token has been revoked');
+    const role = lesserRole(claims.role, user.role);
     return {
       userId: user.id,
       email: user.email,
-      role: lesserRole(claims.role, user.role),
+      role,
+      scopes: intersectScopes(claims.scopes, scopesOfRole(role)),
       via: 'token',
     };
   }
@@ -63,7 +72,13 @@ export class Authenticator {
     if (!looksLikeApiKey(key)) throw AppError.unauthorized('invalid API key');
     const result = await this.apiKeys.introspect({ key });
     if (!result.active) throw AppError.unauthorized('invalid API key');
-    return { userId: result.sub, email: result.email, role: result.role, via: 'api_key' };
+    return {
+      userId: result.sub,
+      email: result.email,
+      role: result.role,
+      scopes: result.scopes,
+      via: 'api_key',
+    };
   }
 }
 
@@ -74,6 +89,11 @@ function parseBearer(header: string | undefined): string | undefined {
   return match[1];
 }
 
-export function requireAdmin(principal: Principal): void {
-  if (principal.role !== 'admin') throw AppError.forbidden('admin role required');
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.includes(scope);
+}
+
+/** 403 unless the caller holds the scope. */
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!hasScope(principal, scope)) throw AppError.forbidden(`requires the ${scope} scope`);
 }

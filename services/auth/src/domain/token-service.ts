@@ -7,6 +7,7 @@ import {
   SignJWT,
   type JWK,
 } from 'jose';
+import { formatScopes, parseScopes, type Scope } from '@micromesh/contracts';
 import type { Role } from './user';
 
 export const TOKEN_ALG = 'EdDSA';
@@ -37,6 +38,21 @@ export interface TokenClaims {
   email: string;
   jti: string;
   kid: string;
+  /** The `scope` claim: what the token may do. */
+  scopes: Scope[];
+  /** The `ver` claim: the user's token version at login (older than the user's = revoked). */
+  version: number;
+  /** Expiry, epoch seconds. */
+  exp: number;
+}
+
+/** What a token is issued for. */
+export interface TokenSubject {
+  id: string;
+  role: Role;
+  email: string;
+  token_version: number;
+  scopes: readonly Scope[];
 }
 
 /** Parses an Ed25519 PKCS#8 PEM; kid is its RFC 7638 JWK thumbprint (stable, content-derived). */
@@ -55,20 +71,30 @@ export async function signingKeyFromPem(pem: string, source: string): Promise<Si
  * a new key can take over signing while tokens signed by the old one stay valid until they expire.
  */
 export class TokenService {
-  private readonly signer: SigningKey;
-  private readonly jwks: { keys: JWK[] };
-  private readonly verifySet: ReturnType<typeof createLocalJWKSet>;
+  private signer!: SigningKey;
+  private jwks!: { keys: JWK[] };
+  private verifySet!: ReturnType<typeof createLocalJWKSet>;
 
   constructor(
     keys: readonly SigningKey[],
     private readonly settings: TokenSettings,
   ) {
+    this.replaceKeys(keys);
+  }
+
+  /** Swaps the key set at run time (the keys directory changed); the last key signs from now on. */
+  replaceKeys(keys: readonly SigningKey[]): void {
     const signer = keys.at(-1);
     if (!signer) throw new Error('at least one signing key is required');
     this.signer = signer;
     // Newest first: clients that pick the first key get the one that signs now.
     this.jwks = { keys: [...keys].reverse().map((k) => k.publicJwk) };
     this.verifySet = createLocalJWKSet(this.jwks);
+  }
+
+  /** The kids published now, newest first. */
+  get kids(): string[] {
+    return this.jwks.keys.map((k) => String(k.kid));
   }
 
   get signingKid(): string {
@@ -79,8 +105,13 @@ export class TokenService {
     return this.jwks;
   }
 
-  async issue(user: { id: string; role: Role; email: string }): Promise<AccessToken> {
-    const token = await new SignJWT({ role: user.role, email: user.email })
+  async issue(user: TokenSubject): Promise<AccessToken> {
+    const token = await new SignJWT({
+      role: user.role,
+      email: user.email,
+      scope: formatScopes(user.scopes),
+      ver: user.token_version,
+    })
       .setProtectedHeader({ alg: TOKEN_ALG, kid: this.signer.kid, typ: 'JWT' })
       .setIssuer(this.settings.issuer)
       .setAudience(this.settings.audience)
@@ -98,16 +129,23 @@ export class TokenService {
       issuer: this.settings.issuer,
       audience: this.settings.audience,
       algorithms: [TOKEN_ALG],
-      requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      requiredClaims: ['sub', 'exp', 'iat', 'jti', 'ver'],
     });
     const role = payload.role;
     if (role !== 'user' && role !== 'admin') throw new Error('token has no valid role claim');
+    const { ver, scope } = payload;
+    if (typeof ver !== 'number' || !Number.isInteger(ver))
+      throw new Error('token has no valid ver');
+    if (typeof scope !== 'string') throw new Error('token has no scope claim');
     return {
       sub: String(payload.sub),
       role,
       email: typeof payload.email === 'string' ? payload.email : '',
       jti: String(payload.jti),
       kid: String(protectedHeader.kid),
+      scopes: parseScopes(scope),
+      version: ver,
+      exp: Number(payload.exp),
     };
   }
 }

@@ -1,5 +1,6 @@
-export const ROLES = ['user', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '@micromesh/contracts';
+
+export { ROLES, type Role } from '@micromesh/contracts';
 
 /** A stored user, password hash included: never leaves the service as is. */
 export interface UserRecord {
@@ -10,6 +11,8 @@ export interface UserRecord {
   password_hash: string;
   role: Role;
   active: boolean;
+  /** Tokens issued with an older version are revoked. */
+  token_version: number;
   created_at: Date;
   updated_at: Date;
 }

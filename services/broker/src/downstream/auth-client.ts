@@ -1,4 +1,5 @@
 import { AppError, type Envelope } from '@micromesh/kit';
+import { isScope, ROLES, type Scope } from '@micromesh/contracts';
 import { z } from 'zod';
 import type { AuthPayload } from '../domain/action-schemas';
 import type { Role } from '../domain/principal';
@@ -8,7 +9,12 @@ import { callJson, relayClientError } from './http-json';
 const introspectionSchema = z.object({
   active: z.boolean(),
   sub: z.string().optional(),
-  role: z.enum(['user', 'admin']).optional(),
+  role: z.enum(ROLES).optional(),
+  // Unknown scope names (from a newer auth) are dropped, never granted.
+  scopes: z
+    .array(z.string())
+    .transform((list) => list.filter(isScope))
+    .optional(),
   key_id: z.string().optional(),
 });
 
@@ -16,8 +22,16 @@ export interface KeyIntrospection {
   active: boolean;
   sub?: string;
   role?: Role;
+  scopes?: Scope[];
   key_id?: string;
 }
+
+const catchUpSchema = z.object({
+  window_seconds: z.number().int().positive(),
+  revocations: z.array(z.object({ user_id: z.string(), min_version: z.number().int() })),
+});
+
+export type RevocationCatchUp = z.infer<typeof catchUpSchema>;
 
 /** The auth service, over HTTP: logins and API-key introspection. */
 export class AuthClient {
@@ -63,6 +77,21 @@ export class AuthClient {
         return parsed.data;
       },
       // Introspection only reads, so one retry on a dropped connection is safe.
+      { timeoutMs: this.timeoutMs, retryWhen: isConnectionFailure },
+    );
+  }
+
+  /** Every revocation recent enough to concern an unexpired token. */
+  async revocations(): Promise<RevocationCatchUp> {
+    return this.downstream.call(
+      async (signal) => {
+        const reply = await callJson(`${this.baseUrl}/internal/revocations`, {
+          method: 'GET',
+          signal,
+        });
+        if (reply.status !== 200) throw new Error(`revocations answered ${reply.status}`);
+        return catchUpSchema.parse(reply.body.data);
+      },
       { timeoutMs: this.timeoutMs, retryWhen: isConnectionFailure },
     );
   }

@@ -34,6 +34,7 @@ export class ApiKeyVerifier {
               kind: 'api-key',
               subject: answer.sub,
               role: answer.role,
+              scopes: new Set(answer.scopes ?? []),
               clientKey: `key:${answer.key_id ?? digest.slice(0, 16)}`,
             }
           : null;
@@ -41,5 +42,18 @@ export class ApiKeyVerifier {
     }
     if (!principal) throw AppError.unauthorized('invalid API key');
     return principal;
+  }
+
+  /**
+   * Drops cached answers for a revoked key or for every key of a user whose rights changed, so the
+   * next use asks auth again instead of waiting out the cache TTL.
+   */
+  forget(match: { keyId?: string; userId?: string }): void {
+    this.answers.deleteWhere(
+      (p) =>
+        p !== null &&
+        ((match.keyId !== undefined && p.clientKey === `key:${match.keyId}`) ||
+          (match.userId !== undefined && p.subject === match.userId)),
+    );
   }
 }

@@ -1,13 +1,30 @@
-import { AppError } from '@micromesh/kit';
+import { AppError, clientAddressKey } from '@micromesh/kit';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Principal, Role } from '../domain/principal';
+import type { Principal, Scope } from '../domain/principal';
 import type { ApiKeyVerifier } from './api-key-verifier';
 import type { RateLimit } from './rate-limits';
+import type { RevocationList } from './revocation-list';
 import type { TokenVerifier } from './token-verifier';
 
 export interface EdgeAuth {
   tokens: TokenVerifier;
   apiKeys: ApiKeyVerifier;
+  revocations: RevocationList;
+}
+
+const revoked = () =>
+  new AppError(401, 'token has been revoked', {
+    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+  });
+
+/** A verified token is still refused when auth has revoked it (or we cannot know yet). */
+function checkNotRevoked(edge: EdgeAuth, principal: Principal): Principal {
+  if (principal.version === undefined) return principal;
+  if (!edge.revocations.ready) {
+    throw AppError.unavailable('revocation list not loaded yet; try again shortly');
+  }
+  if (edge.revocations.isRevoked(principal.subject, principal.version)) throw revoked();
+  return principal;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*\.[A-Za-z0-9\-_]*)$/;
@@ -18,7 +35,7 @@ export async function authenticate(edge: EdgeAuth, req: Request): Promise<Princi
   if (authorization !== undefined) {
     const match = BEARER.exec(authorization.trim());
     if (!match?.[1]) throw AppError.unauthorized('invalid authorization header');
-    return edge.tokens.verify(match[1]);
+    return checkNotRevoked(edge, await edge.tokens.verify(match[1]));
   }
   const apiKey = req.get('x-api-key');
   if (apiKey !== undefined) {
@@ -44,7 +61,7 @@ export async function authenticateAndLimit(
     principal = await authenticate(edge, req);
   } catch (err) {
     if (err instanceof AppError && err.status === 401) {
-      await limit.consume(`ip:${req.ip ?? 'unknown'}`, res);
+      await limit.consume(`ip:${clientAddressKey(req.ip)}`, res);
     }
     throw err;
   }
@@ -68,11 +85,23 @@ export function requireAuth(edge: EdgeAuth, limit: RateLimit): RequestHandler {
   };
 }
 
-/** 403 unless the authenticated caller has the role. */
-export function requireRole(role: Role): RequestHandler {
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.has(scope);
+}
+
+/** 403 unless the caller holds the scope. */
+export function checkScope(principal: Principal, scope: Scope): void {
+  if (!hasScope(principal, scope)) throw AppError.forbidden(`requires the ${scope} scope`);
+}
+
+/** Middleware form of `checkScope`, after `requireAuth`. */
+export function requireScope(scope: Scope): RequestHandler {
   return (_req, res, next) => {
-    next(
-      principalOf(res).role === role ? undefined : AppError.forbidden(`requires the ${role} role`),
-    );
+    try {
+      checkScope(principalOf(res), scope);
+      next();
+    } catch (err) {
+      next(err);
+    }
   };
 }

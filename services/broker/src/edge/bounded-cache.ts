@@ -32,6 +32,12 @@ export class BoundedCache<V> {
     this.entries.set(key, { value, expiresAt });
   }
 
+  deleteWhere(predicate: (value: V) => boolean): void {
+    for (const [key, entry] of this.entries) {
+      if (predicate(entry.value)) this.entries.delete(key);
+    }
+  }
+
   get size(): number {
     return this.entries.size;
   }

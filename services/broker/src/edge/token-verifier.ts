@@ -1,4 +1,5 @@
 import { AppError } from '@micromesh/kit';
+import { parseScopes, ROLES } from '@micromesh/contracts';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Principal } from '../domain/principal';
@@ -18,8 +19,12 @@ export interface TokenVerifierOptions {
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
-  role: z.enum(['user', 'admin']),
+  role: z.enum(ROLES),
   exp: z.number(),
+  /** Space-separated scopes (RFC 9068); unknown words are dropped, never granted. */
+  scope: z.string().max(1_000),
+  /** The user's token version at login: the revocation list refuses older ones. */
+  ver: z.number().int(),
 });
 
 /** Failures that mean "we could not check", not "the token is bad": answered 503, not 401. */
@@ -54,7 +59,7 @@ export class TokenVerifier {
         algorithms: ['EdDSA'],
         issuer: this.options.issuer,
         audience: this.options.audience,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'sub', 'scope', 'ver'],
       }));
     } catch (err) {
       throw classify(err);
@@ -65,7 +70,10 @@ export class TokenVerifier {
       kind: 'user',
       subject: claims.data.sub,
       role: claims.data.role,
+      scopes: new Set(parseScopes(claims.data.scope)),
       clientKey: `user:${claims.data.sub}`,
+      version: claims.data.ver,
+      expiresAt: claims.data.exp * 1000,
     };
     this.verified.set(token, principal, claims.data.exp * 1000);
     return principal;

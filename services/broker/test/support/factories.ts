@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { LogWrite } from '../../src/domain/ports';
 
 const unique = () => randomUUID().slice(0, 8);
@@ -32,3 +33,21 @@ export const aMail = (overrides: Record<string, unknown> = {}) => ({
   message: 'This message went through the broker.',
   ...overrides,
 });
+
+/**
+ * Makes the logger's real PostgreSQL refuse one exact `data` value (a CHECK constraint): an entry
+ * that passes the input contract yet is refused by the store, as a store the schema does not
+ * fully describe would.
+ */
+export async function refuseDataInStore(logsDatabaseUrl: string, data: string): Promise<void> {
+  const client = new Client({ connectionString: logsDatabaseUrl });
+  await client.connect();
+  try {
+    const literal = `'${data.replace(/'/g, "''")}'`;
+    await client.query(
+      `ALTER TABLE logs ADD CONSTRAINT refuse_${unique().replace(/-/g, '')} CHECK (data <> ${literal}) NOT VALID`,
+    );
+  } finally {
+    await client.end();
+  }
+}

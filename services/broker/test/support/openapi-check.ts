@@ -7,6 +7,9 @@ interface Operation {
 
 // strict off: the schemas sit inside an OpenAPI document, whose other keywords ajv does not know.
 const ajv = new Ajv2020({ strict: false, allErrors: true });
+ajv.addFormat('date-time', (value: string) =>
+  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value),
+);
 ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)));
 
@@ -16,7 +19,7 @@ ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)));
  */
 export function specViolations(
   path: string,
-  method: 'get' | 'post',
+  method: 'get' | 'post' | 'delete',
   res: { status: number; body: unknown },
 ): string[] {
   const paths = openApiDocument.paths as Record<string, Record<string, Operation>>;

@@ -49,7 +49,17 @@ export interface ClaimsOptions {
   sub?: string;
   /** Seconds from now; null = no exp claim at all. */
   expiresIn?: number | null;
+  /** The `scope` claim; default: the role's scopes. */
+  scope?: string;
+  /** The `ver` claim; default 1 (a fresh user's version). */
+  ver?: number;
 }
+
+const ROLE_SCOPE = {
+  user: 'logs:write events:publish mail:send',
+  admin:
+    'logs:read logs:write events:publish mail:send traces:read users:admin keys:admin dlq:admin',
+};
 
 export const ISSUER = 'micromesh-auth';
 export const AUDIENCE = 'micromesh';
@@ -62,6 +72,8 @@ function claims(options: ClaimsOptions): JWTPayload {
     aud: options.audience ?? AUDIENCE,
     sub: options.sub ?? '00000000-0000-4000-8000-000000000001',
     role: options.role ?? 'user',
+    scope: options.scope ?? ROLE_SCOPE[options.role ?? 'user'],
+    ver: options.ver ?? 1,
     iat: now,
     jti: `test-${now}-${Math.random()}`,
     ...(expiresIn === null ? {} : { exp: now + expiresIn }),

@@ -4,6 +4,7 @@ import {
   createTestVhost,
   freePort,
   startServiceProcess,
+  waitFor,
   type CapturedLogs,
   type ServiceProcess,
   type TestDatabase,
@@ -36,6 +37,9 @@ export class TestMesh {
   vhost!: TestVhost;
   signingKey!: SigningKey;
   private keyDir!: KeyDir;
+  /** The logger's database (a test may make it refuse an entry) and the broker's own. */
+  logsDb!: TestDatabase;
+  brokerDb!: TestDatabase;
   private databases: TestDatabase[] = [];
   private brokers: StartedHttpService[] = [];
 
@@ -47,14 +51,17 @@ export class TestMesh {
   }
 
   private async boot(withLogger: boolean): Promise<void> {
-    const [authDb, logsDb, vhost, keyDir, grpcPort] = await Promise.all([
+    const [authDb, logsDb, brokerDb, vhost, keyDir, grpcPort] = await Promise.all([
       createTestDatabase('broker_auth'),
       createTestDatabase('broker_logs'),
+      createTestDatabase('broker_own'),
       createTestVhost('broker'),
       createKeyDir(),
       freePort(),
     ]);
-    this.databases = [authDb, logsDb];
+    this.databases = [authDb, logsDb, brokerDb];
+    this.logsDb = logsDb;
+    this.brokerDb = brokerDb;
     this.vhost = vhost;
     this.keyDir = keyDir;
     this.loggerGrpc = `127.0.0.1:${grpcPort}`;
@@ -64,7 +71,10 @@ export class TestMesh {
         env: {
           LOG_LEVEL: 'warn',
           AUTH_DATABASE_URL: authDb.url,
+          // Auth announces revocations on this vhost, where the brokers under test listen.
+          AMQP_URL: vhost.url,
           AUTH_JWT_KEYS_DIR: keyDir.dir,
+          AUTH_JWT_RELOAD_MS: '200',
           AUTH_BCRYPT_COST: '4',
           AUTH_SEED_ADMIN_EMAIL: ADMIN.email,
           AUTH_SEED_ADMIN_PASSWORD: ADMIN.password,
@@ -81,8 +91,17 @@ export class TestMesh {
     this.signingKey = { ...keyDir.key, kid: await kidFromJwks(this.auth.url, keyDir.key) };
   }
 
+  /** A newer-named PEM beside the old one, with no restart: auth rereads its keys directory. */
+  async addSigningKey(stem: string): Promise<SigningKey> {
+    const key = await this.keyDir.add(stem);
+    const kid = await waitFor(() => kidFromJwks(this.auth.url, key).catch(() => undefined), {
+      what: 'auth publishing the new key',
+    });
+    return { ...key, kid };
+  }
+
   /**
-   * Key rotation as operators do it: a newer-named PEM beside the old one, auth restarted. Auth then
+   * Key rotation with a restart: a newer-named PEM beside the old one, auth restarted. Auth then
    * signs with the new key and publishes both; returns the new key with its kid.
    */
   async rotateSigningKey(): Promise<SigningKey> {
@@ -96,6 +115,7 @@ export class TestMesh {
   brokerConfig(env: Record<string, string> = {}) {
     return loadBrokerConfig({
       PORT: '0',
+      METRICS_PORT: '0',
       LOG_LEVEL: 'silent',
       AUTH_URL: this.auth.url,
       LOGGER_URL: this.logger?.url ?? 'http://127.0.0.1:9',
@@ -104,6 +124,7 @@ export class TestMesh {
       MAIL_URL: 'http://127.0.0.1:9',
       LISTENER_URL: 'http://127.0.0.1:9',
       AMQP_URL: this.vhost.url,
+      BROKER_DATABASE_URL: this.brokerDb.url,
       CORS_ORIGINS: 'http://127.0.0.1:8081',
       ...env,
     });

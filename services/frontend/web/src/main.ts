@@ -1,6 +1,7 @@
 import './styles.css';
 import { BrokerClient } from './broker-client';
 import { byId, h } from './dom';
+import { DeadLetterPanel } from './panels/dead-letters-panel';
 import { HealthPanel } from './panels/health-panel';
 import { LoginPanel } from './panels/login-panel';
 import { LogsPanel } from './panels/logs-panel';
@@ -21,6 +22,7 @@ async function start(): Promise<void> {
   const tester = new TesterPanel(client, login, signedIn);
   const health = new HealthPanel(client, signedIn);
   const logs = new LogsPanel(client, signedIn);
+  const deadLetters = new DeadLetterPanel(client, () => session.current?.role === 'admin');
   const traces = new TracesPanel(client, signedIn);
   const traceView = new TraceView(client);
 
@@ -28,6 +30,7 @@ async function start(): Promise<void> {
     tester.refreshHint();
     health.start();
     logs.reset();
+    deadLetters.start();
     void traces.load();
   };
   session.onChange(onSession);

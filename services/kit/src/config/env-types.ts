@@ -40,4 +40,9 @@ export const baseEnvShape = {
   SHUTDOWN_DRAIN_MS: env.int(5_000),
   /** Largest accepted JSON body: bytes, or with a unit (`100kb`, `1mb`). */
   BODY_LIMIT: z.string().default('100kb'),
+  /**
+   * A separate port (on HOST) for `/metrics`, kept off the public port so scrapes are not open to
+   * clients and cannot be reached through a proxy. Unset: `/metrics` stays on the service's port.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 };

@@ -26,6 +26,8 @@ export interface HttpServerOptions {
   beforeBody?: (app: Express) => void;
   /** How long stop() lets in-flight requests finish before cutting connections. */
   drainTimeoutMs?: number;
+  /** false: `/metrics` is not served here (it has its own internal port). Default true. */
+  serveMetrics?: boolean;
 }
 
 export interface BoundAddress {
@@ -65,9 +67,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       data: readiness,
     });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  if (options.serveMetrics !== false) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
 
   options.beforeBody?.(app);
   app.use(jsonBody(options.bodyLimit ?? '100kb'));

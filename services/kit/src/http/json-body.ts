@@ -33,13 +33,39 @@ function checkContentType(header: string | undefined): AppError | undefined {
   return undefined;
 }
 
+/** Deepest nesting of arrays and objects a request body may have (deeper: 400 before parsing). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The nesting depth of JSON text, counted without parsing it (brackets inside strings ignored),
+ * stopping as soon as it passes `limit`. A hostile body of 50 000 `[` then costs one linear scan
+ * and a 400, never a recursion in a parser, a validator or a serializer further on.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /**
  * Reads a JSON request body into `req.body` (strict: an object or an array). The gateway's hot
  * path parses a body on every request, so this replaces body-parser + type-is with the few checks
  * an API needs: a body must be UTF-8 JSON (415), not compressed (415), at most `limit` bytes (413,
- * refused from Content-Length before reading when it can be), and well-formed (400).
+ * refused from Content-Length before reading when it can be), nested at most `maxDepth` levels
+ * (400), and well-formed (400).
  */
-export function jsonBody(limit: string | number): RequestHandler {
+export function jsonBody(limit: string | number, maxDepth = MAX_JSON_DEPTH): RequestHandler {
   const limitBytes = typeof limit === 'number' ? limit : parseByteSize(limit);
   return (req, _res, next) => {
     if (!hasBody(req.headers)) {
@@ -90,6 +116,10 @@ export function jsonBody(limit: string | number): RequestHandler {
       const first = text.trimStart()[0];
       if (first !== '{' && first !== '[') {
         finish(new AppError(400, 'malformed JSON body'));
+        return;
+      }
+      if (jsonDepthExceeds(text, maxDepth)) {
+        finish(new AppError(400, `JSON body nested deeper than ${maxDepth} levels`));
         return;
       }
       try {

@@ -10,6 +10,8 @@ export interface BaseConfig {
   SHUTDOWN_DELAY_MS: number;
   SHUTDOWN_DRAIN_MS?: number;
   SHUTDOWN_TIMEOUT_MS?: number;
+  /** Set: `/metrics` is served on this port only (see startHttpService). */
+  METRICS_PORT?: number | undefined;
 }
 
 /** The runtime pieces every service is built from. */

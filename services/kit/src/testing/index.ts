@@ -12,4 +12,6 @@ export {
 } from './service-process';
 export { startFreezableProxy, type FreezableProxy } from './freezable-proxy';
 export { createJwtKeysDir, type JwtKeysDir, type JwtKey } from './jwt-keys-dir';
+export { startPrivateRabbitMq, type PrivateRabbitMq } from './private-rabbitmq';
+export { startPrivatePostgres, type PrivatePostgres } from './private-postgres';
 export { processCpuSeconds } from './process-cpu';

@@ -1,5 +1,6 @@
 import { connectivityState } from '@grpc/grpc-js';
 import type { LogEvent } from '@micromesh/contracts';
+import type { FailureKind, ForwardReport } from '../domain/batch-forwarder';
 import {
   callUnary,
   createLogServiceClient,
@@ -10,7 +11,7 @@ import {
   type WriteLogsResponse__Output,
 } from '@micromesh/proto';
 
-export interface WriteResult {
+export interface WriteResult extends ForwardReport {
   written: number;
   duplicates: number;
 }
@@ -35,7 +36,11 @@ export function createLogWriter(address: string, deadlineMs: number): LogWriter 
         (metadata, options, callback) => client.WriteLogs({ entries }, metadata, options, callback),
         { timeoutMs: deadlineMs },
       );
-      return { written: response.written, duplicates: response.duplicates };
+      return {
+        written: response.written,
+        duplicates: response.duplicates,
+        refused: refusedEntries(response),
+      };
     },
     reachable() {
       return (
@@ -48,16 +53,63 @@ export function createLogWriter(address: string, deadlineMs: number): LogWriter 
   };
 }
 
+/** The logger's refusal of one entry of a WriteLogs call (the rest of the call was stored). */
+export class EntryRefused extends Error {
+  override readonly name = 'EntryRefused';
+}
+
+/** Index in the call → refusal, from WriteLogs' per-entry results (in request order). */
+function refusedEntries(response: WriteLogsResponse__Output): Map<number, EntryRefused> {
+  const refused = new Map<number, EntryRefused>();
+  for (const [index, result] of response.results.entries()) {
+    if (result.outcome === 'rejected') {
+      refused.set(index, new EntryRefused(result.reason || 'refused without a reason'));
+    }
+  }
+  return refused;
+}
+
+/** Codes that name the data, not the logger's health: retrying the same entries cannot help. */
+const REFUSALS: ReadonlySet<number> = new Set([
+  GrpcStatus.INVALID_ARGUMENT,
+  GrpcStatus.OUT_OF_RANGE,
+]);
+
 /**
- * Refusals that name the data, not the logger's health: retrying the same batch cannot help, so
- * the batch is split to find the refused events. Everything else (UNAVAILABLE, DEADLINE_EXCEEDED,
- * INTERNAL, …) is transient.
+ * Codes that say the logger as a whole cannot store anything now (down, slow, overloaded,
+ * shutting down, or the channel itself misconfigured): no entry is to blame, so the batch is held.
  */
-export function isDataRefusal(error: unknown): boolean {
-  return (
-    isGrpcError(error) &&
-    (error.code === GrpcStatus.INVALID_ARGUMENT || error.code === GrpcStatus.OUT_OF_RANGE)
-  );
+const TRANSIENT: ReadonlySet<number> = new Set([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.ABORTED,
+  GrpcStatus.CANCELLED,
+  GrpcStatus.UNAUTHENTICATED,
+  GrpcStatus.PERMISSION_DENIED,
+  GrpcStatus.UNIMPLEMENTED,
+]);
+
+/**
+ * A failed WriteLogs call → what to do with its batch: 'reject' (the entries were refused: split
+ * and dead-letter them), 'retry' (the logger is unavailable: hold and back off), 'unknown'
+ * (INTERNAL, UNKNOWN, anything unexpected: split, then a bounded number of attempts per entry).
+ */
+export function classifyFailure(error: unknown): FailureKind {
+  if (!isGrpcError(error)) return 'unknown';
+  if (REFUSALS.has(error.code)) return 'reject';
+  if (TRANSIENT.has(error.code)) return 'retry';
+  return 'unknown';
+}
+
+/** The refusing party's own words, for the dead letter's header and the log. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof EntryRefused) return `logger: rejected: ${error.message}`;
+  if (isGrpcError(error)) {
+    const code = GrpcStatus[error.code] ?? String(error.code);
+    return `logger: ${code}: ${error.details || error.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 function toLog(event: LogEvent): Log {

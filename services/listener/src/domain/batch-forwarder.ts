@@ -3,7 +3,25 @@ export type FailureKind =
   /** Transient (store down, deadline): hold the batch and try it again after a backoff. */
   | 'retry'
   /** The data itself was refused: split the batch to find the bad item(s), give those up. */
-  | 'reject';
+  | 'reject'
+  /**
+   * Neither (e.g. INTERNAL): split the batch to find the item(s) it follows; an item that still
+   * fails alone gets a bounded number of attempts, then it is given up.
+   */
+  | 'unknown';
+
+/** Why an item was given up. */
+export type RejectReason =
+  /** The store refused it (permanent). */
+  | 'refused'
+  /** It failed with an unknown error on every one of its `maxItemAttempts` attempts. */
+  | 'retries_exhausted';
+
+/** What a forward call reports beyond "stored": items the store refused one by one. */
+export interface ForwardReport {
+  /** Index in the batch → the store's refusal of that item; every other item is stored. */
+  refused?: ReadonlyMap<number, unknown>;
+}
 
 export interface BatchForwarderOptions<T> {
   /** Items per forward call. */
@@ -15,27 +33,54 @@ export interface BatchForwarderOptions<T> {
   flushMs: number;
   /** Batches being forwarded at the same time (their results are still reported in order). */
   maxInFlight: number;
-  /** Stores a batch; resolves only once the store has it. */
-  forward(items: readonly T[]): Promise<void>;
+  /**
+   * Stores a batch; resolves only once the store has it (every item but those it reports
+   * refused).
+   */
+  forward(items: readonly T[]): Promise<ForwardReport | void>;
   classify(error: unknown): FailureKind;
   /** Delay before retry number `attempt` (0-based) of the same batch. */
   retryDelayMs(attempt: number): number;
-  /** Called once per stored batch, strictly in the order the items were added. */
-  onStored(items: readonly T[], forwardMs: number): void;
-  /** Called, in order, for an item the store refused on its own (it can never be stored). */
-  onRejected(item: T, error: unknown): void;
-  onRetry?(error: unknown, attempt: number, delayMs: number, batchSize: number): void;
+  /** Attempts an item gets when it fails alone with an 'unknown' error. */
+  maxItemAttempts: number;
+  /**
+   * Records one more failed attempt of an item that failed alone with an 'unknown' error and
+   * returns its count so far (the caller may keep it across forwarders, e.g. by message id).
+   */
+  countFailure(item: T): number;
+  /**
+   * Called once per stored batch (or what is left of it after refusals), strictly in the order the
+   * items were added; the order chain waits for a returned promise.
+   */
+  onStored(items: readonly T[], forwardMs: number): void | Promise<void>;
+  /**
+   * Called, in order, for an item given up (it can never be stored, or ran out of attempts); the
+   * order chain waits for a returned promise, so an item is settled before any later one.
+   */
+  onRejected(item: T, error: unknown, reason: RejectReason): void | Promise<void>;
+  /** A failed attempt is retried after `delayMs` ('unknown': a lone item, not a blocked batch). */
+  onRetry?(
+    error: unknown,
+    attempt: number,
+    delayMs: number,
+    batchSize: number,
+    kind: FailureKind,
+  ): void;
   /** No batch is failing any more (the last one needed `attempts` attempts). */
   onRecovered?(attempts: number): void;
 }
 
-type Outcome = { stored: true; forwardMs: number } | { stored: false; error: unknown };
+type Outcome =
+  | { stored: true; forwardMs: number; refused?: ReadonlyMap<number, unknown> }
+  | { stored: false; error: unknown; reason: RejectReason };
 
 /**
  * Collects items into batches and forwards up to `maxInFlight` of them at once, while reporting
  * every outcome strictly in the order the items arrived — so the caller can settle everything up
  * to a batch's last item when `onStored` fires. A batch that fails transiently is held and retried
  * with backoff; the caller's bounded input (e.g. a prefetch window) stops the inflow meanwhile.
+ * A batch refused for its data, or failing with an unknown error, is halved until the culprits
+ * stand alone: a refused item is given up at once, an unknown failure after `maxItemAttempts`.
  * While batches are in flight the next one fills, and is sent as soon as a slot frees up.
  *
  * `close()` abandons everything: pending items, batches waiting for a retry, the results of
@@ -119,8 +164,7 @@ export class BatchForwarder<T> {
       .then(async (outcome) => {
         await previous;
         if (this.closed) return;
-        if (outcome.stored) this.options.onStored(batch, outcome.forwardMs);
-        else await this.isolateRejected(batch, outcome.error);
+        await this.report(batch, outcome);
       })
       // The callbacks handle their own errors; a throw must not break the order chain.
       .catch(() => undefined);
@@ -147,7 +191,10 @@ export class BatchForwarder<T> {
     return this.pending.splice(0, count);
   }
 
-  /** Forwards until stored, refused, or closed; transient failures wait and retry. */
+  /**
+   * Forwards until stored, refused, or closed; transient failures wait and retry (and count as
+   * "blocked"); an unknown failure of a lone item waits and retries up to its attempt budget.
+   */
   private async forwardWithRetry(batch: readonly T[]): Promise<Outcome> {
     let failed = false;
     let attempts = 0;
@@ -156,11 +203,30 @@ export class BatchForwarder<T> {
         attempts = attempt + 1;
         const started = performance.now();
         try {
-          await this.options.forward(batch);
-          return { stored: true, forwardMs: performance.now() - started };
+          const report = await this.options.forward(batch);
+          return {
+            stored: true,
+            forwardMs: performance.now() - started,
+            refused: report?.refused,
+          };
         } catch (error) {
-          if (this.closed || this.options.classify(error) === 'reject') {
-            return { stored: false, error };
+          if (this.closed) return { stored: false, error, reason: 'refused' };
+          const kind = this.options.classify(error);
+          if (kind === 'reject') return { stored: false, error, reason: 'refused' };
+          if (kind === 'unknown') {
+            const [only] = batch;
+            // A batch is split first: the error may follow one item only.
+            if (batch.length !== 1 || only === undefined) {
+              return { stored: false, error, reason: 'retries_exhausted' };
+            }
+            const count = this.options.countFailure(only);
+            if (count >= this.options.maxItemAttempts) {
+              return { stored: false, error, reason: 'retries_exhausted' };
+            }
+            this.options.onRetry?.(error, count, this.options.retryDelayMs(count - 1), 1, kind);
+            await this.pause(this.options.retryDelayMs(count - 1));
+            if (this.closed) return { stored: false, error, reason: 'retries_exhausted' };
+            continue;
           }
           if (!failed) {
             failed = true;
@@ -168,9 +234,9 @@ export class BatchForwarder<T> {
             this.failingSince ??= Date.now();
           }
           const delayMs = this.options.retryDelayMs(attempt);
-          this.options.onRetry?.(error, attempt + 1, delayMs, batch.length);
+          this.options.onRetry?.(error, attempt + 1, delayMs, batch.length, kind);
           await this.pause(delayMs);
-          if (this.closed) return { stored: false, error };
+          if (this.closed) return { stored: false, error, reason: 'refused' };
         }
       }
     } finally {
@@ -181,23 +247,46 @@ export class BatchForwarder<T> {
     }
   }
 
+  /** Reports one forward's outcome, in order: given-up items first, then the stored rest. */
+  private async report(batch: readonly T[], outcome: Outcome): Promise<void> {
+    if (this.closed) return;
+    if (!outcome.stored) {
+      await this.isolate(batch, outcome);
+      return;
+    }
+    const { refused } = outcome;
+    if (!refused || refused.size === 0) {
+      await this.options.onStored(batch, outcome.forwardMs);
+      return;
+    }
+    const stored: T[] = [];
+    for (const [index, item] of batch.entries()) {
+      if (!refused.has(index)) stored.push(item);
+      else await this.options.onRejected(item, refused.get(index), 'refused');
+      if (this.closed) return;
+    }
+    if (stored.length > 0) await this.options.onStored(stored, outcome.forwardMs);
+  }
+
   /**
-   * Halves a refused batch until the refused items stand alone; the rest is stored. Runs in the
+   * Halves a failed batch until the failing items stand alone; the rest is stored. Runs in the
    * order chain (the previous batch is reported), so its reports stay in order too.
    */
-  private async isolateRejected(batch: readonly T[], error: unknown): Promise<void> {
+  private async isolate(
+    batch: readonly T[],
+    outcome: { error: unknown; reason: RejectReason },
+  ): Promise<void> {
     if (this.closed) return;
     const [only] = batch;
     if (batch.length === 1 && only !== undefined) {
-      this.options.onRejected(only, error);
+      await this.options.onRejected(only, outcome.error, outcome.reason);
       return;
     }
     const middle = Math.ceil(batch.length / 2);
     for (const half of [batch.slice(0, middle), batch.slice(middle)]) {
-      const outcome = await this.forwardWithRetry(half);
+      const result = await this.forwardWithRetry(half);
       if (this.closed) return;
-      if (outcome.stored) this.options.onStored(half, outcome.forwardMs);
-      else await this.isolateRejected(half, outcome.error);
+      await this.report(half, result);
     }
   }
 

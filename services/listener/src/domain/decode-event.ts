@@ -1,6 +1,7 @@
 import { describeIssues, eventSchema, type LogEvent } from '@micromesh/contracts';
 
-export type Decoded = { ok: true; event: LogEvent } | { ok: false; reason: string };
+export type Decoded =
+  { ok: true; event: LogEvent } | { ok: false; reason: 'malformed' | 'invalid'; detail: string };
 
 /**
  * A message body → a valid event, or why not. A message that fails here can never succeed, so the
@@ -11,10 +12,15 @@ export function decodeEvent(body: Buffer): Decoded {
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
-    return { ok: false, reason: 'body is not JSON' };
+    return { ok: false, reason: 'malformed', detail: 'body is not JSON' };
   }
   const parsed = eventSchema.safeParse(json);
-  if (!parsed.success)
-    return { ok: false, reason: describeIssues(parsed.error) || 'invalid event' };
+  if (!parsed.success) {
+    return {
+      ok: false,
+      reason: 'invalid',
+      detail: describeIssues(parsed.error) || 'invalid event',
+    };
+  }
   return { ok: true, event: parsed.data };
 }

@@ -1,8 +1,14 @@
 import amqp from 'amqplib';
-import { DEAD_LETTER_QUEUE } from '@micromesh/kit';
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_QUEUE } from '@micromesh/kit';
 
 export interface DeadLetter {
   body: string;
+  messageId?: string;
+  routingKey: string;
+  /** The listener's own headers (absent when RabbitMQ dead-lettered the message by itself). */
+  reason?: string;
+  detail?: string;
+  attempts?: number;
   /** How many times RabbitMQ dead-lettered it, and why (from the x-death header). */
   deaths: { count: number; reason: string; queue: string }[];
 }
@@ -21,8 +27,14 @@ export async function readDeadLetters(amqpUrl: string): Promise<DeadLetter[]> {
         reason: string;
         queue: string;
       }[];
+      const headers = message.properties.headers ?? {};
       letters.push({
         body: message.content.toString('utf8'),
+        messageId: message.properties.messageId as string | undefined,
+        routingKey: message.fields.routingKey,
+        reason: headers[DEAD_LETTER_HEADERS.reason] as string | undefined,
+        detail: headers[DEAD_LETTER_HEADERS.detail] as string | undefined,
+        attempts: headers[DEAD_LETTER_HEADERS.attempts] as number | undefined,
         deaths: xDeath.map(({ count, reason, queue }) => ({ count, reason, queue })),
       });
     }

@@ -26,6 +26,11 @@ export interface MeshOptions {
   /** RabbitMQ to use; default a fresh vhost on the shared broker. */
   amqpUrl?: string;
   listenerEnv?: Record<string, string>;
+  /**
+   * Something the listener talks to instead of the logger (e.g. a gRPC front that fails some
+   * calls); given the logger's gRPC address, it answers its own. Closed with the mesh.
+   */
+  loggerFront?(loggerAddress: string): Promise<{ address: string; close(): Promise<void> }>;
 }
 
 /**
@@ -56,11 +61,13 @@ export async function startListenerMesh(
       env: { LOG_STORE_URL: db.url, GRPC_PORT: String(grpcPort), LOG_LEVEL: 'warn' },
     });
     cleanup.push(() => logger.stop());
+    const front = await options.loggerFront?.(`127.0.0.1:${grpcPort}`);
+    if (front) cleanup.push(() => front.close());
     const listener = await startServiceProcess({
       service: 'listener',
       env: {
         AMQP_URL: amqpUrl,
-        LOGGER_GRPC_ADDRESS: `127.0.0.1:${grpcPort}`,
+        LOGGER_GRPC_ADDRESS: front?.address ?? `127.0.0.1:${grpcPort}`,
         LOG_LEVEL: 'info',
         // A short backoff ceiling keeps the outage tests quick (production default: 5 s).
         LISTENER_RETRY_MAX_MS: '1000',
@@ -90,4 +97,13 @@ export async function metricValue(
     .filter((line) => line.startsWith(`${series} `) || line.startsWith(`${series}{`))
     .filter((line) => wanted.every((label) => line.includes(label)))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/**
+ * Entries the logger reports it wrote (logger_entries_total{outcome="stored"}): a second copy of an
+ * event under any event_id counts here, where a row count under the unique event_id could not
+ * see it. Redeliveries of a stored event count as `duplicate`, not here.
+ */
+export function loggerWritten(mesh: ListenerMesh): Promise<number> {
+  return metricValue(mesh.logger, 'logger_entries_total', { outcome: 'stored' });
 }

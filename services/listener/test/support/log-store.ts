@@ -33,6 +33,16 @@ export function openLogStore(databaseUrl: string) {
       );
       return rows[0]?.seconds ?? 0;
     },
+    /**
+     * Makes the real PostgreSQL refuse one exact `data` value (a CHECK constraint on the logs
+     * table): an event that passes the contract schema yet is refused by the store.
+     */
+    async refuseData(data: string): Promise<void> {
+      const literal = `'${data.replace(/'/g, "''")}'`;
+      await pool.query(
+        `ALTER TABLE logs ADD CONSTRAINT listener_test_refuse CHECK (data <> ${literal}) NOT VALID`,
+      );
+    },
     /** OS pids of the PostgreSQL backends serving this database (for CPU accounting). */
     async backendPids(): Promise<number[]> {
       const { rows } = await pool.query<{ pid: number }>(

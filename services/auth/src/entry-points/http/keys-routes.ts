@@ -10,6 +10,7 @@ export function keysRouter(apiKeys: ApiKeys, authenticator: Authenticator): Rout
   router.use(requirePrincipal(authenticator));
   router.post('/', async (req, res) => {
     const created = await apiKeys.create(principalOf(res), req.body);
+    res.set('cache-control', 'no-store');
     res.status(201).json(ok('api key created; it is shown only once', created));
   });
   router.get('/', async (req, res) => {

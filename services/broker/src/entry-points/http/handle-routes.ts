@@ -1,4 +1,4 @@
-import { AppError, parseInput } from '@micromesh/kit';
+import { AppError, clientAddressKey, parseInput } from '@micromesh/kit';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import {
@@ -9,7 +9,10 @@ import {
   type ActionName,
 } from '../../domain/action-schemas';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
+import { IDEMPOTENCY_KEY, type IdempotentRequest } from '../../domain/idempotency';
+import { ACTION_ACCESS, enforce } from '../../edge/access-rules';
 import type { MailActionSchema } from '../../domain/mail-action-schema';
+import type { Principal } from '../../domain/principal';
 import { idempotencyKeySchema as mailIdempotencyKeySchema } from '../../downstream/mail-client';
 import { authenticateAndLimit, type EdgeAuth } from '../../edge/authenticate';
 import type { RateLimit } from '../../edge/rate-limits';
@@ -26,6 +29,11 @@ export interface HandleRouteDeps {
 }
 
 const bodySchema = z.object({ action: z.string().max(64) }, 'expected a JSON object');
+const idempotencyKeySchema = z
+  .string()
+  .regex(IDEMPOTENCY_KEY, 'Idempotency-Key must be 1-200 printable ASCII characters without spaces')
+  .optional();
+const headersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema });
 
 /** Each action's payload sits under the action's own name, as in the reference front-end. */
 const payloadSchemas = {
@@ -56,16 +64,24 @@ async function run(
   if (action === 'auth') {
     // Limited before any work, so guessing passwords costs the guesser, not bcrypt.
     const ip = req.ip ?? 'unknown';
-    await deps.authLimit.consume(`ip:${ip}`, res);
+    await deps.authLimit.consume(`ip:${clientAddressKey(ip)}`, res);
     const { auth } = parseInput(payloadSchemas.auth, req.body);
+    // The answer holds a bearer token: no cache on the way may keep it.
+    res.set('cache-control', 'no-store').set('pragma', 'no-cache');
     return deps.actions.auth(auth, ip);
   }
   const principal = await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
+  res.locals.principal = principal;
+  enforce(ACTION_ACCESS[action], res);
   switch (action) {
-    case 'log':
-      return deps.actions.log(parseInput(payloadSchemas.log, req.body).log);
-    case 'event':
-      return deps.actions.event(parseInput(payloadSchemas.event, req.body).event);
+    case 'log': {
+      const { log } = parseInput(payloadSchemas.log, req.body);
+      return deps.actions.log(log, retryOf(req, principal));
+    }
+    case 'event': {
+      const { event } = parseInput(payloadSchemas.event, req.body);
+      return deps.actions.event(event, retryOf(req, principal));
+    }
     case 'mail': {
       const { mail } = parseInput(deps.mailAction, req.body);
       const rawKey = req.get('idempotency-key');
@@ -78,6 +94,17 @@ async function run(
   }
 }
 
+/** The request's Idempotency-Key, scoped to the caller; undefined without the header. */
+function retryOf(req: Request, principal: Principal): IdempotentRequest | undefined {
+  const key = parseInput(
+    headersSchema,
+    { 'Idempotency-Key': req.get('idempotency-key') },
+    'invalid header',
+  )['Idempotency-Key'];
+  return key === undefined ? undefined : { principal: principal.clientKey, key };
+}
+
 function send(res: Response, outcome: ActionOutcome): void {
+  if (outcome.replayed) res.set('idempotent-replayed', 'true');
   res.status(outcome.status).json(outcome.body);
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { AppError, propagationHeaders } from '@micromesh/kit';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Downstream } from '../../downstream/downstream';
+import { streamEndSignal } from '../../edge/stream-guard';
 
 export interface ProxyTarget {
   downstream: Downstream;
@@ -103,6 +104,31 @@ function relay(upstream: http.IncomingMessage, res: Response): void {
   res.on('close', () => upstream.destroy());
   res.flushHeaders();
   upstream.pipe(res);
+  const end = streamEndSignal(res);
+  if (end) endWith(end, upstream, res);
+}
+
+/**
+ * Ends a stream when the broker says so (credential expired or revoked): stops relaying, tells an
+ * event-stream client why in a last `end` event, and closes the response cleanly.
+ */
+function endWith(signal: AbortSignal, upstream: http.IncomingMessage, res: Response): void {
+  const finish = () => {
+    upstream.unpipe(res);
+    upstream.destroy();
+    if (res.writableEnded) return;
+    const type = String(res.getHeader('content-type') ?? '');
+    if (type.startsWith('text/event-stream')) {
+      res.write(`event: end\ndata: ${JSON.stringify({ reason: String(signal.reason) })}\n\n`);
+    }
+    res.end();
+  };
+  if (signal.aborted) {
+    finish();
+    return;
+  }
+  signal.addEventListener('abort', finish, { once: true });
+  res.once('close', () => signal.removeEventListener('abort', finish));
 }
 
 function isRefused(err: Error): boolean {

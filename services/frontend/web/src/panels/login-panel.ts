@@ -1,4 +1,5 @@
 import { failureMessage, type BrokerClient, type Exchange } from '../broker-client';
+import { devCredentials } from '../dev-credentials';
 import { byId, h } from '../dom';
 import type { Session, SessionState } from '../session';
 
@@ -27,7 +28,7 @@ export function sessionFrom(exchange: Exchange, email: string): SessionState | n
   };
 }
 
-/** The sign-in card: prefilled with the dev admin; its token is used by every other call. */
+/** The sign-in card (prefilled with the dev admin in a dev build); its token is used by every call. */
 export class LoginPanel {
   private readonly form = byId<HTMLFormElement>('login-form');
   private readonly email = byId<HTMLInputElement>('login-email');
@@ -45,6 +46,12 @@ export class LoginPanel {
       e.preventDefault();
       void this.login();
     });
+    const dev = devCredentials();
+    if (dev) {
+      this.email.value = dev.email;
+      this.password.value = dev.password;
+      byId('login-hint').hidden = false;
+    }
     session.onChange(() => this.render());
     this.render();
   }
@@ -86,6 +93,15 @@ export class LoginPanel {
     }
   }
 
+  /** Revokes the session's tokens at auth (every broker refuses them), then forgets it here. */
+  private async logout(): Promise<void> {
+    try {
+      await this.client.send('POST', '/api/auth/logout', { body: {} });
+    } finally {
+      this.session.signOut();
+    }
+  }
+
   private render(): void {
     const state = this.session.current;
     this.form.hidden = state !== null;
@@ -97,7 +113,7 @@ export class LoginPanel {
       { type: 'button', class: 'btn btn-quiet', id: 'sign-out' },
       'Sign out',
     );
-    signOut.addEventListener('click', () => this.session.signOut());
+    signOut.addEventListener('click', () => void this.logout());
     this.signedIn.replaceChildren(
       h('div', { class: 'avatar', 'aria-hidden': 'true' }, state.email.charAt(0).toUpperCase()),
       h(

@@ -1,16 +1,32 @@
 import type { LogEvent } from '@micromesh/contracts';
-import { LISTENER_QUEUE, backoffDelay, withConsumerBatchSpan, type Logger } from '@micromesh/kit';
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { BatchForwarder } from '../../domain/batch-forwarder';
+import {
+  DEAD_LETTER_QUEUE,
+  LISTENER_QUEUE,
+  backoffDelay,
+  type DeadLetterReason,
+  type Logger,
+  withConsumerBatchSpan,
+} from '@micromesh/kit';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { BatchForwarder, type FailureKind, type ForwardReport } from '../../domain/batch-forwarder';
 import { decodeEvent } from '../../domain/decode-event';
 import type { ListenerMetrics } from '../../metrics';
+import { FailureCounts } from './failure-counts';
+import { deadLetter } from './dead-letter';
 import { declareListenerTopology } from './topology';
 
-/** A valid event and the delivery that brought it (its tag is only meaningful on its channel). */
-interface PendingEvent {
-  event: LogEvent;
-  message: ConsumeMessage;
-}
+/**
+ * A delivery (its tag is only meaningful on its channel) and the valid event it brought, or why it
+ * is not one. Invalid messages travel through the forwarder too, so that they are settled in
+ * delivery order like the rest (a later `ack(multiple)` must never overtake their dead-lettering).
+ */
+type PendingEvent =
+  | { message: ConsumeMessage; event: LogEvent; invalid?: undefined }
+  | {
+      message: ConsumeMessage;
+      event?: undefined;
+      invalid: { reason: 'malformed' | 'invalid'; detail: string };
+    };
 
 export interface LogConsumerOptions {
   prefetch: number;
@@ -19,10 +35,14 @@ export interface LogConsumerOptions {
   maxBatchBytes: number;
   flushMs: number;
   retry: { minMs: number; maxMs: number };
-  /** Stores a batch of events; resolves once stored. */
-  store(events: readonly LogEvent[]): Promise<unknown>;
-  /** True when the error says the events themselves were refused (never worth a retry). */
-  isRefusal(error: unknown): boolean;
+  /** Stores a batch of events; resolves once stored (but for the events it reports refused). */
+  store(events: readonly LogEvent[]): Promise<ForwardReport | void>;
+  /** What a failed store call means for its batch: hold it, split it, or count against it. */
+  classify(error: unknown): FailureKind;
+  /** The refusing party's own words, for the dead letter's header. */
+  describe(error: unknown): string;
+  /** Attempts an event gets when it fails alone with an unexpected error. */
+  maxAttempts: number;
   metrics: ListenerMetrics;
   logger: Logger;
 }
@@ -30,7 +50,10 @@ export interface LogConsumerOptions {
 /** One channel and its batches: delivery tags belong to the channel, so they live and die together. */
 interface Session {
   model: ChannelModel;
-  channel: Channel;
+  /** A confirm channel: dead letters are republished on it (confirmed) before their ack. */
+  channel: ConfirmChannel;
+  /** For looking at queues (the dead-letter queue's depth), opened on first use. */
+  inspect?: Promise<Channel>;
   forwarder: BatchForwarder<PendingEvent>;
   consumerTag?: string;
   ended: boolean;
@@ -41,12 +64,15 @@ interface Session {
  * acked only after the logger stored it (`ack(multiple)` up to the batch's last delivery tag: the
  * forwarder settles batches strictly in delivery order, and everything before a batch is either
  * acked with an earlier batch or already dead-lettered). A malformed message is dead-lettered on
- * its first delivery. When the channel or connection dies, its unsettled batch is dropped:
+ * its first delivery, a refused one as soon as it is isolated, one that keeps failing with an
+ * unexpected error after `maxAttempts` attempts (counted by message id, across reconnects); each
+ * carries the reason in its headers. When the channel or connection dies, its unsettled batch is dropped:
  * RabbitMQ redelivers those messages on the next channel and the logger ignores the duplicates.
  */
 export class LogConsumer {
   private session: Session | undefined;
   private stopping = false;
+  private readonly failures = new FailureCounts();
 
   constructor(private readonly options: LogConsumerOptions) {}
 
@@ -54,7 +80,7 @@ export class LogConsumer {
   async attach(model: ChannelModel): Promise<void> {
     if (this.stopping) return;
     const { logger, metrics } = this.options;
-    const channel = await model.createChannel();
+    const channel = await model.createConfirmChannel();
     // Before anything can fail on the channel (a failed declaration is a channel error).
     channel.on('error', (err: Error) =>
       logger.warn({ err: err.message }, 'consumer channel error'),
@@ -88,6 +114,28 @@ export class LogConsumer {
   /** The AmqpConnection disconnect handler. */
   detach(reason: Error): void {
     if (this.session) this.end(this.session, reason.message);
+  }
+
+  /**
+   * Messages in the dead-letter queue now, or undefined while not connected. Asked on a channel of
+   * its own: a failed check (say the queue was deleted) closes that channel, never the consumer's.
+   */
+  async deadLetterDepth(): Promise<number | undefined> {
+    const session = this.session;
+    if (!session || session.ended) return undefined;
+    if (!session.inspect) {
+      const inspect = session.model.createChannel().then((channel) => {
+        channel.on('error', () => undefined);
+        channel.on('close', () => {
+          if (session.inspect === inspect) session.inspect = undefined;
+        });
+        return channel;
+      });
+      session.inspect = inspect;
+      inspect.catch(() => (session.inspect = undefined));
+    }
+    const channel = await session.inspect;
+    return (await channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
   }
 
   /** For readiness: throws while events cannot be forwarded. */
@@ -134,14 +182,14 @@ export class LogConsumer {
     metrics.consumed.inc();
     if (message.fields.redelivered) metrics.redelivered.inc();
     const decoded = decodeEvent(message.content);
-    if (!decoded.ok) {
-      this.deadLetter(session.channel, message, 'malformed', decoded.reason);
-      return;
-    }
-    session.forwarder.add({ event: decoded.event, message });
+    session.forwarder.add(
+      decoded.ok
+        ? { message, event: decoded.event }
+        : { message, invalid: { reason: decoded.reason, detail: decoded.detail } },
+    );
   }
 
-  private createForwarder(channel: Channel): BatchForwarder<PendingEvent> {
+  private createForwarder(channel: ConfirmChannel): BatchForwarder<PendingEvent> {
     const { logger, metrics, retry } = this.options;
     return new BatchForwarder<PendingEvent>({
       maxBatchSize: this.options.batchSize,
@@ -160,16 +208,17 @@ export class LogConsumer {
             'messaging.operation.type': 'process',
             'messaging.destination.name': LISTENER_QUEUE,
           },
-          async () => {
-            await this.options.store(items.map((item) => item.event));
-          },
+          () => this.forward(items),
         ),
-      classify: (error) => (this.options.isRefusal(error) ? 'reject' : 'retry'),
+      classify: (error) => this.options.classify(error),
       retryDelayMs: (attempt) =>
         backoffDelay(attempt, { initialDelayMs: retry.minMs, maxDelayMs: retry.maxMs }),
+      maxItemAttempts: this.options.maxAttempts,
+      countFailure: (item) => this.failures.add(this.keyOf(item)),
       onStored: (items, forwardMs) => {
         const last = items[items.length - 1];
         if (!last) return;
+        for (const item of items) this.failures.forget(this.keyOf(item));
         try {
           channel.ack(last.message, true);
         } catch (err) {
@@ -182,9 +231,32 @@ export class LogConsumer {
         metrics.batchSize.observe(items.length);
         metrics.forwardDuration.observe(forwardMs / 1000);
       },
-      onRejected: (item, error) => this.deadLetter(channel, item.message, 'refused', String(error)),
-      onRetry: (error, attempt, delayMs, batchSize) => {
+      onRejected: async (item, error, reason) => {
+        if (item.invalid) {
+          await this.deadLetter(channel, item.message, item.invalid.reason, item.invalid.detail, 1);
+          return;
+        }
+        const key = this.keyOf(item);
+        const attempts = reason === 'refused' ? 1 : this.failures.get(key);
+        this.failures.forget(key);
+        await this.deadLetter(
+          channel,
+          item.message,
+          reason,
+          this.options.describe(error),
+          attempts,
+        );
+      },
+      onRetry: (error, attempt, delayMs, batchSize, kind) => {
         metrics.forwardRetries.inc();
+        if (kind === 'unknown') {
+          // One event failing oddly is not an outage: readiness stays, the attempts are bounded.
+          logger.warn(
+            { err: this.options.describe(error), attempt, delayMs },
+            'an event failed with an unexpected error; retrying it alone',
+          );
+          return;
+        }
         metrics.forwardingBlocked.set(1);
         const fields = { err: (error as Error).message, attempt, delayMs, batchSize };
         // First failure and then every 10th attempt at warn: a long outage must not flood the log.
@@ -199,12 +271,44 @@ export class LogConsumer {
     });
   }
 
-  private deadLetter(channel: Channel, message: ConsumeMessage, reason: string, detail: string) {
+  /** Stores the valid events of a batch; the invalid ones come back as refused. */
+  private async forward(items: readonly PendingEvent[]): Promise<ForwardReport> {
+    const refused = new Map<number, unknown>();
+    const events: LogEvent[] = [];
+    const positions: number[] = [];
+    for (const [index, item] of items.entries()) {
+      if (item.event) {
+        events.push(item.event);
+        positions.push(index);
+      } else refused.set(index, item.invalid);
+    }
+    if (events.length > 0) {
+      const report = await this.options.store(events);
+      for (const [index, error] of report?.refused ?? []) {
+        const position = positions[index];
+        if (position !== undefined) refused.set(position, error);
+      }
+    }
+    return { refused };
+  }
+
+  /** The id attempts are counted under: the message id (= event id), else the event id. */
+  private keyOf(item: PendingEvent): string {
+    const id: unknown = item.message.properties.messageId;
+    return typeof id === 'string' && id !== '' ? id : (item.event?.event_id ?? '');
+  }
+
+  private async deadLetter(
+    channel: ConfirmChannel,
+    message: ConsumeMessage,
+    reason: DeadLetterReason,
+    detail: string,
+    attempts: number,
+  ): Promise<void> {
     const { logger, metrics } = this.options;
-    try {
-      channel.nack(message, false, false);
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'could not dead-letter a message');
+    const how = await deadLetter(channel, message, { reason, detail, attempts });
+    if (how === 'lost-channel') {
+      logger.warn({ reason }, 'could not dead-letter a message (channel gone); it is redelivered');
       return;
     }
     metrics.deadLettered.inc({ reason });
@@ -212,8 +316,12 @@ export class LogConsumer {
       {
         reason,
         detail,
+        attempts,
         messageId: message.properties.messageId,
         routingKey: message.fields.routingKey,
+        ...(how === 'rejected' && {
+          fallback: 'nack: RabbitMQ dead-lettered it without our headers',
+        }),
       },
       'message dead-lettered',
     );
@@ -222,6 +330,7 @@ export class LogConsumer {
   private end(session: Session, why: string): void {
     if (session.ended) return;
     session.ended = true;
+    void session.inspect?.then((channel) => channel.close()).catch(() => undefined);
     const dropped = session.forwarder.close();
     if (this.session === session) this.options.metrics.forwardingBlocked.set(0);
     if (dropped > 0) {

@@ -12,9 +12,11 @@ import type { Channel } from 'amqplib';
  * The listener's queue is a quorum queue: it is the one place every event waits until stored, so
  * it gets RabbitMQ's replicated, fsync-before-confirm queue type (the replacement for mirrored
  * classic queues), which survives losing a node in a cluster. On one node it behaves like a durable
- * queue. No delivery limit: a redelivery after a crash or a reconnect is normal here (the logger
- * is idempotent) and must never push a valid event into the dead-letter queue; malformed events
- * are dead-lettered explicitly on their first delivery.
+ * queue. Its delivery limit is set on purpose by the `micromesh-listener` policy
+ * (deploy/rabbitmq/definitions.json), never here: a changed argument would fail every later
+ * declaration of the existing queue. Redeliveries after a crash or a reconnect are normal (the
+ * logger is idempotent); the listener dead-letters what it cannot store itself, with the reason.
+ * The dead-letter queue is classic: no delivery limit of its own, so browsing it loses nothing.
  */
 export const LISTENER_QUEUE_ARGUMENTS = {
   'x-queue-type': 'quorum',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
-import { freePort } from '@micromesh/kit/testing';
+import { freePort } from './service-process';
 
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 
@@ -16,6 +16,8 @@ export interface PrivateRabbitMq {
   stop(): Promise<void>;
   /** Starts the node again on the same port and data directory. */
   start(): Promise<void>;
+  /** `kill -9` of the node's Erlang VM: no goodbye to any client, nothing flushed. */
+  kill(): Promise<void>;
   /** Stops the node and deletes its data directory. */
   destroy(): Promise<void>;
   output(): string;
@@ -27,10 +29,10 @@ export interface PrivateRabbitMq {
  * tests use. Needs Debian's rabbitmq-server installed (scripts/up's bootstrap installs it).
  */
 export async function startPrivateRabbitMq(): Promise<PrivateRabbitMq> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'listener-rabbitmq-'));
+  const dir = await mkdtemp(path.join(tmpdir(), 'private-rabbitmq-'));
   const amqpPort = await freePort();
   const distPort = await freePort();
-  const nodeName = `listener-test-${randomBytes(4).toString('hex')}@localhost`;
+  const nodeName = `private-${randomBytes(4).toString('hex')}@localhost`;
   await writeFile(path.join(dir, 'enabled_plugins'), '[].\n');
   await writeFile(
     path.join(dir, 'rabbitmq.conf'),
@@ -101,11 +103,24 @@ export async function startPrivateRabbitMq(): Promise<PrivateRabbitMq> {
     clearTimeout(forced);
   };
 
+  const kill = async () => {
+    if (!server || server.exitCode !== null) return;
+    const pid = Number((await readFile(env.RABBITMQ_PID_FILE, 'utf8').catch(() => '')).trim());
+    try {
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    server.kill('SIGKILL');
+    await exited;
+  };
+
   await start();
   return {
     url,
     start,
     stop,
+    kill,
     async destroy() {
       await stop();
       await rm(dir, { recursive: true, force: true });

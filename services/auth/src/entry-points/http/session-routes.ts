@@ -1,0 +1,33 @@
+import { ok } from '@micromesh/kit';
+import { Router, type Express } from 'express';
+import type { UsersRepository } from '../../data-access/users-repository';
+import type { Authenticator } from '../../domain/principal';
+import type { Users } from '../../domain/users';
+import { principalOf, requirePrincipal } from './principal-middleware';
+
+/** `POST /api/auth/logout`: revokes every token of the caller (all sessions, every broker). */
+export function sessionRouter(users: Users, authenticator: Authenticator): Router {
+  const router = Router();
+  router.use(requirePrincipal(authenticator));
+  router.post('/logout', async (_req, res) => {
+    await users.logout(principalOf(res));
+    res.set('cache-control', 'no-store').json(ok('logged out: every token of yours is revoked'));
+  });
+  return router;
+}
+
+/**
+ * `GET /internal/revocations` for the brokers' catch-up at (re)connect: every revocation young
+ * enough to concern a token that has not expired yet.
+ */
+export function mountRevocationsRoute(
+  app: Express,
+  repo: UsersRepository,
+  windowSeconds: number,
+): void {
+  app.get('/internal/revocations', async (_req, res) => {
+    const revocations = await repo.revocationsSince(windowSeconds);
+    res.set('cache-control', 'no-store');
+    res.json(ok('revocations', { window_seconds: windowSeconds, revocations }));
+  });
+}
