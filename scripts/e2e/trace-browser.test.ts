@@ -11,6 +11,9 @@ const WAIT = { timeout: 30_000 };
 
 async function signIn(page: Page): Promise<void> {
   await page.locator('body[data-ready="true"]').waitFor(WAIT);
+  // Typed, not relied on: only a dev build comes prefilled.
+  await page.fill('#login-email', ADMIN.email);
+  await page.fill('#login-password', ADMIN.password);
   await page.click('#login-submit');
   await page.locator('#signed-in').getByText(ADMIN.email).waitFor(WAIT);
 }
