@@ -18,7 +18,8 @@ import { SERVICES, type ServiceName } from './support/paths';
 
 /**
  * The production bundle of each service, built exactly as deploy/Dockerfile builds it, started
- * the way the image starts it (`node dist/main.js` in the bundle's directory, NODE_ENV=production)
+ * the way the image starts it (`node --require @micromesh/kit/tracing dist/main.js` in the bundle's
+ * directory, NODE_ENV=production)
  * against the real PostgreSQL and RabbitMQ, and the other bundles as its peers.
  */
 const BUILD_TIMEOUT_MS = 10 * 60_000;
@@ -97,7 +98,7 @@ describe('production bundles (deploy/build-bundles.sh, as in deploy/Dockerfile)'
 
   // In dependency order: each service gets the already running bundles as its peers.
   test.each([...SERVICES])(
-    'When the %s bundle is started with node dist/main.js, then /readyz answers 200',
+    'When the %s bundle is started as the image starts it (tracing bootstrap first), then /readyz answers 200',
     async (service) => {
       const name = service as ServiceName;
 
@@ -105,6 +106,7 @@ describe('production bundles (deploy/build-bundles.sh, as in deploy/Dockerfile)'
         service: name,
         cwd: bundleDir(name),
         entry: 'dist/main.js',
+        nodeArgs: ['--require', '@micromesh/kit/tracing'],
         env: envFor(name),
         readyTimeoutMs: READY_TIMEOUT_MS,
       });

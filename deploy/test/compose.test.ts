@@ -19,6 +19,7 @@ export const ALLOWED_PUBLISHED_PORTS = {
   mailpit: [8025],
   rabbitmq: [15672],
   prometheus: [9090],
+  jaeger: [16686],
 };
 
 describe('docker-compose.yml', () => {

@@ -30,14 +30,19 @@ describe('deploy/Dockerfile', () => {
     expect(commands).toContain('sh deploy/build-bundles.sh /out "${SERVICE}"');
   });
 
-  test('When the runtime stage is read, then it copies only the bundle and runs node dist/main.js as the node user in production mode', () => {
+  test('When the runtime stage is read, then it copies only the bundle and runs node dist/main.js with the tracing bootstrap, as the node user in production mode', () => {
     const copies = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
 
     expect(copies).toContain('--from=build /out/${SERVICE}/ ./');
     expect(last(runtime, 'USER')).toBe('node');
     expect(last(runtime, 'WORKDIR')).toBe('/app');
     expect(last(runtime, 'ENV')).toContain('NODE_ENV=production');
-    expect(JSON.parse(last(runtime, 'CMD') ?? 'null')).toEqual(['node', 'dist/main.js']);
+    expect(JSON.parse(last(runtime, 'CMD') ?? 'null')).toEqual([
+      'node',
+      '--require',
+      '@micromesh/kit/tracing',
+      'dist/main.js',
+    ]);
   });
 
   test('When the compose one-shot job picks a Node image, then it is the Dockerfile’s', () => {

@@ -52,3 +52,14 @@ export type {
   LogServiceDefinition,
 } from './generated/logs/LogService';
 export { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
+export {
+  addTraceService,
+  decodeExportRequest,
+  encodeExportResponse,
+  otlpSpans,
+  OtlpDecodeError,
+  OTLP_PROTO_ROOT,
+  type OtlpSpan,
+  type OtlpExportOutcome,
+  type OtlpExportHandler,
+} from './otlp-traces';

@@ -15,7 +15,14 @@ export interface LocalWiring {
  * names: used by the bundle test (processes) and the image test (containers on the host network).
  */
 export function serviceEnv(service: ServiceName, wiring: LocalWiring): Record<string, string> {
-  const common = { NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const common = {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    // The image loads the tracing bootstrap; its spans go to the logger bundle (once it runs).
+    OTEL_SERVICE_NAME: service,
+    OTEL_EXPORTER_OTLP_ENDPOINT: wiring.peerUrl('logger'),
+  };
   const grpc = `127.0.0.1:${wiring.loggerGrpcPort}`;
   switch (service) {
     case 'logger':

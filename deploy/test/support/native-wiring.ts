@@ -21,6 +21,7 @@ export function nativeVariables(): Record<ServiceName, string[]> {
     logLevel: 'info',
     // Mutual TLS on, as scripts/up runs it: containers must provide the TLS_* variables too.
     tlsDir: '/tls',
+    tracing: { enabled: true, ratio: 1 },
   });
   return Object.fromEntries(specs.map((s) => [s.name, Object.keys(s.env).sort()])) as Record<
     ServiceName,

@@ -146,6 +146,8 @@ export async function startTestMesh(
       logLevel: 'warn',
       tlsDir,
       ...(extraEnv ? { extraEnv } : {}),
+      // Every trace kept, exported to the mesh's own logger (its default target).
+      tracing: { enabled: true, ratio: 1 },
     };
     mesh = await launchMesh({
       ...launchOptions,

@@ -5,8 +5,12 @@
  * measures how fast the listener drains events into the store.
  *
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
- *                 [--scenarios baseline,peer,log,event,auth,mail,mail-smtp-down,burst,drain,mtls]
- *                 [--profile DIR]
+ *                 [--scenarios baseline,peer,log,event,auth,mail,mail-smtp-down,burst,drain,mtls,tracing]
+ *                 [--profile DIR] [--tracing-connections 50] [--tracing-rounds 2]
+ *
+ * The mesh runs with tracing off for every scenario but `tracing`, which restarts it for each of
+ * OpenTelemetry off, sampling 10 % and sampling 100 % (exported to the logger), in turns, and runs
+ * `log` and `event` on each, so the cost of tracing is measured in one run on one machine state.
  *
  * The main mesh runs plaintext between the services; `mtls` then starts a second mesh with mutual
  * TLS between them and runs `log` and `event` at 50 connections, so the cost of TLS inside the
@@ -20,6 +24,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEvent } from '@micromesh/contracts';
 import { AmqpConnection, EventPublisher, createLogger } from '@micromesh/kit';
+import { processCpuSeconds } from '@micromesh/kit/testing';
 import { countStored, waitUntilStored } from './drain';
 import { runLoad, type LoadResult } from './load';
 import { cpuMillis } from './process-cpu';
@@ -38,9 +43,11 @@ const ALL = [
   'burst',
   'drain',
   'mtls',
+  'tracing',
 ] as const;
 /** Connection count of the mTLS-on rows (beside the plaintext rows at the same count). */
 const MTLS_CONNECTIONS = 50;
+const TRACING_OFF = { enabled: false, ratio: 0 };
 
 const { values } = parseArgs({
   options: {
@@ -49,8 +56,12 @@ const { values } = parseArgs({
     events: { type: 'string', default: '20000' },
     scenarios: { type: 'string', default: ALL.join(',') },
     profile: { type: 'string' },
+    'tracing-connections': { type: 'string', default: '50' },
+    'tracing-rounds': { type: 'string', default: '2' },
   },
 });
+const tracingConnections = Math.min(1000, Math.max(1, Number(values['tracing-connections'])));
+const tracingRounds = Math.min(5, Math.max(1, Number(values['tracing-rounds'])));
 const durationSeconds = Math.min(60, Math.max(1, Number(values.duration)));
 const connectionCounts = values.connections
   .split(',')
@@ -217,6 +228,116 @@ async function measureMutualTls(
   extra.mtls = comparison;
 }
 
+type Spec = { url: string; body: unknown; headers?: Record<string, string> };
+
+/**
+ * `log` and `event` with OpenTelemetry off, sampling 10 % and sampling 100 % (every span exported
+ * to the logger and stored in PostgreSQL), each on a freshly started mesh on the same stores. The
+ * modes take turns for `tracingRounds` rounds (on a shared machine a single run per mode is at the
+ * mercy of whatever else runs), and besides req/s each run measures the CPU the mesh's processes
+ * spent per request (from /proc), which the machine's other load barely moves.
+ */
+async function measureTracing(
+  env: BenchEnvironment,
+  specs: Record<string, Spec>,
+): Promise<Record<string, unknown>> {
+  const modes = [
+    { label: 'off', tracing: TRACING_OFF },
+    { label: '10 %', tracing: { enabled: true, ratio: 0.1 } },
+    { label: '100 %', tracing: { enabled: true, ratio: 1 } },
+  ];
+  const rows: Record<string, unknown>[] = [];
+  for (let round = 1; round <= tracingRounds; round++) {
+    for (const mode of modes) {
+      say(`· tracing ${mode.label} (round ${round}): restarting the mesh`);
+      await env.relaunch(mode.tracing);
+      const token = await login(env);
+      for (const name of ['log', 'event'] as const) {
+        const spec = { ...specs[name]!, headers: { authorization: `Bearer ${token}` } };
+        await runLoad({ ...spec, connections: 10, durationSeconds: 2 });
+        const before = await meshCpu(env);
+        const result = await runLoad({ ...spec, connections: tracingConnections, durationSeconds });
+        const after = await meshCpu(env);
+        const cpuUsPerRequest = Object.fromEntries(
+          Object.entries(after).map(([service, seconds]) => [
+            service,
+            Math.round(((seconds - (before[service] ?? 0)) * 1e6) / Math.max(1, result.requests)),
+          ]),
+        );
+        const totalCpuUs = Object.values(cpuUsPerRequest).reduce((a, b) => a + b, 0);
+        const dropped = await droppedSpans(env);
+        rows.push({
+          scenario: name,
+          tracing: mode.label,
+          round,
+          ...result,
+          cpuUsPerRequest,
+          totalCpuUs,
+          droppedSpans: dropped,
+        });
+        say(
+          `  ${name} tracing ${mode.label} @${tracingConnections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms, mesh CPU ${totalCpuUs} µs/request (broker ${cpuUsPerRequest.broker}, logger ${cpuUsPerRequest.logger}), spans dropped ${dropped}`,
+        );
+      }
+    }
+  }
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const of = (name: string, label: string, key: string) =>
+    median(
+      rows.filter((r) => r.scenario === name && r.tracing === label).map((r) => Number(r[key])),
+    );
+  const summary: Record<string, unknown> = {
+    connections: tracingConnections,
+    rounds: tracingRounds,
+    rows,
+  };
+  for (const name of ['log', 'event']) {
+    const off = of(name, 'off', 'reqPerSec');
+    const offCpu = of(name, 'off', 'totalCpuUs');
+    summary[name] = Object.fromEntries(
+      modes.map((m) => [
+        m.label,
+        {
+          medianReqPerSec: of(name, m.label, 'reqPerSec'),
+          percentOfOff: Math.round((of(name, m.label, 'reqPerSec') / off) * 1000) / 10,
+          medianCpuUsPerRequest: of(name, m.label, 'totalCpuUs'),
+          cpuPercentOfOff: Math.round((of(name, m.label, 'totalCpuUs') / offCpu) * 1000) / 10,
+        },
+      ]),
+    );
+    say(`  ${name}: ${JSON.stringify(summary[name])}`);
+  }
+  await env.relaunch(TRACING_OFF);
+  return summary;
+}
+
+/** CPU seconds each mesh service has used so far. */
+async function meshCpu(env: BenchEnvironment): Promise<Record<string, number>> {
+  const entries = await Promise.all(
+    env.mesh.specs.map(async (spec) => {
+      const pid = env.mesh.process(spec.name)?.child.pid;
+      return [spec.name, pid ? await processCpuSeconds(pid).catch(() => 0) : 0] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Spans the broker gave up (queue full or export failed), from its /metrics. */
+async function droppedSpans(env: BenchEnvironment): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${env.settings.ports.brokerMetrics}/metrics`);
+  const text = await res.text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('micromesh_trace_spans_dropped_total'))
+      total += Number(line.split(' ').at(-1));
+  }
+  return total;
+}
+
 async function main(): Promise<void> {
   say(`micromesh bench: ${durationSeconds}s per run at ${connectionCounts.join('/')} connections`);
   const started = performance.now();
@@ -228,6 +349,7 @@ async function main(): Promise<void> {
     nodeArgs: values.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
       : [],
+    tracing: TRACING_OFF,
     output: (line) => meshLog.write(`${line}\n`),
   });
   const results: ScenarioResult[] = [];
@@ -377,6 +499,10 @@ async function main(): Promise<void> {
         3_000,
       );
       extra.eventActionStored = stored.count;
+    }
+
+    if (scenarios.has('tracing')) {
+      extra.tracing = await measureTracing(env, specs);
     }
 
     if (scenarios.has('drain')) {

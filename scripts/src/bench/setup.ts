@@ -12,10 +12,11 @@ import { spawnManaged, waitUntilReady, type ManagedProcess } from '../mesh/child
 import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh } from '../mesh/launcher';
 import { TLS_SERVICES } from '../mesh/mesh-tls';
-import type { MeshSettings } from '../mesh/settings';
+import type { MeshSettings, TracingSettings } from '../mesh/settings';
 import { startPeer } from './peer/start-peer';
 
 export interface BenchEnvironment {
+  /** The running mesh (replaced by relaunch). */
   mesh: Mesh;
   settings: MeshSettings;
   brokerUrl: string;
@@ -27,6 +28,8 @@ export interface BenchEnvironment {
   peerGatewayPid?: number;
   logsDatabaseUrl: string;
   amqpUrl: string;
+  /** Stops the mesh and starts it again on the same stores with other tracing settings. */
+  relaunch(tracing: TracingSettings): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -42,6 +45,8 @@ export async function startBenchEnvironment(options: {
   nodeArgs: string[];
   /** Also start the Moleculer peer (gateway + logger node) beside the baseline. */
   peer: boolean;
+  /** OpenTelemetry in every service, and its sampling ratio. */
+  tracing: TracingSettings;
   output: (line: string) => void;
   tls?: boolean;
 }): Promise<BenchEnvironment> {
@@ -136,15 +141,18 @@ export async function startBenchEnvironment(options: {
       seedAdmin: { email: 'admin@example.com', password: 'verysecret' },
       bcryptCost: options.bcryptCost,
       logLevel: 'info',
+      tracing: options.tracing,
       extraEnv: options.brokerEnv,
       tlsDir,
     };
-    const mesh = await launchMesh({
-      settings,
-      output: options.output,
-      smtpSink: true,
-      nodeArgs: options.nodeArgs,
-    });
+    const launch = (tracing: TracingSettings) =>
+      launchMesh({
+        settings: { ...settings, tracing },
+        output: options.output,
+        smtpSink: true,
+        nodeArgs: options.nodeArgs,
+      });
+    let mesh = await launch(options.tracing);
     cleanups.push(() => mesh.stop());
 
     const started: ManagedProcess[] = [];
@@ -202,7 +210,9 @@ export async function startBenchEnvironment(options: {
     }
 
     return {
-      mesh,
+      get mesh() {
+        return mesh;
+      },
       settings,
       brokerUrl: `http://127.0.0.1:${broker}`,
       baselineUrl: `http://127.0.0.1:${baseHttp}`,
@@ -210,6 +220,10 @@ export async function startBenchEnvironment(options: {
       baselineGatewayPid: gateway.child.pid,
       logsDatabaseUrl: logsDb.url,
       amqpUrl: vhost.url,
+      async relaunch(tracing) {
+        await mesh.stop();
+        mesh = await launch(tracing);
+      },
       teardown,
     };
   } catch (err) {

@@ -154,6 +154,8 @@ export async function startChaosEnvironment(
       seedAdmin: { email: 'admin@example.com', password: 'verysecret' },
       bcryptCost: 4,
       logLevel: 'warn',
+      // Faults are about what is accepted, stored, lost; spans would be traffic of their own.
+      tracing: { enabled: false, ratio: 0 },
       extraEnv: options.extraEnv,
       tlsDir,
     };

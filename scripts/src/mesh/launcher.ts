@@ -65,7 +65,8 @@ export interface Mesh {
 }
 
 /**
- * Starts the SMTP sink and the six services as child processes (node dist/main.js), waits for
+ * Starts the SMTP sink and the six services as child processes (node --require
+ * @micromesh/kit/tracing dist/main.js), waits for
  * every /readyz, and hands back a handle to stop them. scripts/up and the e2e tests share it.
  */
 export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
@@ -95,7 +96,14 @@ export async function launchMesh(options: LaunchOptions): Promise<Mesh> {
     const proc = spawnManaged({
       name: spec.name,
       command: process.execPath,
-      args: [...(options.nodeArgs ?? []), '--enable-source-maps', 'dist/main.js'],
+      // The kit's tracing bootstrap loads before the app (OTEL_SDK_DISABLED=true turns it off).
+      args: [
+        '--require',
+        '@micromesh/kit/tracing',
+        ...(options.nodeArgs ?? []),
+        '--enable-source-maps',
+        'dist/main.js',
+      ],
       cwd: spec.dir,
       env: spec.env,
       lifeline: true,

@@ -95,6 +95,8 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
       env: {
         PORT: String(p.frontend),
         BROKER_URL: local(p.broker),
+        // Static files: traced only inside a trace a caller started (browsers send none).
+        ...(s.tracing.enabled ? { OTEL_TRACES_SAMPLER: 'parentbased_always_off' } : {}),
       },
     },
   ];
@@ -106,7 +108,21 @@ export function serviceSpecs(s: MeshSettings): ServiceSpec[] {
       ...spec,
       dir: path.join(s.root, 'services', spec.name),
       httpUrl: url(Number(spec.env.PORT)),
-      env: { ...common, ...tls, ...spec.env, ...s.extraEnv },
+      env: { ...common, ...tls, ...tracingEnv(s, spec.name), ...spec.env, ...s.extraEnv },
     };
   });
+}
+
+/** The OpenTelemetry variables the kit's tracing bootstrap reads (see the README's "Tracing"). */
+function tracingEnv(s: MeshSettings, service: ServiceName): Record<string, string> {
+  if (!s.tracing.enabled) return { OTEL_SDK_DISABLED: 'true' };
+  return {
+    OTEL_SERVICE_NAME: service,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(s.tracing.ratio),
+    // Under mutual TLS the logger receives spans over HTTPS, each service presenting its certificate.
+    OTEL_EXPORTER_OTLP_ENDPOINT:
+      s.tracing.endpoint ??
+      (s.tlsDir ? `https://127.0.0.1:${s.ports.logger}` : local(s.ports.logger)),
+  };
 }

@@ -48,6 +48,8 @@ export interface MeshSettings {
   seedAdmin: { email: string; password: string };
   bcryptCost: number;
   logLevel: string;
+  /** OpenTelemetry in every service; spans go to the logger unless `endpoint` names another target. */
+  tracing: TracingSettings;
   /** Extra variables passed to every service (wins over the computed ones). */
   extraEnv?: Record<string, string>;
   /**
@@ -57,6 +59,14 @@ export interface MeshSettings {
   tlsDir?: string;
   /** One RabbitMQ URL (user) per service; a service not named uses `amqpUrl`. */
   amqpUrls?: Partial<Record<ServiceName, string>>;
+}
+
+export interface TracingSettings {
+  enabled: boolean;
+  /** Share of new traces sampled (parent-based: a sampled caller's trace is always kept). */
+  ratio: number;
+  /** OTLP/HTTP base URL (e.g. Jaeger's :4318); default the logger's HTTP port. */
+  endpoint?: string;
 }
 
 export const DEFAULT_PORTS: MeshPorts = {
@@ -152,6 +162,11 @@ export function settingsFromEnv(root: string, env: Env = process.env): MeshSetti
     logLevel: env.LOG_LEVEL || 'info',
     // The bootstrap makes the dev CA and certificates; MESH_TLS=off runs the mesh in plaintext.
     tlsDir: env.MESH_TLS === 'off' ? undefined : path.join(root, '.secrets', 'tls'),
+    tracing: {
+      enabled: !/^(true|1|yes)$/i.test(env.OTEL_SDK_DISABLED ?? ''),
+      ratio: Number(env.OTEL_TRACES_SAMPLER_ARG || 1),
+      ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+    },
   };
 }
 

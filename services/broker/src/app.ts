@@ -261,6 +261,17 @@ export async function startBroker(
     // Guarded by the access table ahead of the routes other parts mount here (traces, dead
     // letters): whatever is served under these prefixes is behind traces:read / dlq:admin.
     app.use(['/api/traces', '/api/dead-letters'], ...guarded);
+    // Spans and their log lines, from the logger (traces:read, checked just above).
+    app.use(
+      '/api/traces',
+      proxyTo({
+        downstream: loggerService,
+        baseUrl: config.LOGGER_URL,
+        rewrite: (path) => underPrefix('/traces', path),
+        headersTimeoutMs,
+        methods: ['GET', 'HEAD'],
+      }),
+    );
     for (const resource of ['users', 'keys', 'auth']) {
       app.use(
         `/api/${resource}`,

@@ -79,3 +79,14 @@ export {
 } from './amqp/service-users';
 export { startMetricsServer, type MetricsServer } from './http/metrics-server';
 export { clientAddressKey } from './security/client-address';
+export {
+  currentTraceIds,
+  withSpan,
+  withConsumerBatchSpan,
+  untraced,
+  injectTraceHeaders,
+  extractTraceContext,
+  SpanKind,
+  type SpanSettings,
+} from './tracing/spans';
+export { tracingStats, type TracingStats } from './tracing/tracing-stats';

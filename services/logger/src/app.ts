@@ -7,15 +7,20 @@ import {
 } from '@micromesh/kit';
 import type { LoggerConfig } from './config';
 import { createLogStore } from './data-access/create-log-store';
+import { createTraceStore } from './data-access/create-trace-store';
 import type { LogStore } from './domain/log-store';
 import { LogService } from './domain/log-service';
 import { startRetention } from './domain/retention';
 import { StoreMonitor } from './domain/store-monitor';
 import { TailHub } from './domain/tail-hub';
 import { httpCallers } from './entry-points/callers';
+import { TraceService } from './domain/trace-service';
+import type { TraceStore } from './domain/trace-store';
 import { startGrpcServer } from './entry-points/grpc/start-grpc-server';
 import { mountLogRoutes } from './entry-points/http/log-routes';
 import { mountLogStreamRoute } from './entry-points/http/log-stream-route';
+import { mountOtlpRoute } from './entry-points/http/otlp-route';
+import { mountTraceRoutes } from './entry-points/http/trace-routes';
 import { writeMetrics } from './write-metrics';
 
 export interface LoggerOverrides {
@@ -26,6 +31,7 @@ export interface StartedLogger extends StartedHttpService {
   /** host:port of the gRPC server (LogService + grpc.health.v1). */
   grpcAddress: string;
   store: LogStore;
+  traceStore: TraceStore;
   /** Runs one retention pass now (the timer does it every LOG_RETENTION_INTERVAL_MS). */
   runRetention(): Promise<number>;
 }
@@ -57,6 +63,30 @@ export async function startLogger(
   }
   ctx.health.addCheck('store', () => store.ping());
 
+  const traceStore = createTraceStore({
+    url: config.LOG_STORE_URL,
+    ...(config.LOG_STORE_DB ? { database: config.LOG_STORE_DB } : {}),
+    logger,
+    poolSize: config.TRACE_STORE_POOL_SIZE,
+    connectTimeoutMs: config.LOG_STORE_CONNECT_TIMEOUT_MS,
+    retentionDays: config.TRACE_RETENTION_DAYS,
+  });
+  lifecycle.onShutdown('trace store', () => traceStore.close());
+  try {
+    await traceStore.init();
+  } catch (err) {
+    await traceStore.close().catch(() => {});
+    throw err;
+  }
+  const traceRetention = startRetention(
+    traceStore,
+    logger,
+    config.TRACE_RETENTION_DAYS,
+    config.LOG_RETENTION_INTERVAL_MS,
+    'spans',
+  );
+  lifecycle.onShutdown('trace retention', () => traceRetention.stop());
+
   const monitor = new StoreMonitor(store, logger, config.LOG_STORE_CHECK_INTERVAL_MS);
   monitor.start();
   lifecycle.onShutdown('store monitor', () => monitor.stop());
@@ -79,7 +109,11 @@ export async function startLogger(
     observer: writeMetrics(ctx.metrics),
   });
 
-  const grpc = await startGrpcServer(service, logger, {
+  const traces = new TraceService(traceStore, {
+    logsOf: async (traceId, limit) => (await service.query({ trace_id: traceId, limit })).entries,
+  });
+
+  const grpc = await startGrpcServer(service, traces, logger, {
     host: config.HOST,
     port: config.GRPC_PORT,
     maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
@@ -97,12 +131,14 @@ export async function startLogger(
     bodyLimit: config.BODY_LIMIT,
     tls,
     callers: httpCallers,
+    beforeBody: (app) => mountOtlpRoute(app, traces, config.OTLP_MAX_BODY_BYTES),
     routes: (app) => {
       mountLogStreamRoute(app, tail, {
         heartbeatMs: config.LOG_TAIL_HEARTBEAT_MS,
         health: ctx.health,
       });
       mountLogRoutes(app, service);
+      mountTraceRoutes(app, traces);
     },
   });
   // Registered after HTTP, so it runs first at shutdown: gRPC health says NOT_SERVING while the
@@ -117,6 +153,7 @@ export async function startLogger(
     urls: { ...http.urls, grpc: grpc.address },
     grpcAddress: grpc.address,
     store,
+    traceStore,
     runRetention: () => retention.runOnce(),
   };
 }

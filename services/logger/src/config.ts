@@ -57,6 +57,12 @@ export const loggerConfigSchema = z.object({
   LOG_WRITE_BATCH_MAX: env.int(500, 1),
   /** Concurrent multi-row inserts; further writes wait and join the next batch. */
   LOG_WRITE_MAX_IN_FLIGHT: env.int(4, 1),
+  /** Spans older than this (by their start) are deleted. 0 keeps everything. */
+  TRACE_RETENTION_DAYS: env.int(7),
+  /** Largest OTLP/HTTP export body (`POST /v1/traces`), after decompression. */
+  OTLP_MAX_BODY_BYTES: env.int(8 * 1024 * 1024, 1024),
+  /** Connections of the span store's own pool (spans arrive beside the log writes). */
+  TRACE_STORE_POOL_SIZE: env.int(4, 1),
   /** Comment line sent on idle live-tail streams so proxies keep them open. */
   LOG_TAIL_HEARTBEAT_MS: env.int(15_000, 100),
 });

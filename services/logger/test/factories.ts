@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { LogEntry } from '../src/domain/log-entry';
+import type { SpanRecord } from '../src/domain/span-record';
 
 let sequence = 0;
 
@@ -31,6 +32,24 @@ export function aNewLog(overrides: Record<string, unknown> = {}) {
 /** A unique service name, so assertions only see the rows a test wrote. */
 export function aServiceName(): string {
   return `svc-${randomBytes(4).toString('hex')}`;
+}
+
+/** A stored-shape span; override what a test is about. */
+export function aSpan(overrides: Partial<SpanRecord> = {}): SpanRecord {
+  sequence += 1;
+  return {
+    trace_id: randomBytes(16).toString('hex'),
+    span_id: randomBytes(8).toString('hex'),
+    service: 'broker',
+    name: `span-${sequence}`,
+    kind: 'server',
+    start_us: Date.now() * 1000 + sequence,
+    duration_us: 1_500,
+    status: 'unset',
+    attributes: { 'http.route': '/handle', 'http.response.status_code': 202, ok: true },
+    links: [],
+    ...overrides,
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { currentTraceIds, withSpan } from '@micromesh/kit';
 import bcrypt from 'bcrypt';
 import { WorkGate } from './work-gate';
 
@@ -21,16 +22,27 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return this.gate.run(() => bcrypt.hash(password, this.cost));
+    return this.gate.run(() => this.traced('bcrypt hash', () => bcrypt.hash(password, this.cost)));
   }
 
   async verify(password: string, hash: string | undefined): Promise<boolean> {
     if (hash === undefined) {
       const dummy = await this.dummy();
-      await this.gate.run(() => bcrypt.compare(password, dummy));
+      await this.gate.run(() =>
+        this.traced('bcrypt compare', () => bcrypt.compare(password, dummy)),
+      );
       return false;
     }
-    return this.gate.run(() => bcrypt.compare(password, hash));
+    return this.gate.run(() => this.traced('bcrypt compare', () => bcrypt.compare(password, hash)));
+  }
+
+  /**
+   * A span per hash or compare inside a request's trace (inside the gate: the wait for a slot is
+   * not bcrypt's time); the seeding and warm-up at start stay out of the trace list.
+   */
+  private traced<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!currentTraceIds()) return work();
+    return withSpan(name, { attributes: { 'bcrypt.cost': this.cost } }, work);
   }
 
   /** Computed once, lazily: a random password nobody knows, at the configured cost. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, routingKeyFor } from '@micromesh/contracts';
-import { AppError, ok, type Envelope } from '@micromesh/kit';
+import { AppError, currentTraceIds, ok, type Envelope } from '@micromesh/kit';
 import type { AuthPayload, EventPayload, LogPayload, MailPayload } from './action-schemas';
 import {
   idempotentEventId,
@@ -43,6 +43,8 @@ export class BrokerActions {
         level: entry.level ?? 'INFO',
         service: SERVICE_NAME,
         event_id: eventId,
+        // The stored entry names the trace of the request that wrote it.
+        ...currentTraceIds(),
         ...(entry.metadata ? { metadata: entry.metadata } : {}),
         timestamp: new Date().toISOString(),
       });
@@ -59,6 +61,7 @@ export class BrokerActions {
         level: payload.level,
         service: SERVICE_NAME,
         event_id: eventId,
+        ...currentTraceIds(),
       });
       await this.ports.publishEvent(event);
       return {

@@ -9,6 +9,9 @@ export interface LogWrite {
   level: Level;
   service: string;
   event_id: string;
+  /** The trace and span the broker handled the request in (W3C hex), when it has one. */
+  trace_id?: string;
+  span_id?: string;
   metadata?: Record<string, unknown>;
   timestamp: string;
 }

@@ -94,6 +94,8 @@ function toLog(entry: LogWrite): Log {
     level: entry.level,
     service: entry.service,
     event_id: entry.event_id,
+    trace_id: entry.trace_id ?? '',
+    span_id: entry.span_id ?? '',
     metadata: encodeMetadata(entry.metadata),
     timestamp: entry.timestamp,
   };

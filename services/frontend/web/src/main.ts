@@ -6,6 +6,8 @@ import { HealthPanel } from './panels/health-panel';
 import { LoginPanel } from './panels/login-panel';
 import { LogsPanel } from './panels/logs-panel';
 import { TesterPanel } from './panels/tester-panel';
+import { TracesPanel } from './panels/traces-panel';
+import { TraceView } from './panels/trace-view';
 import { loadRuntimeConfig } from './runtime-config';
 import { Session } from './session';
 
@@ -21,15 +23,19 @@ async function start(): Promise<void> {
   const health = new HealthPanel(client, signedIn);
   const logs = new LogsPanel(client, signedIn);
   const deadLetters = new DeadLetterPanel(client, () => session.current?.role === 'admin');
+  const traces = new TracesPanel(client, signedIn);
+  const traceView = new TraceView(client);
 
   const onSession = () => {
     tester.refreshHint();
     health.start();
     logs.reset();
     deadLetters.start();
+    void traces.load();
   };
   session.onChange(onSession);
   onSession();
+  traceView.fromHash();
   document.body.dataset.ready = 'true';
 }
 

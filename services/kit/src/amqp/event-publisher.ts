@@ -2,6 +2,7 @@ import type { LogEvent } from '@micromesh/contracts';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { AmqpConnection } from './amqp-connection';
+import { injectTraceHeaders, SpanKind, withSpan } from '../tracing/spans';
 import { backoffDelay } from './backoff';
 import { eventMessage } from './event-message';
 import { PublishError } from './publish-error';
@@ -112,12 +113,42 @@ export class EventPublisher {
     return this.publishRaw(this.exchange, message.routingKey, message.body, message.options);
   }
 
-  /** Any exchange/routing key/body with the same guarantees; `mandatory` defaults to true. */
+  /**
+   * Any exchange/routing key/body with the same guarantees; `mandatory` defaults to true. Traced
+   * as a PRODUCER span that lasts until the confirm, whose context goes along in the message's
+   * W3C `traceparent` header (so the consumer's span continues the publisher's trace).
+   */
   publishRaw(
     exchange: string,
     routingKey: string,
     body: Buffer,
     options: Options.Publish = {},
+  ): Promise<void> {
+    return withSpan(
+      `${exchange || 'amq.default'} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': exchange,
+          'messaging.rabbitmq.destination.routing_key': routingKey,
+          ...(options.messageId ? { 'messaging.message.id': options.messageId } : {}),
+        },
+      },
+      () =>
+        this.publishConfirmed(exchange, routingKey, body, {
+          ...options,
+          headers: injectTraceHeaders({ ...options.headers }),
+        }),
+    );
+  }
+
+  private publishConfirmed(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    options: Options.Publish,
   ): Promise<void> {
     const target = this.current;
     const refusal = this.refusal(target);

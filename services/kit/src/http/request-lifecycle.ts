@@ -8,8 +8,8 @@ import {
 } from '../logging/request-context';
 import type { Metrics } from '../metrics/metrics';
 
-/** Probes and scrapes: timed in metrics, not written to the access log. */
-const QUIET_PATHS = new Set(['/livez', '/readyz', '/metrics']);
+/** Probes, scrapes and span exports: timed in metrics, not written to the access log. */
+const QUIET_PATHS = new Set(['/livez', '/readyz', '/metrics', '/v1/traces']);
 
 /**
  * Everything every request needs, in one middleware (one router layer, one `close` listener —

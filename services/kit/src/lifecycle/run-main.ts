@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../config/load-config';
 import { armExitWatchdog } from './exit-watchdog';
 import { createLogger } from '../logging/logger';
+import { tracingStats } from '../tracing/tracing-stats';
 import type { Lifecycle } from './lifecycle';
 
 export interface RunningService {
@@ -56,6 +57,10 @@ export function runMain(
     }
     try {
       await running?.lifecycle.shutdown(reason);
+      // The last spans (the shutdown's own requests included) leave before the process does.
+      await tracingStats()
+        .flush?.()
+        .catch(() => undefined);
     } finally {
       process.exit(code);
     }

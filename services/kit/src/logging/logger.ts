@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { currentTraceIds } from '../tracing/spans';
 import { currentRequestId } from './request-context';
 
 export type { Logger } from 'pino';
@@ -10,7 +11,10 @@ export interface LoggerSettings {
   destination?: DestinationStream;
 }
 
-/** pino JSON logger; every line carries the service name and, inside a request, its id. */
+/**
+ * pino JSON logger; every line carries the service name and, inside a request, its id and the
+ * trace and span it belongs to (`trace_id`, `span_id`, when the request is traced).
+ */
 export function createLogger({ service, level = 'info', destination }: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level,
@@ -36,7 +40,9 @@ export function createLogger({ service, level = 'info', destination }: LoggerSet
     },
     mixin() {
       const reqId = currentRequestId();
-      return reqId ? { reqId } : {};
+      const trace = currentTraceIds();
+      if (!trace) return reqId ? { reqId } : {};
+      return reqId ? { reqId, ...trace } : trace;
     },
   };
   return pino(options, destination ?? stdoutDestination());

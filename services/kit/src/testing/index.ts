@@ -22,3 +22,4 @@ export {
 } from '../tls/dev-certificates';
 export { startPrivateRabbitMq, type PrivateRabbitMq } from './private-rabbitmq';
 export { startPrivatePostgres, type PrivatePostgres } from './private-postgres';
+export { processCpuSeconds } from './process-cpu';

@@ -22,6 +22,8 @@ export interface ServiceProcessOptions {
    */
   cwd?: string;
   entry?: string;
+  /** Node flags before the entry (e.g. `--require @micromesh/kit/tracing`, as the image runs it). */
+  nodeArgs?: string[];
   /**
    * The service's environment. The child does NOT inherit the test's environment (only PATH, HOME,
    * TMPDIR, LANG, TZ), so every variable the service needs must be given here. PORT is set by the
@@ -126,7 +128,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   };
 
   const spawnChild = () => {
-    child = spawn(process.execPath, [entry], {
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

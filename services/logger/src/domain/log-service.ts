@@ -1,5 +1,5 @@
 import { describeIssues, eventIdSchema, logEntryInputSchema } from '@micromesh/contracts';
-import { AppError, parseInput } from '@micromesh/kit';
+import { AppError, currentTraceIds, parseInput } from '@micromesh/kit';
 import { toLogEntry, type LogEntry } from './log-entry';
 import { encodeCursor, toLogQuery, querySchema, type LogPage } from './log-query';
 import { StoreUnavailableError, type InsertOutcome, type LogStore } from './log-store';
@@ -40,6 +40,16 @@ export interface BatchResult {
   results: EntryResult[];
 }
 
+/**
+ * An entry its writer sent without trace ids gets those of the call that stored it (the gRPC or
+ * HTTP request's span), so every stored record leads to a trace when tracing is on.
+ */
+function traced(entry: LogEntry): LogEntry {
+  if (entry.trace_id) return entry;
+  const ids = currentTraceIds();
+  return ids ? { ...entry, ...ids } : entry;
+}
+
 /** The logger's use cases; entry points (gRPC, HTTP) only translate to and from these. */
 export class LogService {
   private readonly batcher: WriteBatcher;
@@ -66,7 +76,7 @@ export class LogService {
    * entry, or one the store refuses, is a 400 for this caller alone.
    */
   async writeOne(input: unknown): Promise<WriteResult> {
-    const entry = toLogEntry(parseInput(logEntryInputSchema, input, 'invalid log entry'));
+    const entry = traced(toLogEntry(parseInput(logEntryInputSchema, input, 'invalid log entry')));
     let outcome: WriteOutcome;
     try {
       outcome = await this.batcher.write(entry);
@@ -94,7 +104,7 @@ export class LogService {
     const parsed = inputs.map((input): Parsed => {
       const result = logEntryInputSchema.safeParse(input);
       return result.success
-        ? { valid: true, entry: toLogEntry(result.data, now) }
+        ? { valid: true, entry: traced(toLogEntry(result.data, now)) }
         : { valid: false, event_id: claimedEventId(input), reason: describeIssues(result.error) };
     });
     const unique = new Map<string, LogEntry>();

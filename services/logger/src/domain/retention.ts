@@ -1,5 +1,8 @@
 import type { Logger } from '@micromesh/kit';
-import type { LogStore } from './log-store';
+/** What retention prunes: the log store, the trace store. */
+export interface Prunable {
+  deleteOlderThan(cutoff: Date): Promise<number>;
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -8,15 +11,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * deletes are idempotent, so overlapping runs only cost a little work.
  */
 export function startRetention(
-  store: LogStore,
+  store: Prunable,
   logger: Logger,
   days: number,
   intervalMs: number,
+  what = 'log entries',
 ): { stop(): void; runOnce(): Promise<number> } {
   const runOnce = async () => {
     const cutoff = new Date(Date.now() - days * DAY_MS);
     const deleted = await store.deleteOlderThan(cutoff);
-    if (deleted > 0) logger.info({ deleted, cutoff }, 'retention: old log entries deleted');
+    if (deleted > 0) logger.info({ deleted, cutoff }, `retention: old ${what} deleted`);
     return deleted;
   };
   if (days <= 0) return { stop: () => {}, runOnce: async () => 0 };

@@ -9,9 +9,13 @@ import type { Request } from 'express';
 export const LOG_WRITERS = ['broker', 'listener', 'auth'] as const;
 export const LOG_READERS = ['broker'] as const;
 
+/** Every traced service exports its spans here (OTLP/HTTP), the logger included. */
+export const SPAN_EXPORTERS = ['broker', 'listener', 'auth', 'mail', 'logger'] as const;
+
 const WRITE_PATHS = new Set(['/log', '/logs/bulk']);
 
 /** Every HTTP route but the writes is a read: a new route is broker-only until listed here. */
 export function httpCallers(req: Request): readonly string[] {
+  if (req.method === 'POST' && req.path === '/v1/traces') return SPAN_EXPORTERS;
   return req.method === 'POST' && WRITE_PATHS.has(req.path) ? LOG_WRITERS : LOG_READERS;
 }

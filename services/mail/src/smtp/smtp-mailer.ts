@@ -1,3 +1,4 @@
+import { SpanKind, withSpan } from '@micromesh/kit';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Mailer, OutgoingMail } from '../domain/ports';
@@ -41,26 +42,40 @@ export function createSmtpMailer(settings: SmtpSettings): SmtpMailer {
   const transport: Transporter<SMTPPool.SentMessageInfo> = nodemailer.createTransport(options);
 
   return {
-    async send(mail: OutgoingMail) {
+    send(mail: OutgoingMail) {
       // The configured display name goes only with the configured address, never a caller's.
       const from =
         mail.from === settings.defaultFrom
           ? { name: settings.fromName, address: mail.from }
           : mail.from;
-      try {
-        await transport.sendMail({
-          messageId: mail.messageId,
-          from,
-          to: mail.to,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          disableFileAccess: true,
-          disableUrlAccess: true,
-        });
-      } catch (err) {
-        throw classifySmtpError(err);
-      }
+      // One CLIENT span per SMTP attempt (the first in the request's trace, retries in theirs).
+      return withSpan(
+        'smtp send',
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'server.address': settings.host,
+            'server.port': settings.port,
+            'smtp.message_id': mail.messageId,
+          },
+        },
+        async () => {
+          try {
+            await transport.sendMail({
+              messageId: mail.messageId,
+              from,
+              to: mail.to,
+              subject: mail.subject,
+              text: mail.text,
+              html: mail.html,
+              disableFileAccess: true,
+              disableUrlAccess: true,
+            });
+          } catch (err) {
+            throw classifySmtpError(err);
+          }
+        },
+      );
     },
     async verify() {
       await transport.verify();

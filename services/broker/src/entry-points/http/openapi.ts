@@ -491,6 +491,18 @@ export const openApiDocument = {
         parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
       },
     },
+    '/api/traces': {
+      get: proxied(
+        'Recent or slowest traces (service, min_ms, error, since, sort, limit), proxied to the logger',
+        'traces:read',
+      ),
+    },
+    '/api/traces/{traceId}': {
+      get: {
+        ...proxied('One trace: its spans and log lines, proxied to the logger', 'traces:read'),
+        parameters: [{ name: 'traceId', in: 'path', required: true, schema: { type: 'string' } }],
+      },
+    },
     '/api/users': {
       get: proxied('Users (proxied to auth)', 'users:admin'),
       post: proxied('Create a user', 'users:admin'),

@@ -34,16 +34,37 @@ export function logRow(entry: LogEntry, fresh = false): HTMLElement {
       h('span', { class: 'log-data' }, entry.data),
       h(
         'span',
-        { class: 'log-trace', title: entry.traceId ?? '' },
+        {
+          class: `log-trace${entry.traceId ? ' has-trace' : ''}`,
+          title: entry.traceId ? `Open trace ${entry.traceId}` : '',
+        },
         entry.traceId ? entry.traceId.slice(0, 8) : '—',
       ),
     ),
     details,
   );
   const summary = row.firstElementChild as HTMLButtonElement;
-  summary.addEventListener('click', () => {
+  summary.addEventListener('click', (event) => {
+    // The trace cell opens the trace's waterfall; the rest of the row shows the entry.
+    if (entry.traceId && (event.target as Element).closest('.log-trace')) {
+      location.hash = `trace=${entry.traceId}`;
+      return;
+    }
     const open = details.hidden;
-    if (open && !details.firstChild) details.append(h('pre', {}, jsonView(entry.raw)));
+    if (open && !details.firstChild) {
+      details.append(
+        ...(entry.traceId
+          ? [
+              h(
+                'a',
+                { class: 'btn btn-quiet trace-open', href: `#trace=${entry.traceId}` },
+                'Open trace waterfall →',
+              ),
+            ]
+          : []),
+        h('pre', {}, jsonView(entry.raw)),
+      );
+    }
     details.hidden = !open;
     summary.setAttribute('aria-expanded', String(open));
   });

@@ -5,6 +5,7 @@ import {
   backoffDelay,
   type DeadLetterReason,
   type Logger,
+  withConsumerBatchSpan,
 } from '@micromesh/kit';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { BatchForwarder, type FailureKind, type ForwardReport } from '../../domain/batch-forwarder';
@@ -197,7 +198,18 @@ export class LogConsumer {
       weigh: (item) => item.message.content.length + 64,
       flushMs: this.options.flushMs,
       maxInFlight: this.options.maxInFlight,
-      forward: (items) => this.forward(items),
+      // One CONSUMER span per attempt: a child of the first traced message, linking them all.
+      forward: (items) =>
+        withConsumerBatchSpan(
+          `${LISTENER_QUEUE} process`,
+          items.map((item) => item.message.properties.headers),
+          {
+            'messaging.system': 'rabbitmq',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': LISTENER_QUEUE,
+          },
+          () => this.forward(items),
+        ),
       classify: (error) => this.options.classify(error),
       retryDelayMs: (attempt) =>
         backoffDelay(attempt, { initialDelayMs: retry.minMs, maxDelayMs: retry.maxMs }),

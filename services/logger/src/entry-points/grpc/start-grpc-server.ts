@@ -1,6 +1,8 @@
-import type { Logger } from '@micromesh/kit';
+import { AppError, untraced, type Logger } from '@micromesh/kit';
 import {
   addLogService,
+  addTraceService,
+  OtlpDecodeError,
   bindGrpcServer,
   createGrpcHealth,
   createGrpcServer,
@@ -10,6 +12,8 @@ import {
   type GrpcTlsFiles,
 } from '@micromesh/proto';
 import type { LogService } from '../../domain/log-service';
+import type { TraceService } from '../../domain/trace-service';
+import { toGrpcError } from './grpc-errors';
 import { logServiceHandlers } from './log-service-handlers';
 
 export interface StartedGrpcServer {
@@ -19,11 +23,13 @@ export interface StartedGrpcServer {
 }
 
 /**
- * LogService + grpc.health.v1 on one port; health starts NOT_SERVING until the owner says so.
+ * LogService, the OTLP collector TraceService and grpc.health.v1 on one port; health starts
+ * NOT_SERVING until the owner says so.
  * With TLS files, every connection must present a client certificate from the mesh CA.
  */
 export async function startGrpcServer(
   service: LogService,
+  traces: TraceService,
   logger: Logger,
   options: {
     host: string;
@@ -42,6 +48,16 @@ export async function startGrpcServer(
     maxConnectionAgeGraceMs: options.maxConnectionAgeGraceMs,
   });
   addLogService(server, logServiceHandlers(service, logger));
+  // Receiving spans is never traced itself (its spans would come back here, without end).
+  addTraceService(
+    server,
+    (spans, invalid) => untraced(() => traces.receive(spans, invalid)),
+    (error) =>
+      toGrpcError(
+        error instanceof OtlpDecodeError ? AppError.badRequest(error.message) : error,
+        logger,
+      ),
+  );
   const health = createGrpcHealth();
   health.addToServer(server);
   const port = await bindGrpcServer(

@@ -1,4 +1,4 @@
-import type { AmqpConnection, Logger } from '@micromesh/kit';
+import { withConsumerBatchSpan, type AmqpConnection, type Logger } from '@micromesh/kit';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { z } from 'zod';
 import { OUTBOX_QUEUE } from './mail-topology';
@@ -69,7 +69,13 @@ export function registerRetryConsumer(options: RetryConsumerOptions): { stop(): 
       OUTBOX_QUEUE,
       (delivery) => {
         if (!delivery) return; // the queue was deleted; the reconnect declares it again
-        const work = onMessage(channel, delivery).finally(() => inFlight.delete(work));
+        // A retry continues the trace of the request that queued the mail.
+        const work = withConsumerBatchSpan(
+          `${OUTBOX_QUEUE} process`,
+          [delivery.properties.headers],
+          { 'messaging.system': 'rabbitmq', 'messaging.destination.name': OUTBOX_QUEUE },
+          () => onMessage(channel, delivery),
+        ).finally(() => inFlight.delete(work));
         inFlight.add(work);
       },
       { noAck: false },
