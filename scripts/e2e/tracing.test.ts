@@ -47,7 +47,7 @@ describe('one request, one trace', () => {
       await handle({ action: 'log', log: { name: 'traced', data } });
 
       const [row] = await waitFor(async () => {
-        const rows = await findLogs(mesh.loggerUrl, data);
+        const rows = await findLogs(mesh.logger, data);
         return rows.length > 0 ? rows : undefined;
       });
       expect(row?.trace_id).toMatch(/^[0-9a-f]{32}$/);
@@ -138,7 +138,7 @@ describe('one request, one trace', () => {
       expect(byName(trace.spans, 'logs.listener process')?.links).toEqual([
         { trace_id: client.traceId, span_id: publish.span_id },
       ]);
-      const [row] = await findLogs(mesh.loggerUrl, data);
+      const [row] = await findLogs(mesh.logger, data);
       expect(row?.trace_id).toBe(client.traceId);
       expect(trace.logs.map((l) => l.data)).toEqual([data]);
     });

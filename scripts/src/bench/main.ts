@@ -188,6 +188,7 @@ async function measureMutualTls(
     brokerEnv: BENCH_ENV,
     nodeArgs: [],
     peer: false,
+    tracing: TRACING_OFF,
     output: (line) => meshLog.write(`[mtls] ${line}\n`),
     tls: true,
   });

@@ -270,6 +270,7 @@ export async function startBroker(
         rewrite: (path) => underPrefix('/traces', path),
         headersTimeoutMs,
         methods: ['GET', 'HEAD'],
+        httpsAgent,
       }),
     );
     for (const resource of ['users', 'keys', 'auth']) {
