@@ -50,7 +50,7 @@ export function waterfall(spans: Span[], width = 40): string[] {
   const services = [...new Set(spans.map((s) => s.service))];
   const rows = treeOrder(spans);
   const labelWidth = Math.min(
-    56,
+    72,
     Math.max(
       ...rows.map(({ span, depth }) => depth * 2 + span.name.length + span.service.length + 3),
     ),
