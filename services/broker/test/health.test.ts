@@ -13,6 +13,8 @@ describe('broker health', () => {
     broker = await startBroker(
       loadBrokerConfig({
         PORT: '0',
+        // Any free port: a mesh started by scripts/up may hold the default 9080.
+        METRICS_PORT: '0',
         AMQP_START_WAIT_MS: '0',
         AMQP_URL: 'amqp://user:pass@127.0.0.1:1',
         BROKER_DATABASE_URL: db.url,
@@ -23,7 +25,7 @@ describe('broker health', () => {
     );
   });
   afterAll(async () => {
-    await broker.stop();
+    await broker?.stop();
     await db.drop();
   });
 
