@@ -7,6 +7,7 @@
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
  *                 [--scenarios baseline,peer,log,event,auth,mail,mail-smtp-down,burst,drain,mtls,tracing]
  *                 [--profile DIR] [--tracing-connections 50] [--tracing-rounds 2]
+ *                 [--tls] [--tracing off|RATIO]
  *
  * The mesh runs with tracing off for every scenario but `tracing`, which restarts it for each of
  * OpenTelemetry off, sampling 10 % and sampling 100 % (exported to the logger), in turns, and runs
@@ -17,19 +18,27 @@
  * mesh stands beside the plaintext rows of the same run.
  *
  * --profile writes a V8 CPU profile of every mesh process into DIR when it exits (open them in
- * Chrome DevTools, or summarise with scripts/src/bench/profile-summary.ts).
+ * Chrome DevTools, or summarise with scripts/src/bench/profile-summary.ts), and for every row of
+ * the main mesh a summary of the broker's and the logger's profiles over that row's run alone
+ * (DIR/summary-<row>.txt: self time by package and function, in µs per request).
+ *
+ * --tls runs the main mesh with mutual TLS between the services and --tracing RATIO with
+ * OpenTelemetry on at that sampling ratio (exported to the logger), as scripts/up runs it by
+ * default (`--tls --tracing 1`); by default the main mesh is plaintext with tracing off.
  */
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEvent } from '@micromesh/contracts';
 import { AmqpConnection, EventPublisher, createLogger } from '@micromesh/kit';
 import { processCpuSeconds } from '@micromesh/kit/testing';
 import { countStored, waitUntilStored } from './drain';
+import { monotonicMicros, summariseProfile } from './profile-summary';
 import { runLoad, type LoadResult } from './load';
 import { cpuMillis } from './process-cpu';
 import { formatTable, type ScenarioResult } from './report';
 import { startBenchEnvironment, type BenchEnvironment } from './setup';
+import type { ServiceName } from '../mesh/settings';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const ALL = [
@@ -58,8 +67,18 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'tracing-connections': { type: 'string', default: '50' },
     'tracing-rounds': { type: 'string', default: '2' },
+    tls: { type: 'boolean', default: false },
+    tracing: { type: 'string', default: 'off' },
   },
 });
+/** The main mesh's tracing: off, or on at a sampling ratio. */
+const mainTracing =
+  values.tracing === 'off'
+    ? TRACING_OFF
+    : { enabled: true, ratio: Math.min(1, Math.max(0, Number(values.tracing))) };
+if (values.tracing !== 'off' && !Number.isFinite(Number(values.tracing))) {
+  throw new Error(`--tracing must be off or a ratio from 0 to 1, got ${values.tracing}`);
+}
 const tracingConnections = Math.min(1000, Math.max(1, Number(values['tracing-connections'])));
 const tracingRounds = Math.min(5, Math.max(1, Number(values['tracing-rounds'])));
 const durationSeconds = Math.min(60, Math.max(1, Number(values.duration)));
@@ -312,8 +331,49 @@ async function measureTracing(
     );
     say(`  ${name}: ${JSON.stringify(summary[name])}`);
   }
-  await env.relaunch(TRACING_OFF);
+  await env.relaunch(mainTracing);
   return summary;
+}
+
+interface ProfiledRun {
+  row: string;
+  window: { fromUs: number; toUs: number };
+  requests: number;
+  pids: Record<string, number>;
+}
+
+function meshPids(env: BenchEnvironment, names: ServiceName[]): Record<string, number> {
+  const pids: Record<string, number> = {};
+  for (const name of names) {
+    const pid = env.mesh.process(name)?.child.pid;
+    if (pid) pids[name] = pid;
+  }
+  return pids;
+}
+
+/**
+ * For every profiled row, the broker's and logger's main-thread profiles over that row's run
+ * alone, per request (the profiles are written when the processes exit, at teardown).
+ */
+function writeProfileSummaries(dir: string, runs: ProfiledRun[]): void {
+  const files = readdirSync(dir);
+  for (const run of runs) {
+    const parts = Object.entries(run.pids).map(([service, pid]) => {
+      const file = files.find((f) => f.startsWith('CPU.') && f.includes(`.${pid}.0.`));
+      if (!file) return `== ${service} (pid ${pid}): no profile found`;
+      return `== ${service} (${file})\n${summariseProfile(path.join(dir, file), {
+        top: 40,
+        window: run.window,
+        requests: run.requests,
+      })}`;
+    });
+    const out = path.join(dir, `summary-${run.row.replace(/[^a-z0-9@-]+/gi, '_')}.txt`);
+    writeFileSync(
+      out,
+      `${run.row}: ${run.requests} requests, window ${run.window.fromUs}-${run.window.toUs} µs\n\n${parts.join('\n\n')}\n`,
+    );
+    say(`profile summary: ${out}`);
+  }
 }
 
 /** CPU seconds each mesh service has used so far. */
@@ -350,9 +410,11 @@ async function main(): Promise<void> {
     nodeArgs: values.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
       : [],
-    tracing: TRACING_OFF,
+    tracing: mainTracing,
+    tls: values.tls,
     output: (line) => meshLog.write(`${line}\n`),
   });
+  const profiled: ProfiledRun[] = [];
   const results: ScenarioResult[] = [];
   const extra: Record<string, unknown> = {};
   try {
@@ -444,8 +506,18 @@ async function main(): Promise<void> {
       for (const connections of connectionCounts) {
         const pid = gatewayPid(name);
         const cpuBefore = cpuMillis(pid);
+        const fromUs = monotonicMicros();
         const result = await runLoad({ ...spec, connections, durationSeconds });
+        const toUs = monotonicMicros();
         const cpuAfter = cpuMillis(pid);
+        if (values.profile && !name.startsWith('peer') && name !== 'baseline') {
+          profiled.push({
+            row: `${name}@${connections}`,
+            window: { fromUs, toUs },
+            requests: result.requests,
+            pids: meshPids(env, ['broker', 'logger']),
+          });
+        }
         const at = (row: string | undefined) =>
           results.find((r) => r.scenario === row && r.connections === connections);
         const base = name === 'baseline' ? undefined : at('baseline');
@@ -517,6 +589,7 @@ async function main(): Promise<void> {
   } finally {
     await env.teardown();
   }
+  if (values.profile) writeProfileSummaries(path.resolve(values.profile), profiled);
 
   if (scenarios.has('mtls')) {
     say(

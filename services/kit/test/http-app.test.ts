@@ -1,3 +1,5 @@
+import express from 'express';
+import helmet from 'helmet';
 import request from 'supertest';
 import { z } from 'zod';
 import {
@@ -33,6 +35,10 @@ function buildServer(logs = captureLogs('kit-test')) {
       });
       app.get('/whoami', (_req, res) => {
         logs.logger.info('handling whoami');
+        res.json({ error: false, message: 'ok', data: propagationHeaders() });
+      });
+      app.post('/whoami', (_req, res) => {
+        logs.logger.info('handling whoami with a body');
         res.json({ error: false, message: 'ok', data: propagationHeaders() });
       });
     },
@@ -197,11 +203,38 @@ describe('kit http app', () => {
       expect(accessLine).toBeDefined();
     });
 
+    it('When the request has a JSON body, then the handler after the body is read still carries the request id', async () => {
+      const res = await http.post('/whoami').set('x-request-id', 'with-body-1').send({ a: 1 });
+      expect(res.body.data).toEqual({ 'x-request-id': 'with-body-1' });
+      const handlerLine = built.logs.lines.find((l) => l.msg === 'handling whoami with a body');
+      expect(handlerLine?.reqId).toBe('with-body-1');
+    });
+
     it('When the caller sends none (or a hostile one), then a fresh id is made', async () => {
       const none = await http.get('/whoami');
       expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       const hostile = await http.get('/whoami').set('x-request-id', 'a\tb'.repeat(100));
       expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe('security headers', () => {
+    it("When a response is sent, then it carries exactly helmet's headers, as helmet itself sets them", async () => {
+      const plain = express();
+      plain.use(helmet());
+      plain.get('/whoami', (_req, res) => {
+        res.json({});
+      });
+      const ours = await http.get('/whoami');
+      const helmets = await request(plain).get('/whoami');
+      const securityHeaders = (headers: Record<string, unknown>) =>
+        Object.fromEntries(
+          Object.entries(headers).filter(
+            ([name]) => !/^(date|x-request-id|content-|etag|connection|keep-alive)/.test(name),
+          ),
+        );
+      expect(Object.keys(securityHeaders(helmets.headers)).length).toBeGreaterThan(10);
+      expect(securityHeaders(ours.headers)).toEqual(securityHeaders(helmets.headers));
     });
   });
 

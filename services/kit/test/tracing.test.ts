@@ -2,7 +2,13 @@ import { execFile } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { context, propagation, trace, SpanKind as ApiSpanKind } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind as ApiSpanKind,
+  SpanStatusCode,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
@@ -10,8 +16,15 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { withConsumerBatchSpan } from '@micromesh/kit';
-import { captureLogs, createTestVhost, type TestVhost } from '@micromesh/kit/testing';
+import {
+  Health,
+  createHttpServer,
+  createMetrics,
+  currentTraceIds,
+  tracingStats,
+  withConsumerBatchSpan,
+} from '@micromesh/kit';
+import { captureLogs, createTestVhost, waitFor, type TestVhost } from '@micromesh/kit/testing';
 import { tracingSettings, TracingConfigError } from '../src/tracing/tracing-settings';
 import { anEvent, bindQueue, startPublishing, type QueueReader } from './amqp-fixtures';
 
@@ -134,6 +147,76 @@ describe('trace context in the kit', () => {
     expect(batch?.attributes['messaging.batch.message_count']).toBe(3);
   });
 
+  describe('the SERVER span of an HTTP request (the kit request middleware, tracing on)', () => {
+    const logs = captureLogs('kit-test');
+    const server = createHttpServer({
+      logger: logs.logger,
+      health: new Health(),
+      metrics: createMetrics('kit-test'),
+      routes: (app) => {
+        app.post('/items/:id', (_req, res) => {
+          logs.logger.info('handling');
+          res.status(202).json({ error: false, message: 'ok', data: currentTraceIds() ?? null });
+        });
+        app.get('/broken', () => {
+          throw new Error('broken');
+        });
+      },
+    });
+    let url: string;
+    beforeAll(async () => {
+      tracingStats().active = true;
+      url = (await server.start(0)).url;
+    });
+    afterAll(async () => {
+      tracingStats().active = false;
+      await server.stop();
+    });
+
+    it("When a request carries a traceparent, then one SERVER span named by the route continues the caller's trace, and the handler and the access line run in it", async () => {
+      const client = tracer.startSpan('client');
+      const { traceId, spanId } = client.spanContext();
+      client.end();
+      exporter.reset();
+
+      const res = await fetch(`${url}/items/42?x=1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${spanId}-01` },
+        body: JSON.stringify({ a: 1 }),
+      });
+      const body = (await res.json()) as { data: { trace_id: string; span_id: string } };
+      await waitFor(() => exporter.getFinishedSpans().length > 0 || undefined);
+
+      const [span] = exporter.getFinishedSpans();
+      expect(exporter.getFinishedSpans()).toHaveLength(1);
+      expect(span).toMatchObject({ name: 'POST /items/:id', kind: ApiSpanKind.SERVER });
+      expect(span?.parentSpanContext?.spanId).toBe(spanId);
+      expect(span?.spanContext().traceId).toBe(traceId);
+      expect(span?.attributes).toMatchObject({
+        'http.request.method': 'POST',
+        'url.path': '/items/42',
+        'http.route': '/items/:id',
+        'http.response.status_code': 202,
+      });
+      expect(body.data).toEqual({ trace_id: traceId, span_id: span?.spanContext().spanId });
+      const ids = { trace_id: traceId, span_id: span?.spanContext().spanId };
+      expect(logs.lines.find((l) => l.msg === 'handling')).toMatchObject(ids);
+      expect(logs.lines.find((l) => l.msg === 'request completed')).toMatchObject(ids);
+    });
+
+    it('When the answer is a 5xx, then the span is an error; probes are not traced', async () => {
+      exporter.reset();
+      await fetch(`${url}/livez`);
+      await fetch(`${url}/broken`);
+      await waitFor(() => exporter.getFinishedSpans().length > 0 || undefined);
+
+      const spans = exporter.getFinishedSpans();
+      expect(spans.map((s) => s.name)).toEqual(['GET /broken']);
+      expect(spans[0]?.status.code).toBe(SpanStatusCode.ERROR);
+      expect(spans[0]?.parentSpanContext).toBeUndefined();
+    });
+  });
+
   it('When a line is logged inside a span, then it carries the trace and span ids; outside, none', () => {
     const { logger, lines } = captureLogs('kit-test');
     const span = tracer.startSpan('work');
@@ -180,7 +263,7 @@ async function silentServer(): Promise<{ port: number; close(): void }> {
 }
 
 // The bootstrap as services load it (node --require …/tracing/register.js), in a child process:
-// an HTTP server answers requests while the span target is down.
+// a kit HTTP server (as every service's) answers requests while the span target is down.
 describe('the tracing bootstrap when the export target is down or slow', () => {
   it.each([
     ['down', 'export_failed', 'closed', { OTEL_BSP_EXPORT_TIMEOUT: '500' }, 55],
@@ -192,12 +275,16 @@ describe('the tracing bootstrap when the export target is down or slow', () => {
       const silent = target === 'silent' ? await silentServer() : undefined;
       const port = silent?.port ?? (await closedPort());
       const script = `
-        const http = require('node:http');
-        const { createMetrics } = require(${JSON.stringify(KIT_DIST)});
-        const metrics = createMetrics('probe');
-        const server = http.createServer((req, res) => res.end('ok'));
-        server.listen(0, '127.0.0.1', async () => {
-          const url = 'http://127.0.0.1:' + server.address().port + '/work';
+        const kit = require(${JSON.stringify(KIT_DIST)});
+        const metrics = kit.createMetrics('probe');
+        const server = kit.createHttpServer({
+          logger: kit.createLogger({ service: 'probe', level: 'silent' }),
+          health: new kit.Health(),
+          metrics,
+          routes: (app) => app.get('/work', (req, res) => res.end('ok')),
+        });
+        server.start(0).then(async ({ url: base }) => {
+          const url = base + '/work';
           const statuses = [];
           for (let i = 0; i < 30; i++) statuses.push((await fetch(url)).status);
           await new Promise((r) => setTimeout(r, 1500));

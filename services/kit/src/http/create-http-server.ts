@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import helmet, { type HelmetOptions } from 'helmet';
+import type { HelmetOptions } from 'helmet';
 import type { Logger } from 'pino';
 import { errorHandler, notFoundHandler } from '../errors/error-handler';
 import type { Health } from '../health/health';
@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics/metrics';
 import { ok } from './envelope';
 import { requestLifecycle } from './request-lifecycle';
 import { jsonBody } from './json-body';
+import { securityHeaders } from './security-headers';
 import { httpsServerOptions } from '../tls/tls-options';
 import { requirePeer, type AllowedCallers } from '../tls/require-peer';
 import type { TlsMaterial } from '../tls/tls-material';
@@ -69,7 +70,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.set('trust proxy', options.trustProxy ?? false);
 
   app.use(requestLifecycle(logger, metrics));
-  app.use(helmet(options.helmet));
+  app.use(securityHeaders(options.helmet));
 
   app.get('/livez', (_req, res) => {
     res.json(ok('alive'));

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors/app-error';
@@ -92,6 +93,9 @@ export function jsonBody(limit: string | number, maxDepth = MAX_JSON_DEPTH): Req
     const chunks: Buffer[] = [];
     let received = 0;
     let done = false;
+    // The body's events fire in the socket's context, not the request's: the handlers after this
+    // run in the request's (its request id, its trace span), as they would without a body.
+    const inRequestContext = AsyncLocalStorage.snapshot();
     const finish = (err?: AppError) => {
       if (done) return;
       done = true;
@@ -101,10 +105,10 @@ export function jsonBody(limit: string | number, maxDepth = MAX_JSON_DEPTH): Req
       req.removeListener('aborted', onAborted);
       if (err) {
         req.resume();
-        next(err);
+        inRequestContext(() => next(err));
         return;
       }
-      next();
+      inRequestContext(() => next());
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;

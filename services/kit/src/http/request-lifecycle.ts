@@ -7,6 +7,14 @@ import {
   runWithRequestContext,
 } from '../logging/request-context';
 import type { Metrics } from '../metrics/metrics';
+import {
+  endServerSpan,
+  runInServerSpan,
+  serverSpanIds,
+  startServerSpan,
+} from '../tracing/server-span';
+
+type Observer = { observe(value: number): void };
 
 /** Probes, scrapes and span exports: timed in metrics, not written to the access log. */
 const QUIET_PATHS = new Set(['/livez', '/readyz', '/metrics', '/v1/traces']);
@@ -17,30 +25,49 @@ const QUIET_PATHS = new Set(['/livez', '/readyz', '/metrics', '/v1/traces']);
  * - the request id: the caller's `x-request-id` when it is plain, else a new one; echoed back,
  *   and set as the context every log line and outgoing call inside the request carries;
  * - the access log line, at info (warn for 4xx, error for 5xx), or "request aborted";
- * - the duration histogram, labelled by route template (never the raw path).
+ * - the duration histogram, labelled by route template (never the raw path);
+ * - with tracing on, the request's SERVER span (see startServerSpan), whose context the rest of
+ *   the handling runs in.
  */
 export function requestLifecycle(logger: Logger, metrics: Metrics): RequestHandler {
+  // The histogram's child per label set, kept: prom-client would otherwise hash the three labels
+  // on every observation. Routes are templates and statuses few, so this stays small.
+  const children = new Map<string, Observer>();
+  const durationOf = (method: string, route: string, status: number): Observer => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      child = metrics.httpDuration.labels({ method, route, status_code: String(status) });
+      children.set(key, child);
+    }
+    return child;
+  };
   return (req, res, next) => {
     const started = performance.now();
     const requestId = acceptRequestId(req.headers[REQUEST_ID_HEADER]) ?? randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    const serverSpan = startServerSpan(req);
     res.once('close', () => {
       const seconds = (performance.now() - started) / 1000;
       const routePath: unknown = req.route?.path;
       const route =
         typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : res.locals.metricsRoute;
       const status = res.statusCode;
-      metrics.httpDuration.observe(
-        {
+      const matched = typeof route === 'string' ? route : undefined;
+      durationOf(req.method, matched ?? 'unmatched', status).observe(seconds);
+      if (serverSpan) {
+        endServerSpan(serverSpan, {
           method: req.method,
-          route: typeof route === 'string' ? route : 'unmatched',
-          status_code: String(status),
-        },
-        seconds,
-      );
+          route: matched,
+          status,
+          finished: res.writableFinished,
+        });
+      }
       if (QUIET_PATHS.has(req.path)) return;
       const line = {
         reqId: requestId,
+        // The line names the request's span whatever context the close event fires in.
+        ...(serverSpan ? serverSpanIds(serverSpan) : {}),
         req: { method: req.method, url: req.originalUrl },
         res: { statusCode: status },
         responseTime: Math.round(seconds * 10_000) / 10,
@@ -50,6 +77,7 @@ export function requestLifecycle(logger: Logger, metrics: Metrics): RequestHandl
       else if (status >= 400) logger.warn(line, 'request completed');
       else logger.info(line, 'request completed');
     });
-    runWithRequestContext({ requestId }, next);
+    if (serverSpan) runWithRequestContext({ requestId }, () => runInServerSpan(serverSpan, next));
+    else runWithRequestContext({ requestId }, next);
   };
 }

@@ -19,32 +19,15 @@ import {
   TracerProvider,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import {
-  ATTR_HTTP_ROUTE,
-  ATTR_SERVICE_NAME,
-  ATTR_SERVICE_VERSION,
-} from '@opentelemetry/semantic-conventions';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { isUntracedPath } from './server-span';
 import { statsMeterProvider, tracingStats } from './tracing-stats';
-import type { TracingSettings } from './tracing-settings';
 
-/** Paths whose handling is never traced: probes, scrapes, and the span receiver itself. */
-export const UNTRACED_PATHS = ['/livez', '/readyz', '/metrics', '/v1/traces'] as const;
+export { UNTRACED_PATHS } from './server-span';
+import type { TracingSettings } from './tracing-settings';
 
 /** gRPC methods never traced: health checks and the OTLP receiver (its spans would recurse). */
 const UNTRACED_GRPC = [/^Check$/, /^Watch$/, /^Export$/];
-
-function isUntracedPath(url: string | undefined): boolean {
-  if (!url) return false;
-  const pathname = url.split('?', 1)[0] ?? '';
-  return UNTRACED_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
-}
-
-/** `baseUrl + route.path` of the route Express matched for this request, if one did. */
-function expressRoute(request: object): string | undefined {
-  const { route, baseUrl } = request as { route?: { path?: unknown }; baseUrl?: unknown };
-  if (typeof route?.path !== 'string') return undefined;
-  return `${typeof baseUrl === 'string' ? baseUrl : ''}${route.path}`;
-}
 
 function sampler(settings: TracingSettings): Sampler {
   const ratio = new TraceIdRatioBasedSampler(settings.ratio);
@@ -94,8 +77,8 @@ function exporterTls(): { httpAgentOptions?: { ca: Buffer; cert: Buffer; key: Bu
 
 /**
  * Installs the OpenTelemetry SDK: W3C trace context, the sampler, a batching OTLP/HTTP exporter
- * and the instrumentations for node:http (server spans named by their Express route), fetch,
- * grpc-js and pg.
+ * and the instrumentations for outgoing node:http calls, fetch, grpc-js and pg (incoming HTTP
+ * requests are spanned by the kit's request middleware).
  * Must run before the app's modules are loaded (instrumentations patch them on require).
  */
 export function startTracing(settings: TracingSettings): RunningTracing | undefined {
@@ -134,17 +117,10 @@ export function startTracing(settings: TracingSettings): RunningTracing | undefi
     tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => isUntracedPath(req.url),
+        // Incoming requests get their SERVER span from the kit's request middleware
+        // (server-span.ts), at a fraction of this instrumentation's cost per request.
+        disableIncomingRequestInstrumentation: true,
         ignoreOutgoingRequestHook: (req) => isUntracedPath(req.path ?? undefined),
-        // The route template Express matched names the server span ("POST /handle"). Read once
-        // as the span ends: the Express instrumentation would wrap every router layer of every
-        // request to learn the same thing.
-        applyCustomAttributesOnSpan: (span, request) => {
-          const route = expressRoute(request);
-          if (!route) return;
-          span.setAttribute(ATTR_HTTP_ROUTE, route);
-          span.updateName(`${request.method ?? 'GET'} ${route}`);
-        },
       }),
       new UndiciInstrumentation({
         ignoreRequestHook: (req) => isUntracedPath(req.path),
