@@ -54,6 +54,8 @@ const ALL = [
   'mtls',
   'tracing',
 ] as const;
+/** Connection count of the `event` row measured with the listener consuming as it goes. */
+const EVENT_CONSUMING_CONNECTIONS = 50;
 /** Connection count of the mTLS-on rows (beside the plaintext rows at the same count). */
 const MTLS_CONNECTIONS = 50;
 const TRACING_OFF = { enabled: false, ratio: 0 };
@@ -376,6 +378,19 @@ function writeProfileSummaries(dir: string, runs: ProfiledRun[]): void {
   }
 }
 
+/** The mesh's CPU (every service's, from /proc) between two readings, in µs per request. */
+function cpuUsPerRequest(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  requests: number,
+): number {
+  const seconds = Object.entries(after).reduce(
+    (sum, [service, s]) => sum + s - (before[service] ?? 0),
+    0,
+  );
+  return Math.round((seconds * 1e6) / requests);
+}
+
 /** CPU seconds each mesh service has used so far. */
 async function meshCpu(env: BenchEnvironment): Promise<Record<string, number>> {
   const entries = await Promise.all(
@@ -498,41 +513,67 @@ async function main(): Promise<void> {
         : name.startsWith('peer')
           ? env.peerGatewayPid
           : env.mesh.process('broker')?.child.pid;
+    /** One measured run of a row: req/s and latency, the gateway's and the mesh's CPU. */
+    const measureRow = async (name: string, connections: number, label = name) => {
+      const spec = specs[name]!;
+      const pid = gatewayPid(name);
+      const ours = name !== 'baseline' && !name.startsWith('peer');
+      const meshBefore = ours ? await meshCpu(env) : undefined;
+      const cpuBefore = cpuMillis(pid);
+      const fromUs = monotonicMicros();
+      const result = await runLoad({ ...spec, connections, durationSeconds });
+      const toUs = monotonicMicros();
+      const cpuAfter = cpuMillis(pid);
+      const meshAfter = meshBefore ? await meshCpu(env) : undefined;
+      if (name === 'event') eventsAccepted += result.requests - result.non2xx;
+      if (values.profile && ours) {
+        profiled.push({
+          row: `${label}@${connections}`,
+          window: { fromUs, toUs },
+          requests: result.requests,
+          pids: meshPids(env, ['broker', 'logger']),
+        });
+      }
+      const at = (row: string | undefined) =>
+        results.find((r) => r.scenario === row && r.connections === connections);
+      const base = name === 'baseline' ? undefined : at('baseline');
+      const peer = label === name ? at(peerOf[name]) : undefined;
+      results.push({
+        scenario: label,
+        ...result,
+        ...(base ? { ratio: result.reqPerSec / base.reqPerSec } : {}),
+        ...(peer ? { peerRatio: result.reqPerSec / peer.reqPerSec } : {}),
+        ...(cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0
+          ? { gatewayCpuMsPerRequest: (cpuAfter - cpuBefore) / result.requests }
+          : {}),
+        ...(meshBefore && meshAfter && result.requests > 0
+          ? { meshCpuUsPerRequest: cpuUsPerRequest(meshBefore, meshAfter, result.requests) }
+          : {}),
+      });
+      say(`  ${label} @${connections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms`);
+    };
+    let eventsAccepted = 0;
     for (const [scenario, name] of rows) {
       if (!scenarios.has(scenario)) continue;
-      const spec = specs[name]!;
       say(`· ${name}: warm-up`);
-      await runLoad({ ...spec, connections: 10, durationSeconds: 2 });
-      for (const connections of connectionCounts) {
-        const pid = gatewayPid(name);
-        const cpuBefore = cpuMillis(pid);
-        const fromUs = monotonicMicros();
-        const result = await runLoad({ ...spec, connections, durationSeconds });
-        const toUs = monotonicMicros();
-        const cpuAfter = cpuMillis(pid);
-        if (values.profile && !name.startsWith('peer') && name !== 'baseline') {
-          profiled.push({
-            row: `${name}@${connections}`,
-            window: { fromUs, toUs },
-            requests: result.requests,
-            pids: meshPids(env, ['broker', 'logger']),
-          });
+      const warmUp = await runLoad({ ...specs[name]!, connections: 10, durationSeconds: 2 });
+      if (name === 'event') {
+        eventsAccepted += warmUp.requests - warmUp.non2xx;
+        // The whole mesh at work: the listener stores every event as it arrives, on the same
+        // cores as the broker and RabbitMQ.
+        await measureRow('event', EVENT_CONSUMING_CONNECTIONS, 'event (listener consuming)');
+        // Set against the peer like for like: the peer's queue has no consumer, so during these
+        // rows ours has none either. The listener then drains what they published, and every
+        // accepted event is checked to be stored exactly once.
+        await env.mesh.stopService('listener');
+        try {
+          for (const connections of connectionCounts) await measureRow(name, connections);
+        } finally {
+          await env.mesh.startService('listener');
         }
-        const at = (row: string | undefined) =>
-          results.find((r) => r.scenario === row && r.connections === connections);
-        const base = name === 'baseline' ? undefined : at('baseline');
-        const peer = at(peerOf[name]);
-        results.push({
-          scenario: name,
-          ...result,
-          ...(base ? { ratio: result.reqPerSec / base.reqPerSec } : {}),
-          ...(peer ? { peerRatio: result.reqPerSec / peer.reqPerSec } : {}),
-          ...(cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0
-            ? { gatewayCpuMsPerRequest: (cpuAfter - cpuBefore) / result.requests }
-            : {}),
-        });
-        say(`  ${name} @${connections}: ${result.reqPerSec} req/s, p99 ${result.p99} ms`);
+        continue;
       }
+      for (const connections of connectionCounts) await measureRow(name, connections);
     }
 
     if (scenarios.has('mail-smtp-down')) {
@@ -565,13 +606,18 @@ async function main(): Promise<void> {
     }
 
     if (scenarios.has('event')) {
-      const stored = await waitUntilStored(
-        env.logsDatabaseUrl,
-        `bench-event-${runId}`,
-        Infinity,
-        3_000,
+      await waitUntilStored(env.logsDatabaseUrl, `bench-event-${runId}`, eventsAccepted, 120_000);
+      // A little longer, so a late duplicate would show up in the count.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const final = await countStored(env.logsDatabaseUrl, `bench-event-${runId}`);
+      extra.eventActionStored = {
+        accepted: eventsAccepted,
+        ...final,
+        exactlyOnce: final.total === eventsAccepted && final.distinct === eventsAccepted,
+      };
+      say(
+        `  events accepted ${eventsAccepted}, stored ${final.total} (${final.distinct} distinct)`,
       );
-      extra.eventActionStored = stored.count;
     }
 
     if (scenarios.has('tracing')) {

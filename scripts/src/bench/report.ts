@@ -8,6 +8,8 @@ export interface ScenarioResult extends LoadResult {
   peerRatio?: number;
   /** CPU time (user + system) of the answering gateway process per request, from /proc. */
   gatewayCpuMsPerRequest?: number;
+  /** CPU time of every mesh service (broker, auth, logger, mail, listener, …) per request, µs. */
+  meshCpuUsPerRequest?: number;
 }
 
 const COLUMNS: [string, (r: ScenarioResult) => string][] = [
@@ -22,6 +24,10 @@ const COLUMNS: [string, (r: ScenarioResult) => string][] = [
   [
     'gw CPU ms/req',
     (r) => (r.gatewayCpuMsPerRequest === undefined ? '' : r.gatewayCpuMsPerRequest.toFixed(3)),
+  ],
+  [
+    'mesh CPU µs/req',
+    (r) => (r.meshCpuUsPerRequest === undefined ? '' : String(r.meshCpuUsPerRequest)),
   ],
   ['errors', (r) => String(r.errors + r.timeouts)],
   ['non-2xx', (r) => String(r.non2xx)],

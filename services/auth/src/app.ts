@@ -4,6 +4,7 @@ import {
   createServiceContext,
   EventPublisher,
   loadTlsMaterial,
+  lowerThreadPoolPriority,
   migrate,
   pgHealthCheck,
   startHttpService,
@@ -70,6 +71,11 @@ export async function startAuth(
   );
   await seedConfiguredAdmin(config, usersRepo, hasher, logger);
   await hasher.warmUp();
+  // The warm-up started libuv's thread pool, where bcrypt runs: lower its threads' priority.
+  if (config.AUTH_HASH_NICE > 0) {
+    const threads = lowerThreadPoolPriority(config.AUTH_HASH_NICE);
+    logger.info({ threads, nice: config.AUTH_HASH_NICE }, 'bcrypt threads at a lower CPU priority');
+  }
 
   const { events, revocations } = startAmqp(config, ctx, metrics);
   const apiKeys = new ApiKeys(new ApiKeysRepository(pool), revocations);

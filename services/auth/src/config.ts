@@ -36,6 +36,11 @@ export const authConfigSchema = z
      */
     AUTH_HASH_CONCURRENCY: env.int(defaultHashConcurrency(), 1),
     AUTH_HASH_QUEUE_MAX: env.int(8, 0),
+    /**
+     * The nice value (0–19) bcrypt's threads run at: a login burst then takes the CPU only when the
+     * rest of the mesh does not want it (the burst row of scripts/bench). 0 = the same priority.
+     */
+    AUTH_HASH_NICE: z.coerce.number().int().min(0).max(19).default(10),
     AUTH_SEED_ADMIN_EMAIL: optionalText,
     AUTH_SEED_ADMIN_PASSWORD: optionalText,
     /** Failed logins allowed per email+client IP within the window, then 429. */

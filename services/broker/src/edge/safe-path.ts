@@ -15,7 +15,11 @@ export function refuseUnsafePaths(): RequestHandler {
   };
 }
 
+/** Nothing to decode and no dot: no segment can be a dot segment or hide a slash or NUL. */
+const PLAIN_PATH = /^[^%.\\\0]*$/;
+
 export function isSafePath(rawPath: string): boolean {
+  if (PLAIN_PATH.test(rawPath)) return true;
   if (rawPath.includes('\\')) return false;
   for (const segment of rawPath.split('/').slice(1)) {
     let decoded: string;

@@ -96,6 +96,8 @@ async function run(
 
 /** The request's Idempotency-Key, scoped to the caller; undefined without the header. */
 function retryOf(req: Request, principal: Principal): IdempotentRequest | undefined {
+  const raw = req.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
   const key = parseInput(
     headersSchema,
     { 'Idempotency-Key': req.get('idempotency-key') },
