@@ -28,6 +28,7 @@
  */
 import { createWriteStream, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createEvent } from '@micromesh/contracts';
 import { AmqpConnection, EventPublisher, createLogger } from '@micromesh/kit';
@@ -96,6 +97,28 @@ const runId = new Date().toISOString().replace(/[:.]/g, '-');
 const resultsDir = path.join(root, 'scripts', 'results');
 mkdirSync(resultsDir, { recursive: true });
 const meshLog = createWriteStream(path.join(resultsDir, `bench-${runId}.mesh.log`));
+
+const serviceLogs = new Map<string, Writable>();
+/**
+ * Each mesh service's output as it comes, into a file of its own (`bench-<run>.<service>.log`):
+ * unparsed, so the bench process (autocannon's) spends no CPU re-formatting access-log lines.
+ */
+function serviceLog(prefix: string): (service: ServiceName) => Writable {
+  return (service) => {
+    const name = `${prefix}${service}`;
+    let stream = serviceLogs.get(name);
+    if (!stream) {
+      stream = createWriteStream(path.join(resultsDir, `bench-${runId}.${name}.log`));
+      serviceLogs.set(name, stream);
+    }
+    return stream;
+  };
+}
+
+function endLogs(): void {
+  meshLog.end();
+  for (const stream of serviceLogs.values()) stream.end();
+}
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -211,6 +234,7 @@ async function measureMutualTls(
     peer: false,
     tracing: TRACING_OFF,
     output: (line) => meshLog.write(`[mtls] ${line}\n`),
+    rawOutput: serviceLog('mtls.'),
     tls: true,
   });
   const comparison: Record<string, unknown> = {};
@@ -428,6 +452,7 @@ async function main(): Promise<void> {
     tracing: mainTracing,
     tls: values.tls,
     output: (line) => meshLog.write(`${line}\n`),
+    rawOutput: serviceLog(''),
   });
   const profiled: ProfiledRun[] = [];
   const results: ScenarioResult[] = [];
@@ -644,10 +669,10 @@ async function main(): Promise<void> {
     try {
       await measureMutualTls(results, extra);
     } finally {
-      meshLog.end();
+      endLogs();
     }
   } else {
-    meshLog.end();
+    endLogs();
   }
 
   const table = formatTable(results);

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import {
   createJwtKeysDir,
   ensureDevCertificates,
@@ -12,7 +13,7 @@ import { spawnManaged, waitUntilReady, type ManagedProcess } from '../mesh/child
 import { freePorts } from '../mesh/free-ports';
 import { launchMesh, type Mesh } from '../mesh/launcher';
 import { TLS_SERVICES } from '../mesh/mesh-tls';
-import type { MeshSettings, TracingSettings } from '../mesh/settings';
+import type { MeshSettings, ServiceName, TracingSettings } from '../mesh/settings';
 import { startPeer } from './peer/start-peer';
 
 export interface BenchEnvironment {
@@ -48,6 +49,8 @@ export async function startBenchEnvironment(options: {
   /** OpenTelemetry in every service, and its sampling ratio. */
   tracing: TracingSettings;
   output: (line: string) => void;
+  /** Each mesh service's output, unparsed (see LaunchOptions.rawOutput). */
+  rawOutput?: (service: ServiceName) => Writable;
   tls?: boolean;
 }): Promise<BenchEnvironment> {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -149,6 +152,7 @@ export async function startBenchEnvironment(options: {
       launchMesh({
         settings: { ...settings, tracing },
         output: options.output,
+        ...(options.rawOutput ? { rawOutput: options.rawOutput } : {}),
         smtpSink: true,
         nodeArgs: options.nodeArgs,
       });

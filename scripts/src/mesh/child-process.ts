@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ManagedProcess {
@@ -20,7 +21,9 @@ export interface SpawnOptions {
   cwd: string;
   env: Record<string, string>;
   /** Every stdout/stderr line of the child. */
-  onLine: (line: string) => void;
+  onLine?: (line: string) => void;
+  /** Or: the child's stdout and stderr piped here as they come (never ended by the child). */
+  sink?: Writable;
   /**
    * Give the child a stdin pipe that this process never writes to and tell it (via
    * MICROMESH_LIFELINE=stdin, read by the kit's runMain) to shut down when the pipe ends: if this
@@ -42,13 +45,17 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
     stdio: [options.lifeline ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   child.stdin?.on('error', () => undefined);
+  const { onLine, sink } = options;
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', options.onLine);
+    if (stream && sink) stream.pipe(sink, { end: false });
+    else if (stream && onLine) createInterface({ input: stream }).on('line', onLine);
   }
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
     child.once('error', (err) => {
-      options.onLine(`failed to start: ${err.message}`);
+      const line = `failed to start: ${err.message}`;
+      if (onLine) onLine(line);
+      else sink?.write(`${line}\n`);
       resolve('spawn-error');
     });
   });
