@@ -1,6 +1,6 @@
 import { captureLogs, createTestDatabase } from '@micromesh/kit/testing';
 import { MongoClient } from 'mongodb';
-import { createLogStore } from '../src/data-access/create-log-store';
+import { createLogStore } from '../src/adapters/create-log-store';
 import type { LogStore } from '../src/domain/log-store';
 import { FERRETDB_VERSION } from './support/ferretdb';
 import { freshMongoUrl, mongoServer } from './support/mongo-server';

@@ -1,6 +1,6 @@
 import { captureLogs, createTestDatabase } from '@micromesh/kit/testing';
 import { MongoClient } from 'mongodb';
-import { createTraceStore } from '../src/data-access/create-trace-store';
+import { createTraceStore } from '../src/adapters/create-trace-store';
 import type { TraceStore } from '../src/domain/trace-store';
 import { freshMongoUrl } from './support/mongo-server';
 
