@@ -8,8 +8,8 @@ import {
 } from '@micromesh/kit/testing';
 
 class Unavailable extends Error {
-  constructor(readonly cause: unknown) {
-    super('database unavailable');
+  constructor(cause: unknown) {
+    super('database unavailable', { cause });
   }
 }
 

@@ -8,14 +8,13 @@ import {
 import type { LoggerConfig } from './config';
 import { createLogStore } from './adapters/create-log-store';
 import { createTraceStore } from './adapters/create-trace-store';
-import type { LogStore } from './domain/log-store';
+import type { LogStore, TraceStore } from './domain/ports';
 import { LogService } from './domain/log-service';
 import { startRetention } from './domain/retention';
 import { StoreMonitor } from './domain/store-monitor';
 import { TailHub } from './domain/tail-hub';
 import { httpCallers } from './entry-points/callers';
 import { TraceService } from './domain/trace-service';
-import type { TraceStore } from './domain/trace-store';
 import { startGrpcServer } from './entry-points/grpc/start-grpc-server';
 import { mountLogRoutes } from './entry-points/http/log-routes';
 import { mountLogStreamRoute } from './entry-points/http/log-stream-route';

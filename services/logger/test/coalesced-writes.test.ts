@@ -1,6 +1,6 @@
 import { coalescedWrites } from '../src/domain/coalesced-writes';
 import type { LogEntry } from '../src/domain/log-entry';
-import { EntryRefusedError, type LogStore } from '../src/domain/log-store';
+import { EntryRefusedError, type LogStore } from '../src/domain/ports';
 import { aLogEntry } from './factories';
 import { configuredBackends } from './store-backends';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@micromesh/kit';
-import type { LogStore } from '../domain/log-store';
+import type { LogStore } from '../domain/ports';
 import { MongoLogStore } from './mongo/mongo-log-store';
 import { PostgresLogStore } from './postgres/postgres-log-store';
 import { storeBackend } from './store-url';

@@ -1,5 +1,5 @@
 import type { Logger } from '@micromesh/kit';
-import type { TraceStore } from '../domain/trace-store';
+import type { TraceStore } from '../domain/ports';
 import { MongoTraceStore } from './mongo/mongo-trace-store';
 import { PostgresTraceStore } from './postgres/postgres-trace-store';
 import { storeBackend } from './store-url';

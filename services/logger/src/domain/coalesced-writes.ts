@@ -1,6 +1,6 @@
 import { CoalescingBatcher } from '@micromesh/kit';
 import type { LogEntry } from './log-entry';
-import { EntryRefusedError, type InsertOutcome } from './log-store';
+import { EntryRefusedError, type InsertOutcome } from './ports';
 
 export interface CoalescedWritesOptions {
   /** Largest batch handed to one insert. */

@@ -2,7 +2,7 @@ import { describeIssues, eventIdSchema, logEntryInputSchema } from '@micromesh/c
 import { AppError, currentTraceIds, parseInput } from '@micromesh/kit';
 import { toLogEntry, type LogEntry } from './log-entry';
 import { encodeCursor, toLogQuery, querySchema, type LogPage } from './log-query';
-import { StoreUnavailableError, type InsertOutcome, type LogStore } from './log-store';
+import { StoreUnavailableError, type InsertOutcome, type LogStore } from './ports';
 import type { StoreMonitor } from './store-monitor';
 import { coalescedWrites, type WriteOutcome } from './coalesced-writes';
 

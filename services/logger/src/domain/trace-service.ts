@@ -2,7 +2,7 @@ import { AppError, parseInput } from '@micromesh/kit';
 import { z } from 'zod';
 import type { LogEntry } from './log-entry';
 import { storableSpan, type SpanRecord } from './span-record';
-import type { TraceStore, TraceSummary } from './trace-store';
+import type { TraceStore, TraceSummary } from './ports';
 
 /** A span as the traces API shows it. */
 export interface SpanView {

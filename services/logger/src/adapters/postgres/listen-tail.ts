@@ -1,7 +1,7 @@
 import type { Logger } from '@micromesh/kit';
 import { Client } from 'pg';
 import type { LogEntry } from '../../domain/log-entry';
-import { StoreUnavailableError, type StoreWatch } from '../../domain/log-store';
+import { StoreUnavailableError, type StoreWatch } from '../../domain/ports';
 import { TAIL_CHANNEL } from './migrations';
 import { isConnectionError } from './pg-errors';
 

@@ -14,7 +14,7 @@ import {
   type InsertOutcome,
   type LogStore,
   type StoreWatch,
-} from '../../domain/log-store';
+} from '../../domain/ports';
 import { indexTerms, queryTerms } from '../../domain/search-terms';
 import { listenTail } from './listen-tail';
 import { LOG_MIGRATIONS, LOG_MIGRATIONS_TABLE } from './migrations';

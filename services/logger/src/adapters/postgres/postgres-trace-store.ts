@@ -6,9 +6,13 @@ import {
   type RunStatement,
 } from '@micromesh/kit';
 import type { Pool } from 'pg';
-import { StoreUnavailableError } from '../../domain/log-store';
 import type { SpanKindName, SpanRecord, SpanStatus } from '../../domain/span-record';
-import type { TraceListQuery, TraceStore, TraceSummary } from '../../domain/trace-store';
+import {
+  StoreUnavailableError,
+  type TraceListQuery,
+  type TraceStore,
+  type TraceSummary,
+} from '../../domain/ports';
 import { isConnectionError } from './pg-errors';
 import { TRACE_MIGRATIONS, TRACE_MIGRATIONS_TABLE } from './trace-migrations';
 
