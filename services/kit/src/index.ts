@@ -92,3 +92,10 @@ export {
   type SpanSettings,
 } from './tracing/spans';
 export { tracingStats, type TracingStats } from './tracing/tracing-stats';
+export { CoalescingBatcher, type BatcherOptions } from './batching/coalescing-batcher';
+export {
+  boundedQuery,
+  type BoundedQueryOptions,
+  type RunStatement,
+  type Statement,
+} from './db/bounded-query';
