@@ -1,5 +1,5 @@
 import { AppError } from '@micromesh/kit';
-import { CoalescingBatcher } from '../src/downstream/coalescing-batcher';
+import { CoalescingBatcher } from '../src/adapters/coalescing-batcher';
 
 /** A recording downstream: every batch it receives, and an optional rule for refusing one. */
 function recordingSend(refuse?: (items: string[]) => Error | undefined) {

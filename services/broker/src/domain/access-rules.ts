@@ -1,80 +1,11 @@
+import { ACCESS_RULES, type Access, type AccessRule } from '@micromesh/contracts';
 import { AppError } from '@micromesh/kit';
-import { type Scope } from '@micromesh/contracts';
-import type { RequestHandler } from 'express';
-import type { ActionName } from '../domain/action-schemas';
-import { checkScope, hasScope, principalOf } from './authenticate';
+import type { Principal, Scope } from './principal';
 
 /**
- * Who may call what: one table for every route of the broker, read by the guards below and by the
- * security suite, which probes each row with every kind of caller.
- * - `public`: anyone; `signed-in`: any valid token or API key (the service behind decides the rest,
- *   e.g. auth lets a user manage only its own keys); `token`: a token, not an API key;
- * - `scope`: the caller holds the scope; `self-or-scope`: the `:id` in the path is the caller's own
- *   user id, or the caller holds the scope.
+ * The access table (@micromesh/contracts' ACCESS_RULES, the public contract) applied: which row a
+ * request falls under, and whether a caller satisfies it.
  */
-export type Access =
-  | { kind: 'public' }
-  | { kind: 'signed-in' }
-  | { kind: 'token' }
-  | { kind: 'scope'; scope: Scope }
-  | { kind: 'self-or-scope'; scope: Scope };
-
-export interface AccessRule {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** Express-style path; `:id` is a path parameter. */
-  path: string;
-  /** For POST /handle: the action in the body. */
-  action?: ActionName;
-  access: Access;
-}
-
-const scope = (s: Scope): Access => ({ kind: 'scope', scope: s });
-
-/** What each action of POST /handle needs (`auth` is public: it is the login). */
-export const ACTION_ACCESS: Readonly<Record<ActionName, Access>> = {
-  auth: { kind: 'public' },
-  log: scope('logs:write'),
-  event: scope('events:publish'),
-  mail: scope('mail:send'),
-};
-
-export const ACCESS_RULES: readonly AccessRule[] = [
-  { method: 'POST', path: '/', access: { kind: 'public' } },
-  { method: 'GET', path: '/ping', access: { kind: 'public' } },
-  { method: 'GET', path: '/openapi.json', access: { kind: 'public' } },
-  ...(Object.entries(ACTION_ACCESS) as [ActionName, Access][]).map(
-    ([action, access]): AccessRule => ({ method: 'POST', path: '/handle', action, access }),
-  ),
-  { method: 'POST', path: '/log-grpc', access: scope('logs:write') },
-  // One's own mails only (the mail service answers 404 for anyone else's).
-  { method: 'GET', path: '/api/mail/:id', access: scope('mail:send') },
-  { method: 'GET', path: '/api/health', access: { kind: 'signed-in' } },
-  { method: 'GET', path: '/api/logs', access: scope('logs:read') },
-  { method: 'GET', path: '/api/logs/stream', access: scope('logs:read') },
-  { method: 'GET', path: '/api/logs/:id', access: scope('logs:read') },
-  { method: 'GET', path: '/api/traces', access: scope('traces:read') },
-  { method: 'GET', path: '/api/traces/:id', access: scope('traces:read') },
-  { method: 'GET', path: '/api/users', access: scope('users:admin') },
-  { method: 'POST', path: '/api/users', access: scope('users:admin') },
-  {
-    method: 'GET',
-    path: '/api/users/:id',
-    access: { kind: 'self-or-scope', scope: 'users:admin' },
-  },
-  {
-    method: 'PATCH',
-    path: '/api/users/:id',
-    access: { kind: 'self-or-scope', scope: 'users:admin' },
-  },
-  { method: 'DELETE', path: '/api/users/:id', access: scope('users:admin') },
-  { method: 'GET', path: '/api/keys', access: { kind: 'signed-in' } },
-  { method: 'POST', path: '/api/keys', access: { kind: 'signed-in' } },
-  { method: 'DELETE', path: '/api/keys/:id', access: { kind: 'signed-in' } },
-  { method: 'POST', path: '/api/auth/logout', access: { kind: 'token' } },
-  { method: 'GET', path: '/api/dead-letters', access: scope('dlq:admin') },
-  { method: 'POST', path: '/api/dead-letters/:id/replay', access: scope('dlq:admin') },
-  { method: 'DELETE', path: '/api/dead-letters/:id', access: scope('dlq:admin') },
-];
 
 function matches(pattern: string, path: string): { id?: string } | undefined {
   const want = pattern.split('/');
@@ -111,9 +42,17 @@ export function findRule(
   return allowed.length > 0 ? { methodNotAllowed: allowed } : undefined;
 }
 
-/** Enforces one access rule for the authenticated caller (after `requireAuth`). */
-export function enforce(access: Access, res: Parameters<RequestHandler>[1], id?: string): void {
-  const principal = principalOf(res);
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.has(scope);
+}
+
+/** 403 unless the caller holds the scope. */
+export function checkScope(principal: Principal, scope: Scope): void {
+  if (!hasScope(principal, scope)) throw AppError.forbidden(`requires the ${scope} scope`);
+}
+
+/** Enforces one access rule for an authenticated caller; `id` is the path's `:id`, if any. */
+export function checkAccess(access: Access, principal: Principal, id?: string): void {
   switch (access.kind) {
     case 'public':
     case 'signed-in':
@@ -132,25 +71,4 @@ export function enforce(access: Access, res: Parameters<RequestHandler>[1], id?:
         throw AppError.forbidden(`requires the ${access.scope} scope (or your own user id)`);
       }
   }
-}
-
-/**
- * For a proxied prefix: the request must match a row of the table (404 otherwise, 405 for another
- * method) and the caller must satisfy it. Mounted after `requireAuth`.
- */
-export function guardByTable(): RequestHandler {
-  return (req, res, next) => {
-    try {
-      const found = findRule(req.method, req.baseUrl + req.path);
-      if (!found) throw AppError.notFound('not found');
-      if ('methodNotAllowed' in found) {
-        res.setHeader('allow', found.methodNotAllowed.join(', '));
-        throw new AppError(405, `${req.method} is not allowed here`);
-      }
-      enforce(found.rule.access, res, found.id);
-      next();
-    } catch (err) {
-      next(err);
-    }
-  };
 }

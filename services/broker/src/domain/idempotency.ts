@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Envelope } from '@micromesh/kit';
 
-/** `Idempotency-Key`: 1–200 printable ASCII characters, no spaces (the rule mail-client applies too). */
-export const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,200}$/;
-
 /**
  * Namespace of the event ids derived from idempotency keys (UUIDv5). Fixed forever: every broker
  * replica, now and after any upgrade, must derive the same id from the same key.
