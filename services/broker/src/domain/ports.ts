@@ -1,6 +1,7 @@
 import type { Level, LogEvent } from '@micromesh/contracts';
 import type { Envelope } from '@micromesh/kit';
 import type { AuthPayload, MailPayload } from './action-schemas';
+import type { IdempotentRequest } from './idempotency';
 import type { Principal } from './principal';
 
 /** One log entry as the broker hands it to the logger: the contract's fields, defaults filled. */
@@ -27,6 +28,26 @@ export interface BrokerPorts {
   sendMail(mail: MailPayload, principal: string, idempotencyKey?: string): Promise<Envelope>;
   /** One of the principal's own messages, or 404. */
   mailStatus(id: string, principal: string): Promise<Envelope>;
+}
+
+/** The answer given the first time, given again to every repeat. */
+export interface StoredAnswer {
+  status: number;
+  body: Envelope;
+}
+
+export type Claim =
+  /** No live record: this request now owns the key. */
+  | { kind: 'first' }
+  /** The same request was seen: its answer when it completed, else none (in flight or failed). */
+  | { kind: 'repeat'; answer?: StoredAnswer }
+  /** The key was used for a different request. */
+  | { kind: 'conflict' };
+
+/** Where (principal, key) → (request hash, answer) records live; shared by every replica. */
+export interface IdempotencyRecords {
+  claim(request: IdempotentRequest, requestHash: string): Promise<Claim>;
+  complete(request: IdempotentRequest, answer: StoredAnswer): Promise<void>;
 }
 
 /** Access tokens, verified locally against auth's signing keys (adapters/token-verifier.ts). */
