@@ -1,4 +1,4 @@
-import { AppError } from '@micromesh/kit';
+import type { AppError } from '@micromesh/kit';
 import { ApiKeyVerifier } from '../src/adapters/api-key-verifier';
 import type { KeyIntrospection } from '../src/adapters/auth-client';
 
