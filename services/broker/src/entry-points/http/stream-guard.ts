@@ -1,9 +1,9 @@
 import { AppError } from '@micromesh/kit';
 import { type RevocationNotice } from '@micromesh/contracts';
 import type { RequestHandler, Response } from 'express';
-import type { Principal } from '../domain/principal';
+import type { Principal } from '../../domain/principal';
+import type { RevocationList } from '../../domain/revocation-list';
 import { principalOf } from './authenticate';
-import type { RevocationList } from './revocation-list';
 
 export interface StreamGuardOptions {
   revocations: RevocationList;

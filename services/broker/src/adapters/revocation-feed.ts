@@ -5,7 +5,7 @@ import {
   REVOCATIONS_EXCHANGE_TYPE,
   revocationNoticeSchema,
 } from '@micromesh/contracts';
-import type { RevocationList } from '../edge/revocation-list';
+import type { RevocationList } from '../domain/revocation-list';
 import type { RevocationCatchUp } from './auth-client';
 
 export interface RevocationFeedOptions {

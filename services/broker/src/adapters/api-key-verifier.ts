@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@micromesh/kit';
+import { LRUCache } from 'lru-cache';
+import type { ApiKeyVerification } from '../domain/ports';
 import type { Principal } from '../domain/principal';
-import type { KeyIntrospection } from '../downstream/auth-client';
-import { BoundedCache } from './bounded-cache';
+import type { KeyIntrospection } from './auth-client';
 
 export interface ApiKeyVerifierOptions {
   introspect: (key: string) => Promise<KeyIntrospection>;
@@ -16,11 +17,12 @@ export interface ApiKeyVerifierOptions {
  * so the raw key is not kept in memory), negative answers included, so a flood of bad keys does
  * not become a flood of introspection calls.
  */
-export class ApiKeyVerifier {
-  private readonly answers: BoundedCache<Principal | null>;
+export class ApiKeyVerifier implements ApiKeyVerification {
+  /** Key digest → its principal, or `false` for a key auth called inactive (least recently used go first). */
+  private readonly answers: LRUCache<string, Principal | false>;
 
   constructor(private readonly options: ApiKeyVerifierOptions) {
-    this.answers = new BoundedCache(options.maxEntries);
+    this.answers = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs });
   }
 
   async verify(key: string): Promise<Principal> {
@@ -37,8 +39,9 @@ export class ApiKeyVerifier {
               scopes: new Set(answer.scopes ?? []),
               clientKey: `key:${answer.key_id ?? digest.slice(0, 16)}`,
             }
-          : null;
-      this.answers.set(digest, principal, Date.now() + this.options.ttlMs);
+          : false;
+      // A TTL of 0 turns the cache off (lru-cache would read it as "never expires").
+      if (this.options.ttlMs > 0) this.answers.set(digest, principal);
     }
     if (!principal) throw AppError.unauthorized('invalid API key');
     return principal;
@@ -49,11 +52,16 @@ export class ApiKeyVerifier {
    * next use asks auth again instead of waiting out the cache TTL.
    */
   forget(match: { keyId?: string; userId?: string }): void {
-    this.answers.deleteWhere(
-      (p) =>
-        p !== null &&
+    const stale: string[] = [];
+    for (const [digest, p] of this.answers.entries()) {
+      if (
+        p !== false &&
         ((match.keyId !== undefined && p.clientKey === `key:${match.keyId}`) ||
-          (match.userId !== undefined && p.subject === match.userId)),
-    );
+          (match.userId !== undefined && p.subject === match.userId))
+      ) {
+        stale.push(digest);
+      }
+    }
+    for (const digest of stale) this.answers.delete(digest);
   }
 }

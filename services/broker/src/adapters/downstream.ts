@@ -9,6 +9,7 @@ import {
   retry,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
+import type { CallOptions, DownstreamCalls } from '../domain/ports';
 
 export interface DownstreamOptions {
   /** Consecutive failed calls that open the circuit. */
@@ -20,13 +21,6 @@ export interface DownstreamOptions {
   onOpenChange?: (name: string, open: boolean) => void;
 }
 
-export interface CallOptions {
-  /** Deadline of one attempt. */
-  timeoutMs: number;
-  /** Errors worth one more attempt (only where a repeat is safe: gRPC UNAVAILABLE, idempotent reads). */
-  retryWhen?: (err: Error) => boolean;
-}
-
 /** A relayed answer (an AppError) is not an outage: it never trips the breaker. */
 const isOutage = (err: unknown) => !(err instanceof AppError);
 
@@ -36,7 +30,7 @@ const isOutage = (err: unknown) => !(err instanceof AppError);
  * "<name> unavailable" instead of every request waiting for its own timeout. Each service has its
  * own breaker, so one dead service never affects the actions that do not use it.
  */
-export class Downstream {
+export class Downstream implements DownstreamCalls {
   readonly breaker: CircuitBreakerPolicy;
 
   constructor(

@@ -1,18 +1,7 @@
 import type { Envelope } from '@micromesh/kit';
-import { z } from 'zod';
 import type { MailPayload } from '../domain/action-schemas';
 import type { Downstream } from './downstream';
 import { callJson, relayClientError } from './http-json';
-
-/**
- * `Idempotency-Key` as the mail action takes it: 1–200 printable ASCII characters, no spaces.
- * (Kept beside the mail client for now; the log and event actions take the same header.)
- */
-export const idempotencyKeySchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 /**
  * The mail service, over HTTP. Every call names the principal (`X-Principal`: the caller's

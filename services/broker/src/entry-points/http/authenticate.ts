@@ -1,14 +1,13 @@
 import { AppError, clientAddressKey } from '@micromesh/kit';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Principal, Scope } from '../domain/principal';
-import type { ApiKeyVerifier } from './api-key-verifier';
+import type { ApiKeyVerification, TokenVerification } from '../../domain/ports';
+import type { Principal } from '../../domain/principal';
+import type { RevocationList } from '../../domain/revocation-list';
 import type { RateLimit } from './rate-limits';
-import type { RevocationList } from './revocation-list';
-import type { TokenVerifier } from './token-verifier';
 
 export interface EdgeAuth {
-  tokens: TokenVerifier;
-  apiKeys: ApiKeyVerifier;
+  tokens: TokenVerification;
+  apiKeys: ApiKeyVerification;
   revocations: RevocationList;
 }
 
@@ -82,26 +81,5 @@ export function requireAuth(edge: EdgeAuth, limit: RateLimit): RequestHandler {
       res.locals.principal = principal;
       next();
     }, next);
-  };
-}
-
-export function hasScope(principal: Principal, scope: Scope): boolean {
-  return principal.scopes.has(scope);
-}
-
-/** 403 unless the caller holds the scope. */
-export function checkScope(principal: Principal, scope: Scope): void {
-  if (!hasScope(principal, scope)) throw AppError.forbidden(`requires the ${scope} scope`);
-}
-
-/** Middleware form of `checkScope`, after `requireAuth`. */
-export function requireScope(scope: Scope): RequestHandler {
-  return (_req, res, next) => {
-    try {
-      checkScope(principalOf(res), scope);
-      next();
-    } catch (err) {
-      next(err);
-    }
   };
 }

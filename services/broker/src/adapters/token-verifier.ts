@@ -1,9 +1,10 @@
 import { AppError } from '@micromesh/kit';
 import { parseScopes, ROLES } from '@micromesh/contracts';
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import type { TokenVerification } from '../domain/ports';
 import type { Principal } from '../domain/principal';
-import { BoundedCache } from './bounded-cache';
 
 export interface TokenVerifierOptions {
   jwksUrl: URL;
@@ -39,9 +40,10 @@ const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ER
  * checked once per token rather than once per request; the cache key is the whole token, so a
  * tampered token never hits an entry.
  */
-export class TokenVerifier {
+export class TokenVerifier implements TokenVerification {
   private readonly keys: JWTVerifyGetKey;
-  private readonly verified: BoundedCache<Principal>;
+  /** Least recently used tokens go first when full; each entry expires with its token. */
+  private readonly verified: LRUCache<string, Principal>;
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.keys = createRemoteJWKSet(options.jwksUrl, {
@@ -50,7 +52,7 @@ export class TokenVerifier {
       timeoutDuration: options.timeoutMs,
       ...(options.fetch ? { [customFetch]: options.fetch } : {}),
     });
-    this.verified = new BoundedCache(options.maxCachedTokens);
+    this.verified = new LRUCache({ max: options.maxCachedTokens });
   }
 
   async verify(token: string): Promise<Principal> {
@@ -78,7 +80,8 @@ export class TokenVerifier {
       version: claims.data.ver,
       expiresAt: claims.data.exp * 1000,
     };
-    this.verified.set(token, principal, claims.data.exp * 1000);
+    const ttl = principal.expiresAt! - Date.now();
+    if (ttl > 0) this.verified.set(token, principal, { ttl });
     return principal;
   }
 }

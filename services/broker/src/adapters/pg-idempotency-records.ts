@@ -1,11 +1,7 @@
 import { AppError, type Logger } from '@micromesh/kit';
 import type { Pool } from 'pg';
-import type {
-  Claim,
-  IdempotencyRecords,
-  IdempotentRequest,
-  StoredAnswer,
-} from '../domain/idempotency';
+import type { IdempotentRequest } from '../domain/idempotency';
+import type { Claim, IdempotencyRecords, StoredAnswer } from '../domain/ports';
 
 // One statement claims a free or expired key; it returns no row when a live record holds it.
 const CLAIM_SQL = `
