@@ -35,3 +35,5 @@ export {
   type UserRevocation,
   type KeyRevocation,
 } from './revocation-notice';
+export { addressProblem, plainAddress } from './mail-address';
+export { MAIL_LIMITS, mailRequestSchema, type MailRequest } from './mail-request';

@@ -1,10 +1,11 @@
+import { mailRequestSchema } from '@micromesh/contracts';
 import { ok, parseInput, type SenderPolicy } from '@micromesh/kit';
 import type { Express } from 'express';
 import type { AcceptRequest, AcceptResult } from '../../domain/accept-mail';
 import { IDEMPOTENCY_HEADER, idempotencyKeySchema } from '../../domain/idempotency';
 import { publicView } from '../../domain/message';
 import { PRINCIPAL_HEADER, principalSchema } from '../../domain/principal';
-import { resolveContent, sendRequestSchema } from '../../domain/send-request';
+import { resolveContent } from '../../domain/send-request';
 
 export interface SendRouteDeps {
   senders: SenderPolicy;
@@ -33,7 +34,7 @@ export function mountSendRoute(app: Express, deps: SendRouteDeps): void {
       rawKey === undefined
         ? undefined
         : parseInput(idempotencyKeySchema, rawKey, 'invalid Idempotency-Key header');
-    const request = parseInput(sendRequestSchema, req.body, 'invalid mail request');
+    const request = parseInput(mailRequestSchema, req.body, 'invalid mail request');
     const content = resolveContent(request, deps.senders);
     const { message, replayed } = await deps.accept({ principal, idempotencyKey: key, content });
     const view = publicView(message);
