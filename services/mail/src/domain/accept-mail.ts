@@ -3,7 +3,7 @@ import { AppError, type Logger } from '@micromesh/kit';
 import { payloadHash } from './idempotency';
 import type { StoredMessage } from './message';
 import type { MessageIntake, RetryScheduler } from './ports';
-import type { MailContent } from './send-request';
+import type { MailContent } from './mail-content';
 
 export interface AcceptResult {
   message: StoredMessage;

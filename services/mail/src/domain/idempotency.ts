@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { MailContent } from './send-request';
+import type { MailContent } from './mail-content';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 

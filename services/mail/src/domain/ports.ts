@@ -1,5 +1,5 @@
 import type { StoredMessage } from './message';
-import type { MailContent } from './send-request';
+import type { MailContent } from './mail-content';
 
 /** A message ready for the wire. */
 export interface OutgoingMail {

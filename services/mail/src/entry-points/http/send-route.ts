@@ -5,7 +5,7 @@ import type { AcceptRequest, AcceptResult } from '../../domain/accept-mail';
 import { IDEMPOTENCY_HEADER, idempotencyKeySchema } from '../../domain/idempotency';
 import { publicView } from '../../domain/message';
 import { PRINCIPAL_HEADER, principalSchema } from '../../domain/principal';
-import { resolveContent } from '../../domain/send-request';
+import { resolveContent } from '../../domain/mail-content';
 
 export interface SendRouteDeps {
   senders: SenderPolicy;
