@@ -33,10 +33,10 @@ const idempotencyKeySchema = z
   .string()
   .regex(IDEMPOTENCY_KEY, 'Idempotency-Key must be 1-200 printable ASCII characters without spaces')
   .optional();
-const headersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema });
+export const headersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema });
 
 /** Each action's payload sits under the action's own name, as in the reference front-end. */
-const payloadSchemas = {
+export const payloadSchemas = {
   auth: z.object({ auth: authPayloadSchema }),
   log: z.object({ log: logPayloadSchema }),
   event: z.object({ event: eventPayloadSchema }),
