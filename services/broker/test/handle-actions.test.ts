@@ -14,6 +14,7 @@ import { Downstream } from '../src/downstream/downstream';
 import { LogWriter } from '../src/downstream/log-writer';
 import { bindTestQueue } from './support/event-queue';
 import { aLog, aLogWrite, aMail, anEventPayload, refuseDataInStore } from './support/factories';
+import { openApiDocument } from '../src/entry-points/http/openapi';
 import { specViolations } from './support/openapi-check';
 import { ADMIN, TestMesh, type MeshUser } from './support/test-mesh';
 
@@ -676,6 +677,8 @@ describe('broker: actions', () => {
       expect(Object.keys(res.body.paths)).toEqual(
         expect.arrayContaining(['/', '/ping', '/handle', '/log-grpc', '/api/health', '/api/logs']),
       );
+      // What the component tests check answers against is what clients (and the fuzzer) get.
+      expect(res.body).toEqual(JSON.parse(JSON.stringify(openApiDocument)));
     });
   });
 });
