@@ -1,6 +1,7 @@
-import { ACCESS_RULES, type Access, type AccessRule } from '../../edge/access-rules';
-import { componentSchemas, ref, type JsonSchema } from './openapi/json-schema';
-import { OPERATIONS, type OperationDoc, type ResponseDoc } from './openapi/operations';
+import { ACCESS_RULES, type AccessRule } from '../../edge/access-rules';
+import { accessAnswers, securityOf, type Requirement } from './openapi/access-answers';
+import { componentSchemas, type JsonSchema, type Parameter } from './openapi/json-schema';
+import { OPERATIONS, type OperationDoc } from './openapi/operations';
 import { requestBodies } from './openapi/request-schemas';
 import { responseBodies } from './openapi/response-schemas';
 
@@ -20,39 +21,7 @@ export interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
 }
 
-export type Operation = OperationDoc & { security?: Record<string, string[]>[] };
-
-type Requirement = Record<string, string[]>;
-const CREDENTIALS: Requirement[] = [{ bearer: [] }, { apiKey: [] }];
-
-/** Who may call: none needed, a token or an API key, a token only. Several rules: POST /handle. */
-function security(accesses: Access[]): Requirement[] | undefined {
-  if (accesses.every((a) => a.kind === 'public')) return undefined;
-  if (accesses.every((a) => a.kind === 'token')) return [{ bearer: [] }];
-  return accesses.some((a) => a.kind === 'public') ? [{}, ...CREDENTIALS] : CREDENTIALS;
-}
-
-const error = (description: string): ResponseDoc => ({
-  description,
-  content: { 'application/json': { schema: ref('ErrorEnvelope') } },
-});
-
-/** 401 for any credential-bearing rule, 403 naming the scope each rule asks for. */
-function accessAnswers(rules: AccessRule[]): Record<string, ResponseDoc> {
-  const answers: Record<string, ResponseDoc> = {};
-  if (rules.some((r) => r.access.kind !== 'public')) {
-    answers['401'] = error('Missing, invalid, expired or revoked credentials');
-  }
-  const scoped = rules.flatMap(({ access, action }) =>
-    access.kind === 'scope' || access.kind === 'self-or-scope'
-      ? [`${action ? `${action}: ` : ''}${access.scope}`]
-      : [],
-  );
-  const own = rules.some((r) => r.access.kind === 'self-or-scope') ? ' (or one’s own user id)' : '';
-  if (scoped.length)
-    answers['403'] = error(`The credential lacks the scope: ${scoped.join(', ')}${own}`);
-  return answers;
-}
+export type Operation = OperationDoc & { security?: Requirement[] };
 
 /** `/api/mail/:id` → `/api/mail/{id}`. */
 const templated = (path: string) => path.replace(/:(\w+)/g, '{$1}');
@@ -66,25 +35,26 @@ function buildPaths(): OpenApiDocument['paths'] {
   const paths: OpenApiDocument['paths'] = {};
   for (const [key, rules] of byRoute) {
     const { method, path } = rules[0]!;
-    // Undocumented routes still appear (a test names them), with what the access table says.
+    // A route missing from OPERATIONS still appears, with what the access table says (and the
+    // document test names it).
     const doc = OPERATIONS[key] ?? { summary: key, responses: {} };
-    const guard = security(rules.map((r) => r.access));
-    paths[templated(path)] ??= {};
-    paths[templated(path)]![method.toLowerCase()] = {
+    const parameters = doc.parameters ?? pathParameters(path);
+    const security = securityOf(rules);
+    (paths[templated(path)] ??= {})[method.toLowerCase()] = {
       ...doc,
-      parameters: doc.parameters ?? pathParameters(path),
-      ...(guard ? { security: guard } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(security ? { security } : {}),
       responses: { ...accessAnswers(rules), ...doc.responses },
     };
   }
   return paths;
 }
 
-/** A plain string per `:param` of a route whose table entry names no parameters. */
-function pathParameters(path: string): OperationDoc['parameters'] {
+/** A plain string per `:param` of a route whose entry names no parameters (a proxied route). */
+function pathParameters(path: string): Parameter[] {
   return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({
     name: name!,
-    in: 'path' as const,
+    in: 'path',
     required: true,
     schema: { type: 'string' },
   }));

@@ -24,7 +24,7 @@ const answer = (description: string, schema: JsonSchema): ResponseDoc => ({
   description,
   content: json(schema),
 });
-const error = (description: string) => answer(description, ref('ErrorEnvelope'));
+export const error = (description: string) => answer(description, ref('ErrorEnvelope'));
 const integer = { type: 'integer' };
 
 const rateLimitHeaders = {
