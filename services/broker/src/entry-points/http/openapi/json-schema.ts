@@ -5,6 +5,8 @@ export interface SchemaNote {
   /** Written once under components/schemas under this name and referenced everywhere else. */
   id?: string;
   description?: string;
+  minLength?: number;
+  maxLength?: number;
   maxProperties?: number;
 }
 
