@@ -15,6 +15,7 @@ import { Downstream } from '../src/adapters/downstream';
 import { LogWriter } from '../src/adapters/log-writer';
 import { bindTestQueue } from './support/event-queue';
 import { aLog, aLogWrite, aMail, anEventPayload, refuseDataInStore } from './support/factories';
+import { openApiDocument } from '../src/entry-points/http/openapi';
 import { specViolations } from './support/openapi-check';
 import { ADMIN, TestMesh, type MeshUser } from './support/test-mesh';
 
@@ -746,6 +747,8 @@ describe('broker: actions', () => {
       expect(Object.keys(res.body.paths)).toEqual(
         expect.arrayContaining(['/', '/ping', '/handle', '/log-grpc', '/api/health', '/api/logs']),
       );
+      // What the component tests check answers against is what clients (and the fuzzer) get.
+      expect(res.body).toEqual(JSON.parse(JSON.stringify(openApiDocument)));
     });
   });
 });
