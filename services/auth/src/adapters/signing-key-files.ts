@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { signingKeyFromPem, type SigningKey } from './jwt-token-service';
 
 export interface KeyFile {
   /** File name without `.pem`, e.g. `2026-11-22`. */
@@ -25,4 +26,10 @@ export async function readKeyFiles(dir: string): Promise<KeyFile[]> {
       pem: await readFile(path.join(dir, name), 'utf8'),
     })),
   );
+}
+
+/** The directory's keys, parsed, oldest first (the last one signs). */
+export async function readSigningKeys(dir: string): Promise<SigningKey[]> {
+  const files = await readKeyFiles(dir);
+  return Promise.all(files.map((f) => signingKeyFromPem(f.pem, `${f.stem}.pem`)));
 }

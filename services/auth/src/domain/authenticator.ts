@@ -1,19 +1,10 @@
 import { AppError } from '@micromesh/kit';
-import { intersectScopes, scopesOfRole, type Scope } from '@micromesh/contracts';
-import type { UsersRepository } from '../data-access/users-repository';
+import { intersectScopes, scopesOfRole } from '@micromesh/contracts';
 import { looksLikeApiKey } from './api-key-secret';
 import type { ApiKeys } from './api-keys';
-import type { TokenService } from './token-service';
-import { lesserRole, type Role } from './user';
-
-/** Who is calling, with the rights they have right now. */
-export interface Principal {
-  userId: string;
-  email: string;
-  role: Role;
-  scopes: Scope[];
-  via: 'token' | 'api_key';
-}
+import type { Tokens, UserStore } from './ports';
+import type { Principal } from './principal';
+import { lesserRole } from './user';
 
 export interface Credentials {
   /** The raw Authorization header. */
@@ -35,9 +26,9 @@ const invalidToken = (message: string, cause?: unknown) =>
  */
 export class Authenticator {
   constructor(
-    private readonly tokens: TokenService,
+    private readonly tokens: Tokens,
     private readonly apiKeys: ApiKeys,
-    private readonly users: UsersRepository,
+    private readonly users: UserStore,
   ) {}
 
   async authenticate(credentials: Credentials): Promise<Principal> {
@@ -87,13 +78,4 @@ function parseBearer(header: string | undefined): string | undefined {
   const match = /^Bearer +([^\s]+) *$/i.exec(header);
   if (!match) throw AppError.unauthorized('Authorization must be "Bearer <token>"');
   return match[1];
-}
-
-export function hasScope(principal: Principal, scope: Scope): boolean {
-  return principal.scopes.includes(scope);
-}
-
-/** 403 unless the caller holds the scope. */
-export function requireScope(principal: Principal, scope: Scope): void {
-  if (!hasScope(principal, scope)) throw AppError.forbidden(`requires the ${scope} scope`);
 }

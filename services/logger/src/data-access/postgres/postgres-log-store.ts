@@ -1,4 +1,11 @@
-import { createPgPool, migrate, type Logger } from '@micromesh/kit';
+import {
+  createPgPool,
+  isPgDataRefusal,
+  isPgUnavailable,
+  migrate,
+  pgRefusalReason,
+  type Logger,
+} from '@micromesh/kit';
 import { Client, type Pool, type PoolClient } from 'pg';
 import type { Level } from '@micromesh/contracts';
 import type { LogEntry } from '../../domain/log-entry';
@@ -11,7 +18,6 @@ import {
 } from '../../domain/log-store';
 import { indexTerms, queryTerms } from '../../domain/search-terms';
 import { LOG_MIGRATIONS, LOG_MIGRATIONS_TABLE, TAIL_CHANNEL } from './migrations';
-import { isConnectionError, isDataRefusal, refusalReason } from './pg-errors';
 
 export interface PostgresLogStoreOptions {
   url: string;
@@ -112,10 +118,10 @@ export class PostgresLogStore implements LogStore {
     try {
       for (const id of await this.insertRows(entries)) outcome.inserted.add(id);
     } catch (err) {
-      if (!isDataRefusal(err)) throw err;
+      if (!isPgDataRefusal(err)) throw err;
       const [only] = entries;
       if (entries.length === 1 && only) {
-        outcome.refused.set(only.event_id, refusalReason(err));
+        outcome.refused.set(only.event_id, pgRefusalReason(err));
         return;
       }
       const half = Math.ceil(entries.length / 2);
@@ -267,7 +273,7 @@ export class PostgresLogStore implements LogStore {
     try {
       await connect();
     } catch (err) {
-      throw isConnectionError(err) ? new StoreUnavailableError(err) : err;
+      throw isPgUnavailable(err) ? new StoreUnavailableError(err) : err;
     }
     return {
       delivery: 'push',
@@ -303,7 +309,7 @@ export class PostgresLogStore implements LogStore {
     try {
       return await client.query<R>(query);
     } catch (err) {
-      if (isConnectionError(err)) {
+      if (isPgUnavailable(err)) {
         broken = err instanceof Error ? err : new Error(String(err));
         throw new StoreUnavailableError(err);
       }

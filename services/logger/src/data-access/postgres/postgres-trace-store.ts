@@ -1,9 +1,8 @@
-import { createPgPool, migrate, type Logger } from '@micromesh/kit';
+import { createPgPool, isPgUnavailable, migrate, type Logger } from '@micromesh/kit';
 import type { Pool, PoolClient } from 'pg';
 import { StoreUnavailableError } from '../../domain/log-store';
 import type { SpanKindName, SpanRecord, SpanStatus } from '../../domain/span-record';
 import type { TraceListQuery, TraceStore, TraceSummary } from '../../domain/trace-store';
-import { isConnectionError } from './pg-errors';
 import { TRACE_MIGRATIONS, TRACE_MIGRATIONS_TABLE } from './trace-migrations';
 
 export interface PostgresTraceStoreOptions {
@@ -198,7 +197,7 @@ export class PostgresTraceStore implements TraceStore {
     try {
       return await client.query<R>(query);
     } catch (err) {
-      if (isConnectionError(err)) {
+      if (isPgUnavailable(err)) {
         broken = err instanceof Error ? err : new Error(String(err));
         throw new StoreUnavailableError(err);
       }

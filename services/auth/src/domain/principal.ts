@@ -1,0 +1,21 @@
+import { AppError } from '@micromesh/kit';
+import type { Scope } from '@micromesh/contracts';
+import type { Role } from './user';
+
+/** Who is calling, with the rights they have right now. */
+export interface Principal {
+  userId: string;
+  email: string;
+  role: Role;
+  scopes: Scope[];
+  via: 'token' | 'api_key';
+}
+
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.includes(scope);
+}
+
+/** 403 unless the caller holds the scope. */
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!hasScope(principal, scope)) throw AppError.forbidden(`requires the ${scope} scope`);
+}
