@@ -36,8 +36,9 @@ const CONNECTION_MESSAGES =
   /timeout exceeded when trying to connect|Connection terminated|connection is closed|Client has encountered a connection error|not queryable/i;
 
 export function pgErrorKind(err: unknown): PgErrorKind {
-  if (!(err instanceof Error)) return 'other';
-  const code = (err as { code?: unknown }).code;
+  // Not `instanceof Error`: Node's own socket errors come from another realm under jest's vm.
+  if (typeof err !== 'object' || err === null) return 'other';
+  const { code, message } = err as { code?: unknown; message?: unknown };
   if (typeof code === 'string') {
     if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || NETWORK_CODE.test(code)) {
       return 'unavailable';
@@ -47,7 +48,7 @@ export function pgErrorKind(err: unknown): PgErrorKind {
     if (code.startsWith('23')) return 'integrity';
     if (code.startsWith('54')) return 'limit';
   }
-  return CONNECTION_MESSAGES.test(err.message) ? 'unavailable' : 'other';
+  return typeof message === 'string' && CONNECTION_MESSAGES.test(message) ? 'unavailable' : 'other';
 }
 
 /** The database cannot be reached right now (as opposed to a bad statement or bad data). */
