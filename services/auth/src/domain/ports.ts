@@ -98,6 +98,22 @@ export interface AccountFailureStore {
   clear(emailKey: string): Promise<void>;
 }
 
+/**
+ * A fixed-window budget of login attempts per key (a client address, or email + address), shared
+ * by every replica.
+ */
+export interface LoginBudget {
+  /**
+   * Spends one point: resolves with the wait (ms) before the next attempt when the budget is
+   * spent, else undefined. Rejects only on a fault of the counter itself.
+   */
+  consume(key: string): Promise<number | undefined>;
+  /** Forgets what the key spent. */
+  delete(key: string): Promise<void>;
+  /** Gives points back to the key. */
+  reward(key: string, points: number): Promise<void>;
+}
+
 // ── passwords and tokens ─────────────────────────────────────────────────────────────────────
 
 /**
