@@ -17,7 +17,7 @@ import { JwtTokenService } from './adapters/jwt-token-service';
 import { LoginEventPublisher } from './adapters/login-event-publisher';
 import { authMigrations } from './adapters/migrations';
 import { RevocationPublisher } from './adapters/revocation-publisher';
-import { readSigningKeys } from './adapters/signing-key-files';
+import { readSigningKeys, SigningKeyDirectory } from './adapters/signing-key-files';
 import { UsersRepository } from './adapters/users-repository';
 import { WorkGate } from './adapters/work-gate';
 import { AccountDelay } from './domain/account-delay';
@@ -30,6 +30,7 @@ import { noRevocationAnnouncer } from './domain/revocations';
 import { seedAdmin } from './domain/seed-admin';
 import { Users } from './domain/users';
 import { mountRoutes } from './entry-points/http/routes';
+import { startSigningKeyReload } from './entry-points/timers/signing-key-reload';
 import { createAuthMetrics, type AuthMetrics } from './metrics';
 
 export interface AuthOverrides {
@@ -45,7 +46,11 @@ export async function startAuth(
   const { logger } = ctx;
   const metrics = createAuthMetrics(ctx.metrics);
   const tokens = await loadTokenService(config, logger);
-  watchSigningKeys(config, tokens, ctx);
+  if (config.AUTH_JWT_RELOAD_MS > 0) {
+    const keys = new SigningKeyDirectory(config.AUTH_JWT_KEYS_DIR, tokens);
+    const reload = startSigningKeyReload(keys, config.AUTH_JWT_RELOAD_MS, logger);
+    ctx.lifecycle.onShutdown('jwt-key-reload', () => reload.stop());
+  }
 
   const pool = await openPostgres(ctx, {
     connectionString: config.AUTH_DATABASE_URL,
@@ -113,42 +118,6 @@ async function loadTokenService(config: AuthConfig, logger: Logger): Promise<Jwt
     'JWT keys loaded',
   );
   return tokens;
-}
-
-/**
- * Rereads the keys directory on a timer, so a rotation (a new, later-named PEM; an old one removed
- * once its tokens expired) takes effect without a restart. A directory that cannot be read or
- * holds a bad key keeps the current keys and says so.
- */
-function watchSigningKeys(
-  config: AuthConfig,
-  tokens: JwtTokenService,
-  ctx: ReturnType<typeof createServiceContext>,
-): void {
-  if (config.AUTH_JWT_RELOAD_MS === 0) return;
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    readSigningKeys(config.AUTH_JWT_KEYS_DIR)
-      .then((keys) => {
-        const next = [...keys].reverse().map((k) => k.kid);
-        if (next.join() === tokens.kids.join()) return;
-        tokens.replaceKeys(keys);
-        ctx.logger.info(
-          { signingKid: tokens.signingKid, kids: tokens.kids },
-          'JWT keys reloaded from the keys directory',
-        );
-      })
-      .catch((err: unknown) => {
-        ctx.logger.error({ err }, 'JWT keys directory unreadable or invalid; keeping current keys');
-      })
-      .finally(() => {
-        running = false;
-      });
-  }, config.AUTH_JWT_RELOAD_MS);
-  timer.unref();
-  ctx.lifecycle.onShutdown('jwt-key-reload', () => clearInterval(timer));
 }
 
 async function seedConfiguredAdmin(

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { signingKeyFromPem, type SigningKey } from './jwt-token-service';
+import type { SigningKeyRing } from '../domain/ports';
+import { signingKeyFromPem, type JwtTokenService, type SigningKey } from './jwt-token-service';
 
 export interface KeyFile {
   /** File name without `.pem`, e.g. `2026-11-22`. */
@@ -32,4 +33,23 @@ export async function readKeyFiles(dir: string): Promise<KeyFile[]> {
 export async function readSigningKeys(dir: string): Promise<SigningKey[]> {
   const files = await readKeyFiles(dir);
   return Promise.all(files.map((f) => signingKeyFromPem(f.pem, `${f.stem}.pem`)));
+}
+
+/**
+ * The keys directory behind the token service: a rotation (a new, later-named PEM; an old one
+ * removed once its tokens expired) takes effect at the next reload.
+ */
+export class SigningKeyDirectory implements SigningKeyRing {
+  constructor(
+    private readonly dir: string,
+    private readonly tokens: JwtTokenService,
+  ) {}
+
+  async reload(): Promise<{ changed: boolean; signingKid: string; kids: string[] }> {
+    const keys = await readSigningKeys(this.dir);
+    const next = [...keys].reverse().map((k) => k.kid);
+    const changed = next.join() !== this.tokens.kids.join();
+    if (changed) this.tokens.replaceKeys(keys);
+    return { changed, signingKid: this.tokens.signingKid, kids: this.tokens.kids };
+  }
 }

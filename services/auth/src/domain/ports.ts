@@ -169,6 +169,15 @@ export interface Tokens {
   publicJwks(): JsonWebKeySet;
 }
 
+/** The keys that sign tokens, reread at run time so a rotation needs no restart. */
+export interface SigningKeyRing {
+  /**
+   * Rereads the keys and swaps them in when the set changed. Throws when they cannot be read or
+   * one is invalid; the current keys then stay.
+   */
+  reload(): Promise<{ changed: boolean; signingKid: string; kids: string[] }>;
+}
+
 // ── announcements ────────────────────────────────────────────────────────────────────────────
 
 export interface LoggedInUser {
