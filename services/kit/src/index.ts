@@ -50,6 +50,16 @@ export {
 } from './lifecycle/start-http-service';
 export { createPgPool, pgHealthCheck, type PgPoolOptions } from './db/pg-pool';
 export { migrate, type Migration, type MigrateOptions } from './db/migrate';
+export {
+  pgErrorKind,
+  isPgUnavailable,
+  isPgDataRefusal,
+  pgRefusalReason,
+  type PgErrorKind,
+} from './db/pg-errors';
+export { openPostgres, type OpenPostgresOptions } from './lifecycle/open-postgres';
+export { openAmqp, type OpenAmqpOptions, type OpenedAmqp } from './lifecycle/open-amqp';
+export { settleWithin } from './amqp/settle-within';
 export { senderPolicy, senderRefusal, type SenderPolicy } from './mail/sender-policy';
 export * from './amqp/topology';
 export {
@@ -72,11 +82,13 @@ export {
   SERVICE_PERMISSIONS,
   AMQP_SERVICES,
   provisionServiceUsers,
+  applyQueuePolicies,
   removeServiceUsers,
   type AmqpService,
   type Permissions,
   type ProvisionOptions,
 } from './amqp/service-users';
+export { QUEUE_POLICIES, LISTENER_DELIVERY_LIMIT, type QueuePolicy } from './amqp/queue-policies';
 export { startMetricsServer, type MetricsServer } from './http/metrics-server';
 export { clientAddressKey } from './security/client-address';
 export {
@@ -90,4 +102,11 @@ export {
   type SpanSettings,
 } from './tracing/spans';
 export { tracingStats, type TracingStats } from './tracing/tracing-stats';
+export { CoalescingBatcher, type BatcherOptions } from './batching/coalescing-batcher';
+export {
+  boundedQuery,
+  type BoundedQueryOptions,
+  type RunStatement,
+  type Statement,
+} from './db/bounded-query';
 export { lowerThreadPoolPriority } from './lifecycle/thread-pool-priority';
