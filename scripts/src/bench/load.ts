@@ -7,6 +7,8 @@ export interface LoadSpec {
   headers?: Record<string, string>;
   connections: number;
   durationSeconds: number;
+  /** Offered requests per second across all connections; unset: as fast as answers come. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -51,6 +53,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     connections: spec.connections,
     duration: spec.durationSeconds,
     timeout: 10,
+    ...(spec.rate ? { overallRate: spec.rate } : {}),
     // Not in @types/autocannon: lets the caller own the latency histogram (see lib/run.js).
     histograms: { latencies },
   };

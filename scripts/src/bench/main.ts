@@ -7,7 +7,7 @@
  *   scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
  *                 [--scenarios baseline,peer,log,event,auth,mail,mail-smtp-down,burst,drain,mtls,tracing]
  *                 [--profile DIR] [--tracing-connections 50] [--tracing-rounds 2]
- *                 [--tls] [--tracing off|RATIO]
+ *                 [--tls] [--tracing off|RATIO] [--rate N]
  *
  * The mesh runs with tracing off for every scenario but `tracing`, which restarts it for each of
  * OpenTelemetry off, sampling 10 % and sampling 100 % (exported to the logger), in turns, and runs
@@ -72,6 +72,7 @@ const { values } = parseArgs({
     'tracing-rounds': { type: 'string', default: '2' },
     tls: { type: 'boolean', default: false },
     tracing: { type: 'string', default: 'off' },
+    rate: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -79,7 +80,8 @@ if (values.help) {
   process.stdout.write(`scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
               [--scenarios ${ALL.join(',')}]
               [--profile DIR] [--tracing-connections 50] [--tracing-rounds 2]
-              [--tls] [--tracing off|RATIO]
+              [--tls] [--tracing off|RATIO] [--rate N]
+  --rate N            the rows offer N req/s (compare builds at equal throughput)
   --tls --tracing 1   the main mesh as scripts/up runs it (mutual TLS, every trace kept)
   --profile DIR       V8 CPU profiles of the mesh, and DIR/summary-<row>.txt per row
 See scripts/src/bench/main.ts and the README's Performance section.
@@ -102,6 +104,11 @@ const connectionCounts = values.connections
   .map(Number)
   .filter((n) => n > 0 && n <= 1000);
 const eventCount = Math.min(200_000, Math.max(100, Number(values.events)));
+/**
+ * --rate N: the rows offer N requests per second instead of as many as they can, so two builds
+ * are compared at the same throughput (CPU per request depends on it: batches grow with load).
+ */
+const offeredRate = values.rate ? Math.min(100_000, Math.max(1, Number(values.rate))) : undefined;
 const scenarios = new Set(values.scenarios.split(',').map((s) => s.trim()));
 const bcryptCost = Number(process.env.AUTH_BCRYPT_COST || 12);
 
@@ -558,7 +565,7 @@ async function main(): Promise<void> {
       const meshBefore = ours ? await meshCpu(env) : undefined;
       const cpuBefore = cpuMillis(pid);
       const fromUs = monotonicMicros();
-      const result = await runLoad({ ...spec, connections, durationSeconds });
+      const result = await runLoad({ ...spec, connections, durationSeconds, rate: offeredRate });
       const toUs = monotonicMicros();
       const cpuAfter = cpuMillis(pid);
       const meshAfter = meshBefore ? await meshCpu(env) : undefined;
