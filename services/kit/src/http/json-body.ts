@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors/app-error';
+import { resumeRequestScope } from './request-scope';
 
 const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
@@ -93,9 +93,6 @@ export function jsonBody(limit: string | number, maxDepth = MAX_JSON_DEPTH): Req
     const chunks: Buffer[] = [];
     let received = 0;
     let done = false;
-    // The body's events fire in the socket's context, not the request's: the handlers after this
-    // run in the request's (its request id, its trace span), as they would without a body.
-    const inRequestContext = AsyncLocalStorage.snapshot();
     const finish = (err?: AppError) => {
       if (done) return;
       done = true;
@@ -105,10 +102,12 @@ export function jsonBody(limit: string | number, maxDepth = MAX_JSON_DEPTH): Req
       req.removeListener('aborted', onAborted);
       if (err) {
         req.resume();
-        inRequestContext(() => next(err));
+        // The body's events fire in the socket's context: the handlers after this run in the
+        // request's (its request id, its trace span), as they would without a body.
+        resumeRequestScope(req, () => next(err));
         return;
       }
-      inRequestContext(() => next());
+      resumeRequestScope(req, () => next());
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;

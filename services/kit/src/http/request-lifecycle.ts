@@ -7,6 +7,7 @@ import {
   runWithRequestContext,
 } from '../logging/request-context';
 import type { Metrics } from '../metrics/metrics';
+import { setRequestScope } from './request-scope';
 import {
   endServerSpan,
   runInServerSpan,
@@ -77,7 +78,11 @@ export function requestLifecycle(logger: Logger, metrics: Metrics): RequestHandl
       else if (status >= 400) logger.warn(line, 'request completed');
       else logger.info(line, 'request completed');
     });
-    if (serverSpan) runWithRequestContext({ requestId }, () => runInServerSpan(serverSpan, next));
-    else runWithRequestContext({ requestId }, next);
+    const scope = { requestId };
+    const enter = serverSpan
+      ? (fn: () => void) => runWithRequestContext(scope, () => runInServerSpan(serverSpan, fn))
+      : (fn: () => void) => runWithRequestContext(scope, fn);
+    setRequestScope(req, enter);
+    enter(next);
   };
 }
