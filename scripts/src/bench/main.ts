@@ -631,6 +631,8 @@ async function main(): Promise<void> {
 
     if (scenarios.has('burst')) {
       say('· burst: log @50 alone, then log @50 during an auth burst @20');
+      // Steady first (token verification keys fetched, revocation list loaded), as every row is.
+      await runLoad({ ...specs.log!, connections: 10, durationSeconds: 2 });
       const alone = await runLoad({ ...specs.log!, connections: 50, durationSeconds });
       const [during, burst] = await Promise.all([
         runLoad({ ...specs.log!, connections: 50, durationSeconds }),
