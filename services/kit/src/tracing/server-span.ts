@@ -31,7 +31,7 @@ export interface ServerSpan {
  * The SERVER span of an incoming HTTP request, started by the kit's request middleware rather
  * than by the OpenTelemetry HTTP instrumentation: that one binds every listener of every request
  * and response to the span's context and reads a dozen attributes from each request, sampled or
- * not, which cost the gateway more CPU per request than the request's own work. Here a request
+ * not: 6–7 % of the gateway's CPU per request (README, Performance). Here a request
  * costs one extraction of the caller's `traceparent`, one span, and — only when the sampler keeps
  * it — a few attributes. Undefined when tracing is off or the path is never traced.
  */
