@@ -35,3 +35,10 @@ export {
   type UserRevocation,
   type KeyRevocation,
 } from './revocation-notice';
+export {
+  DEAD_LETTER_HEADERS,
+  DEAD_LETTER_REASONS,
+  type DeadLetterReason,
+  type DeadLetter,
+  type DeadLetterPage,
+} from './dead-letter';
