@@ -1,61 +1,78 @@
-import { Pool } from 'pg';
+import type { LogEvent } from '@micromesh/contracts';
+import {
+  callUnary,
+  createLogServiceClient,
+  type QueryLogsRequest,
+  type QueryLogsResponse__Output,
+} from '@micromesh/proto';
 
 export interface StoredCounts {
+  /** Entries the logger returns (a second copy of an event would be one more). */
   rows: number;
+  /** Distinct event ids among them. */
   distinct: number;
 }
 
-/** Reads what the logger stored in its PostgreSQL database (the `logs` table of its migrations). */
-export function openLogStore(databaseUrl: string) {
-  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+/** The logger's page limit of QueryLogs. */
+const PAGE = 500;
+
+/**
+ * What the logger holds, read the way any reader of logs reads it: its gRPC QueryLogs (the tests
+ * run it without TLS), page by page. Never its database: the listener's tests see the logger only
+ * through its API.
+ */
+export function connectLoggerApi(grpcAddress: string) {
+  const client = createLogServiceClient(grpcAddress);
+
+  /** Event ids of every entry that matches `filter`, one per stored entry (copies included). */
+  const eventIds = async (filter: QueryLogsRequest): Promise<string[]> => {
+    const ids: string[] = [];
+    let cursor = '';
+    do {
+      const page = await callUnary<QueryLogsResponse__Output>(
+        (metadata, options, callback) =>
+          client.QueryLogs({ ...filter, limit: PAGE, cursor }, metadata, options, callback),
+        { timeoutMs: 10_000 },
+      );
+      for (const entry of page.entries) ids.push(entry.event_id);
+      cursor = page.next_cursor;
+    } while (cursor !== '');
+    return ids;
+  };
+
   return {
+    /** Every entry the logger holds. */
     async counts(): Promise<StoredCounts> {
-      const { rows } = await pool.query<StoredCounts>(
-        'SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS distinct FROM logs',
-      );
-      return rows[0] ?? { rows: 0, distinct: 0 };
-    },
-    /** Rows and distinct event ids stored among `eventIds` (other tests' rows do not count). */
-    async countsOf(eventIds: readonly string[]): Promise<StoredCounts> {
-      const { rows } = await pool.query<StoredCounts>(
-        `SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS distinct
-           FROM logs WHERE event_id = ANY($1::uuid[])`,
-        [eventIds],
-      );
-      return rows[0] ?? { rows: 0, distinct: 0 };
-    },
-    /** Seconds between the first and the last of `eventIds` reaching the table. */
-    async insertWindowSeconds(eventIds: readonly string[]): Promise<number> {
-      const { rows } = await pool.query<{ seconds: number }>(
-        `SELECT extract(epoch FROM max(received_at) - min(received_at))::float AS seconds
-           FROM logs WHERE event_id = ANY($1::uuid[])`,
-        [eventIds],
-      );
-      return rows[0]?.seconds ?? 0;
+      const ids = await eventIds({});
+      return { rows: ids.length, distinct: new Set(ids).size };
     },
     /**
-     * Makes the real PostgreSQL refuse one exact `data` value (a CHECK constraint on the logs
-     * table): an event that passes the contract schema yet is refused by the store.
+     * Entries stored among `events` (others' entries do not count): the query is narrowed to the
+     * events' time span (and their service, when they share one), then matched by event id.
      */
-    async refuseData(data: string): Promise<void> {
-      const literal = `'${data.replace(/'/g, "''")}'`;
-      await pool.query(
-        `ALTER TABLE logs ADD CONSTRAINT listener_test_refuse CHECK (data <> ${literal}) NOT VALID`,
-      );
+    async countsOf(events: readonly LogEvent[]): Promise<StoredCounts> {
+      if (events.length === 0) return { rows: 0, distinct: 0 };
+      const wanted = new Set(events.map((event) => event.event_id));
+      let first = Infinity;
+      let last = -Infinity;
+      for (const event of events) {
+        const time = Date.parse(event.timestamp);
+        first = Math.min(first, time);
+        last = Math.max(last, time);
+      }
+      const services = new Set(events.map((event) => event.service));
+      const [service] = services;
+      const ids = await eventIds({
+        from: new Date(first).toISOString(),
+        // `to` is exclusive; stored timestamps have millisecond precision.
+        to: new Date(last + 1).toISOString(),
+        ...(services.size === 1 && service !== undefined && { service }),
+      });
+      const mine = ids.filter((id) => wanted.has(id));
+      return { rows: mine.length, distinct: new Set(mine).size };
     },
-    /** OS pids of the PostgreSQL backends serving this database (for CPU accounting). */
-    async backendPids(): Promise<number[]> {
-      const { rows } = await pool.query<{ pid: number }>(
-        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-      );
-      return rows.map((row) => row.pid);
-    },
-    async eventIds(): Promise<Set<string>> {
-      const { rows } = await pool.query<{ event_id: string }>('SELECT event_id FROM logs');
-      return new Set(rows.map((row) => row.event_id));
-    },
-    close: () => pool.end(),
+    close: () => client.close(),
   };
 }
 
-export type LogStore = ReturnType<typeof openLogStore>;
+export type LoggerApi = ReturnType<typeof connectLoggerApi>;
