@@ -52,7 +52,7 @@ export function createGrpcLogWriter(
 }
 
 /** The logger's refusal of one entry of a WriteLogs call (the rest of the call was stored). */
-export class EntryRefused extends Error {
+class EntryRefused extends Error {
   override readonly name = 'EntryRefused';
 }
 
