@@ -10,8 +10,8 @@ import {
 } from '@micromesh/kit/testing';
 import { createLogServiceClient, logServiceCalls } from '@micromesh/proto';
 import request from 'supertest';
-import { Downstream } from '../src/downstream/downstream';
-import { LogWriter } from '../src/downstream/log-writer';
+import { Downstream } from '../src/adapters/downstream';
+import { LogWriter } from '../src/adapters/log-writer';
 import { bindTestQueue } from './support/event-queue';
 import { aLog, aLogWrite, aMail, anEventPayload, refuseDataInStore } from './support/factories';
 import { specViolations } from './support/openapi-check';

@@ -42,3 +42,17 @@ export {
   type DeadLetter,
   type DeadLetterPage,
 } from './dead-letter';
+export {
+  HANDLE_ACTIONS,
+  ACTION_ACCESS,
+  ACCESS_RULES,
+  type HandleAction,
+  type Access,
+  type AccessRule,
+} from './access';
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  INVALID_IDEMPOTENCY_KEY,
+  idempotencyKeySchema,
+  idempotencyKeyHeaderSchema,
+} from './idempotency-key';

@@ -72,11 +72,13 @@ export {
   SERVICE_PERMISSIONS,
   AMQP_SERVICES,
   provisionServiceUsers,
+  applyQueuePolicies,
   removeServiceUsers,
   type AmqpService,
   type Permissions,
   type ProvisionOptions,
 } from './amqp/service-users';
+export { QUEUE_POLICIES, LISTENER_DELIVERY_LIMIT, type QueuePolicy } from './amqp/queue-policies';
 export { startMetricsServer, type MetricsServer } from './http/metrics-server';
 export { clientAddressKey } from './security/client-address';
 export {
@@ -90,3 +92,10 @@ export {
   type SpanSettings,
 } from './tracing/spans';
 export { tracingStats, type TracingStats } from './tracing/tracing-stats';
+export { CoalescingBatcher, type BatcherOptions } from './batching/coalescing-batcher';
+export {
+  boundedQuery,
+  type BoundedQueryOptions,
+  type RunStatement,
+  type Statement,
+} from './db/bounded-query';

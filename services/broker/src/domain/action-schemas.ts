@@ -1,4 +1,4 @@
-import { logEntryInputSchema } from '@micromesh/contracts';
+import { HANDLE_ACTIONS, logEntryInputSchema, type HandleAction } from '@micromesh/contracts';
 import { z } from 'zod';
 
 /**
@@ -39,8 +39,9 @@ export type LogPayload = z.infer<typeof logPayloadSchema>;
 export type EventPayload = z.infer<typeof eventPayloadSchema>;
 export type MailPayload = z.infer<typeof mailPayloadSchema>;
 
-export const ACTIONS = ['auth', 'log', 'event', 'mail'] as const;
-export type ActionName = (typeof ACTIONS)[number];
+/** The actions of POST /handle: the contract's list, which its access table covers row by row. */
+export const ACTIONS = HANDLE_ACTIONS;
+export type ActionName = HandleAction;
 
 export const actionEnvelopeSchema = z.object({ action: z.string().max(64) });
 

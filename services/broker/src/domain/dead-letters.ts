@@ -1,7 +1,7 @@
 import type { DeadLetterPage } from '@micromesh/contracts';
 import { AppError } from '@micromesh/kit';
 
-/** The dead-letter queue, browsed without consuming; the adapter lives in downstream/. */
+/** The dead-letter queue, browsed without consuming; the adapter lives in adapters/. */
 export interface DeadLetterQueue {
   list(limit: number): Promise<DeadLetterPage>;
   /** Republishes the message where it came from (confirmed), then removes it; false if unknown. */
