@@ -56,3 +56,5 @@ export {
   idempotencyKeySchema,
   idempotencyKeyHeaderSchema,
 } from './idempotency-key';
+export { addressProblem, plainAddress } from './mail-address';
+export { MAIL_LIMITS, mailRequestSchema, type MailRequest } from './mail-request';

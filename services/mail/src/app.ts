@@ -12,23 +12,24 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { MailConfig } from './config';
-import { AcceptBatcher } from './data-access/accept-batcher';
-import { MessageRepository, type NewMessage } from './data-access/message-repository';
-import { mailMigrations, MIGRATIONS_TABLE } from './data-access/migrations';
+import { MAIL_EXCHANGE, OUTBOX_QUEUE, registerMailTopology } from './adapters/amqp/mail-topology';
+import { createRetryScheduler } from './adapters/amqp/retry-publisher';
+import { AcceptBatcher } from './adapters/postgres/accept-batcher';
+import { MessageRepository } from './adapters/postgres/message-repository';
+import { mailMigrations, MIGRATIONS_TABLE } from './adapters/postgres/migrations';
+import { smtpHealthCheck } from './adapters/smtp/smtp-health';
+import { createSmtpGate } from './adapters/smtp/smtp-gate';
+import { createSmtpMailer } from './adapters/smtp/smtp-mailer';
 import type { DeliveryDeps } from './domain/deliver-message';
 import { retryMessage } from './domain/retry-message';
 import { acceptMail } from './domain/accept-mail';
+import type { NewMessage } from './domain/ports';
 import { sweepOutbox } from './domain/sweep-outbox';
-import { MAIL_EXCHANGE, registerMailTopology } from './entry-points/amqp/mail-topology';
 import { registerRetryConsumer } from './entry-points/amqp/retry-consumer';
-import { createRetryScheduler } from './entry-points/amqp/retry-publisher';
 import { mountMessageStatusRoute } from './entry-points/http/message-status-route';
 import { mountSendRoute } from './entry-points/http/send-route';
 import { startSweeper, type Sweeper } from './entry-points/timers/outbox-sweeper';
-import { deliveryCounter } from './mail-metrics';
-import { smtpHealthCheck } from './smtp/smtp-health';
-import { createSmtpGate } from './smtp/smtp-gate';
-import { createSmtpMailer } from './smtp/smtp-mailer';
+import { deliveryCounter } from './metrics';
 
 export interface MailOverrides {
   logger?: Logger;
@@ -110,6 +111,7 @@ export async function startMail(
   };
   const consumer = registerRetryConsumer({
     connection,
+    queue: OUTBOX_QUEUE,
     logger,
     // One attempt per pooled SMTP connection: a claimed attempt never waits for a connection.
     prefetch: config.MAIL_SMTP_MAX_CONNECTIONS,

@@ -1,4 +1,9 @@
-import { HANDLE_ACTIONS, logEntryInputSchema, type HandleAction } from '@micromesh/contracts';
+import {
+  HANDLE_ACTIONS,
+  logEntryInputSchema,
+  mailRequestSchema,
+  type HandleAction,
+} from '@micromesh/contracts';
 import { z } from 'zod';
 
 /**
@@ -27,12 +32,8 @@ export const eventPayloadSchema = z.object({
   level: entry.level,
 });
 
-export const mailPayloadSchema = z.object({
-  from: z.string().trim().min(1).max(320).optional(),
-  to: z.string().trim().min(1).max(320),
-  subject: z.string().max(998),
-  message: z.string().max(100_000),
-});
+/** The mail service's own request schema (one object, one set of limits): what passes here, mail accepts. */
+export const mailPayloadSchema = mailRequestSchema;
 
 export type AuthPayload = z.infer<typeof authPayloadSchema>;
 export type LogPayload = z.infer<typeof logPayloadSchema>;

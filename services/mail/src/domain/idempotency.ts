@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MailContent } from './send-request';
+import type { MailContent } from './mail-content';
 
 /** Fingerprint of what was asked, so a reused key with a different payload is recognised. */
 export function payloadHash(content: MailContent): string {

@@ -36,7 +36,7 @@ export interface HandleRouteDeps {
 const bodySchema = z.object({ action: z.string().max(64) }, 'expected a JSON object');
 
 /** Each action's payload sits under the action's own name, as in the reference front-end. */
-const payloadSchemas = {
+export const payloadSchemas = {
   auth: z.object({ auth: authPayloadSchema }),
   log: z.object({ log: logPayloadSchema }),
   event: z.object({ event: eventPayloadSchema }),

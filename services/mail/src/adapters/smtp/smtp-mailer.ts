@@ -1,7 +1,7 @@
 import { SpanKind, withSpan } from '@micromesh/kit';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import type { Mailer, OutgoingMail } from '../domain/ports';
+import type { Mailer, OutgoingMail } from '../../domain/ports';
 import { classifySmtpError } from './classify-smtp-error';
 
 export interface SmtpSettings {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import type { MessageStatus, StoredMessage } from '../domain/message';
-import type { MailContent } from '../domain/send-request';
+import type { MessageStatus, StoredMessage } from '../../domain/message';
+import type { AcceptOutcome, MessageStore, NewMessage, OutboxStore } from '../../domain/ports';
 
 export interface MessageRow {
   id: string;
@@ -42,27 +42,10 @@ export function toMessage(row: MessageRow): StoredMessage {
   };
 }
 
-export interface NewMessage {
-  id: string;
-  principal: string;
-  idempotencyKey: string | null;
-  /** How long the key is remembered. */
-  idempotencyTtlHours: number;
-  payloadHash: string;
-  content: MailContent;
-}
-
 export interface Quota {
   perMinute: number;
   perDay: number;
 }
-
-export type AcceptOutcome =
-  | { kind: 'created'; message: StoredMessage }
-  /** The principal's idempotency key already names this message. */
-  | { kind: 'existing'; message: StoredMessage }
-  /** Nothing was stored: the principal used up a window; it resets in `retryAfterSeconds`. */
-  | { kind: 'over-quota'; period: 'minute' | 'day'; limit: number; retryAfterSeconds: number };
 
 interface QuotaWindow {
   period: 'minute' | 'day';
@@ -81,7 +64,7 @@ interface UsageRow {
  * when to look at a message again. An attempt owns a message through a lease (token + expiry);
  * every outcome write is fenced by the token, so two workers can never both record one attempt.
  */
-export class MessageRepository {
+export class MessageRepository implements MessageStore, OutboxStore {
   constructor(private readonly pool: Pool) {}
 
   /**

@@ -1,4 +1,4 @@
-import { DeliveryError } from '../domain/ports';
+import { DeliveryError } from '../../domain/ports';
 
 interface NodemailerError {
   code?: string;

@@ -1,5 +1,5 @@
 import type { Logger } from '@micromesh/kit';
-import type { SmtpGate } from '../domain/ports';
+import type { SmtpGate } from '../../domain/ports';
 
 /**
  * Pauses deliveries while the SMTP server is unreachable: after an attempt fails to reach it, one

@@ -1,12 +1,11 @@
 import { CoalescingBatcher } from '@micromesh/kit';
 import type { Pool } from 'pg';
+import type { AcceptOutcome, NewMessage } from '../../domain/ports';
 import {
   COLUMNS,
   toMessage,
-  type AcceptOutcome,
   type MessageRepository,
   type MessageRow,
-  type NewMessage,
   type Quota,
 } from './message-repository';
 

@@ -1,5 +1,4 @@
-import { addressProblem } from '../src/domain/address';
-import { renderMessage } from '../src/domain/templates/message-template';
+import { addressProblem } from '@micromesh/contracts';
 
 describe('plain address validation', () => {
   it.each([
@@ -21,21 +20,5 @@ describe('plain address validation', () => {
     ['a@example.com\r', 'must not contain line breaks'],
   ])('When the address is %j, then it is refused: %s', (address, problem) => {
     expect(addressProblem(address)).toBe(problem);
-  });
-});
-
-describe('message template', () => {
-  it('When the message has paragraphs, then the HTML has one inlined <p> each and the text keeps the lines', () => {
-    // Act
-    const { html, text } = renderMessage({
-      subject: 'S',
-      message: 'one\r\ntwo\r\n\r\nthree',
-      senderName: 'micromesh',
-    });
-
-    // Assert
-    expect(html.match(/<p style="[^"]*line-height: 1.5[^"]*">/g)).toHaveLength(2);
-    expect(html).toContain('one<br>two</p>');
-    expect(text).toContain('one\ntwo\n\nthree');
   });
 });
