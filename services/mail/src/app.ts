@@ -1,11 +1,9 @@
 import {
-  AmqpConnection,
   createPgPool,
   createServiceContext,
-  EventPublisher,
   loadTlsMaterial,
-  migrate,
-  pgHealthCheck,
+  openAmqp,
+  openPostgres,
   senderPolicy,
   startHttpService,
   type Logger,
@@ -50,13 +48,13 @@ export async function startMail(
 
   // Requests and background deliveries get pools of their own: a backlog of retries (SMTP down)
   // never makes an incoming mail wait for a connection.
-  const pool = createPgPool({
+  const pool = await openPostgres(ctx, {
     connectionString: config.MAIL_DATABASE_URL,
     applicationName: 'micromesh-mail',
-    logger,
     max: config.MAIL_PG_POOL_MAX,
+    migrations: mailMigrations,
+    migrationsTable: MIGRATIONS_TABLE,
   });
-  lifecycle.onShutdown('postgres', () => pool.end());
   const workerPool = createPgPool({
     connectionString: config.MAIL_DATABASE_URL,
     applicationName: 'micromesh-mail-delivery',
@@ -64,15 +62,8 @@ export async function startMail(
     max: config.MAIL_SMTP_MAX_CONNECTIONS + 2,
   });
   lifecycle.onShutdown('postgres-delivery', () => workerPool.end());
-  try {
-    await migrate({ pool, migrations: mailMigrations, logger, table: MIGRATIONS_TABLE });
-  } catch (err) {
-    await lifecycle.shutdown('start-up failed');
-    throw err;
-  }
   const repository = new MessageRepository(pool);
   const deliveries = new MessageRepository(workerPool);
-  health.addCheck('postgres', pgHealthCheck(pool));
 
   const mailer = createSmtpMailer({
     host: config.MAIL_HOST,
@@ -89,12 +80,11 @@ export async function startMail(
   // Mail is still accepted (and queued) while SMTP is down: reported, not required.
   health.addCheck('smtp', smtpHealthCheck(mailer), { required: false });
 
-  const connection = new AmqpConnection({ url: config.AMQP_URL, logger, name: 'mail' });
-  registerMailTopology(connection, config.MAIL_RETRY_DELAYS_MS);
-  const publisher = new EventPublisher({
-    connection,
-    exchange: MAIL_EXCHANGE,
-    exchangeType: 'direct',
+  const { connection, publisher } = openAmqp(ctx, {
+    url: config.AMQP_URL,
+    name: 'mail',
+    topology: (c) => registerMailTopology(c, config.MAIL_RETRY_DELAYS_MS),
+    publisher: { exchange: MAIL_EXCHANGE, exchangeType: 'direct' },
   });
   const gate = createSmtpGate(() => mailer.verify(), config.MAIL_SMTP_PROBE_MS, logger);
   lifecycle.onShutdown('smtp-gate', () => gate.close());
@@ -118,8 +108,6 @@ export async function startMail(
     handle: (id, signal) => retryMessage(deps, id, signal),
     requeueDelayMs: 2_000,
   });
-  lifecycle.onShutdown('amqp', () => connection.close());
-  lifecycle.onShutdown('amqp-publisher', () => publisher.close());
   lifecycle.onShutdown('retry-consumer', () => consumer.stop());
   // Queued mail is kept in PostgreSQL when RabbitMQ is down, so RabbitMQ is a detail too.
   health.addCheck('rabbitmq', connection.healthCheck(), { required: false });

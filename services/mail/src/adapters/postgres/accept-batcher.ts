@@ -1,4 +1,4 @@
-import { CoalescingBatcher } from '@micromesh/kit';
+import { CoalescingBatcher, pgErrorKind } from '@micromesh/kit';
 import type { Pool } from 'pg';
 import type { AcceptOutcome, NewMessage } from '../../domain/ports';
 import {
@@ -96,7 +96,8 @@ export class AcceptBatcher {
       rows = await this.insert(accepted.map((a) => a.message));
     } catch (err) {
       await this.giveBack(countBy(accepted), windows).catch(() => undefined);
-      if (!isDataError(err)) throw err;
+      // SQLSTATE class 22 (data exception): one value PostgreSQL would not store.
+      if (pgErrorKind(err) !== 'data') throw err;
       // One row the batch could not store: each goes alone, so only its own caller fails.
       await Promise.all(accepted.map((item) => this.alone(item)));
       return;
@@ -268,10 +269,4 @@ function countBy(items: Pending[]): Map<string, number> {
     counts.set(message.principal, (counts.get(message.principal) ?? 0) + 1);
   }
   return counts;
-}
-
-/** SQLSTATE class 22 (data exception): one value PostgreSQL would not store. */
-function isDataError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('22');
 }

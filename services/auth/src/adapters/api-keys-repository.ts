@@ -1,31 +1,16 @@
 import type { Pool } from 'pg';
 import type { ApiKeyRecord } from '../domain/api-key';
-import type { Role, UserRecord } from '../domain/user';
+import type { ApiKeyStore, ApiKeyWithOwner, NewApiKey } from '../domain/ports';
+import type { Role } from '../domain/user';
 
 const COLUMNS =
   'k.id, k.user_id, k.name, k.prefix, k.role, k.scopes, k.created_at, k.last_used_at, k.expires_at, k.revoked_at';
 
-export interface NewApiKeyRow {
-  user_id: string;
-  name: string;
-  prefix: string;
-  key_hash: string;
-  role: Role;
-  scopes: readonly string[];
-  expires_at: Date | null;
-}
-
-/** A key together with the owner's current state, for introspection. */
-export interface ApiKeyWithOwner {
-  key: ApiKeyRecord;
-  owner: Pick<UserRecord, 'id' | 'email' | 'role' | 'active'>;
-}
-
 /** api_keys table access; every statement is parameterised. */
-export class ApiKeysRepository {
+export class ApiKeysRepository implements ApiKeyStore {
   constructor(private readonly pool: Pool) {}
 
-  async insert(row: NewApiKeyRow): Promise<ApiKeyRecord> {
+  async insert(row: NewApiKey): Promise<ApiKeyRecord> {
     const { rows } = await this.pool.query<ApiKeyRecord>(
       `INSERT INTO api_keys AS k (user_id, name, prefix, key_hash, role, scopes, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,

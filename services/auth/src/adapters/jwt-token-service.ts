@@ -7,8 +7,8 @@ import {
   SignJWT,
   type JWK,
 } from 'jose';
-import { formatScopes, parseScopes, type Scope } from '@micromesh/contracts';
-import type { Role } from './user';
+import { formatScopes, parseScopes } from '@micromesh/contracts';
+import type { AccessToken, TokenClaims, Tokens, TokenSubject } from '../domain/ports';
 
 export const TOKEN_ALG = 'EdDSA';
 
@@ -26,35 +26,6 @@ export interface TokenSettings {
   ttlSeconds: number;
 }
 
-export interface AccessToken {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
-
-export interface TokenClaims {
-  sub: string;
-  role: Role;
-  email: string;
-  jti: string;
-  kid: string;
-  /** The `scope` claim: what the token may do. */
-  scopes: Scope[];
-  /** The `ver` claim: the user's token version at login (older than the user's = revoked). */
-  version: number;
-  /** Expiry, epoch seconds. */
-  exp: number;
-}
-
-/** What a token is issued for. */
-export interface TokenSubject {
-  id: string;
-  role: Role;
-  email: string;
-  token_version: number;
-  scopes: readonly Scope[];
-}
-
 /** Parses an Ed25519 PKCS#8 PEM; kid is its RFC 7638 JWK thumbprint (stable, content-derived). */
 export async function signingKeyFromPem(pem: string, source: string): Promise<SigningKey> {
   const privateKey = createPrivateKey(pem);
@@ -70,7 +41,7 @@ export async function signingKeyFromPem(pem: string, source: string): Promise<Si
  * Issues and verifies access tokens. The last key signs; every key verifies and is published, so
  * a new key can take over signing while tokens signed by the old one stay valid until they expire.
  */
-export class TokenService {
+export class JwtTokenService implements Tokens {
   private signer!: SigningKey;
   private jwks!: { keys: JWK[] };
   private verifySet!: ReturnType<typeof createLocalJWKSet>;

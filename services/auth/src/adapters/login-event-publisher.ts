@@ -1,7 +1,7 @@
 import { createEvent, type LogEvent } from '@micromesh/contracts';
 import { isPublishError, type Logger } from '@micromesh/kit';
 import type { Counter } from 'prom-client';
-import type { LoggedInUser, LoginEvents } from '../domain/login-events';
+import type { LoggedInUser, LoginEvents } from '../domain/ports';
 
 /** The part of the kit's EventPublisher this adapter needs. */
 export interface EventSink {

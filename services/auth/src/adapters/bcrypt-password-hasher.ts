@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { currentTraceIds, withSpan } from '@micromesh/kit';
 import bcrypt from 'bcrypt';
+import type { PasswordHasher } from '../domain/ports';
 import { WorkGate } from './work-gate';
 
 /**
@@ -8,7 +9,7 @@ import { WorkGate } from './work-gate';
  * of the same cost), so an unknown email takes as long as a wrong password. Every hash and compare
  * passes through the gate, which bounds how many run at once (see WorkGate).
  */
-export class PasswordHasher {
+export class BcryptPasswordHasher implements PasswordHasher {
   private dummyHash: Promise<string> | undefined;
 
   constructor(

@@ -1,31 +1,34 @@
 import { AppError } from '@micromesh/kit';
+import pLimit, { type LimitFunction } from 'p-limit';
 
 /**
  * Lets at most `limit` tasks run at once and at most `queueLimit` wait; beyond that it refuses at
  * once with 503 + Retry-After. bcrypt runs on libuv's thread pool (4 threads by default), so an
  * unbounded login burst takes every core of the machine from the rest of the mesh; the gate keeps
  * hashing to the cores it is given and turns an overload into a quick, honest answer.
+ * p-limit runs and queues the tasks; the bound on the queue (which p-limit lacks) is ours.
  */
 export class WorkGate {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly limiter: LimitFunction;
 
   constructor(
     readonly limit: number,
     readonly queueLimit: number,
-  ) {}
+  ) {
+    this.limiter = pLimit(limit);
+  }
 
   get active(): number {
-    return this.running;
+    return this.limiter.activeCount;
   }
 
   get queued(): number {
-    return this.waiting.length;
+    return this.limiter.pendingCount;
   }
 
   /** Throws the 503 now if a task arriving now would be refused (lets callers skip other work). */
   assertRoom(): void {
-    if (this.running >= this.limit && this.waiting.length >= this.queueLimit) {
+    if (this.active >= this.limit && this.queued >= this.queueLimit) {
       throw new AppError(503, 'too many logins in progress, try again shortly', {
         headers: { 'retry-after': '1' },
       });
@@ -33,19 +36,7 @@ export class WorkGate {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running < this.limit) {
-      this.running++;
-    } else {
-      this.assertRoom();
-      // The slot is handed over by the task that finishes (running stays the same).
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
-    }
+    this.assertRoom();
+    return this.limiter(task);
   }
 }

@@ -1,38 +1,21 @@
 import type { Pool } from 'pg';
-import type { Role, UserRecord } from '../domain/user';
+import {
+  EmailTakenError,
+  type NewUser,
+  type Revocation,
+  type UserChanges,
+  type UserStore,
+} from '../domain/ports';
+import { ALL_VERSIONS_REVOKED } from '../domain/revocations';
+import type { UserRecord } from '../domain/user';
 
 const COLUMNS =
   'id, email, first_name, last_name, password_hash, role, active, token_version, created_at, updated_at';
-
-/** Written over a deleted user's revocation: no token of theirs is valid any more. */
-export const ALL_VERSIONS_REVOKED = 2_147_483_647;
-
-/** A revocation as stored and announced: tokens of the user with `ver` below min_version are dead. */
-export interface Revocation {
-  user_id: string;
-  min_version: number;
-}
-
-export interface NewUserRow {
-  email: string;
-  first_name: string;
-  last_name: string;
-  password_hash: string;
-  role: Role;
-  active: boolean;
-}
-
-export type UserChanges = Partial<NewUserRow>;
 
 // Records the revocation in the same statement as the change, so the two cannot drift apart.
 const RECORD_REVOCATION = `INSERT INTO token_revocations (user_id, min_version, revoked_at)
   SELECT id, token_version, now() FROM changed
   ON CONFLICT (user_id) DO UPDATE SET min_version = EXCLUDED.min_version, revoked_at = now()`;
-
-/** Thrown when an email is already taken (unique index on lower(email)). */
-export class EmailTakenError extends Error {
-  override readonly name = 'EmailTakenError';
-}
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -41,7 +24,7 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Users table access; every statement is parameterised. */
-export class UsersRepository {
+export class UsersRepository implements UserStore {
   constructor(private readonly pool: Pool) {}
 
   async findByEmail(email: string): Promise<UserRecord | undefined> {
@@ -71,7 +54,7 @@ export class UsersRepository {
     return { users: page.rows, total: Number(count.rows[0]?.total ?? 0) };
   }
 
-  async insert(user: NewUserRow): Promise<UserRecord> {
+  async insert(user: NewUser): Promise<UserRecord> {
     try {
       const { rows } = await this.pool.query<UserRecord>(
         `INSERT INTO users (email, first_name, last_name, password_hash, role, active)
@@ -86,7 +69,7 @@ export class UsersRepository {
   }
 
   /** Inserts unless the email exists (any case); true when a row was created. */
-  async insertIfAbsent(user: NewUserRow): Promise<boolean> {
+  async insertIfAbsent(user: NewUser): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO users (email, first_name, last_name, password_hash, role, active)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,

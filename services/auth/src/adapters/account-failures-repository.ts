@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { AccountFailures, AccountFailureStore } from '../domain/account-delay';
+import type { AccountFailures, AccountFailureStore } from '../domain/ports';
 
 /**
  * Failed logins per account (key: the lower-cased email offered, known or not, so the counter

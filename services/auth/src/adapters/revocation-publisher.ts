@@ -1,7 +1,11 @@
 import { type AmqpConnection, type ChannelModel, type Logger } from '@micromesh/kit';
-import { REVOCATIONS_EXCHANGE, REVOCATIONS_EXCHANGE_TYPE } from '@micromesh/contracts';
+import {
+  REVOCATIONS_EXCHANGE,
+  REVOCATIONS_EXCHANGE_TYPE,
+  type RevocationNotice,
+} from '@micromesh/contracts';
 import type { Counter } from 'prom-client';
-import type { RevocationAnnouncer, RevocationNotice } from '../domain/revocations';
+import type { RevocationAnnouncer } from '../domain/ports';
 
 type Channel = Awaited<ReturnType<ChannelModel['createChannel']>>;
 
