@@ -90,3 +90,4 @@ export {
   type SpanSettings,
 } from './tracing/spans';
 export { tracingStats, type TracingStats } from './tracing/tracing-stats';
+export { CHECK_CONFIG_FLAG } from './config/config-check';
