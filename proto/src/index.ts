@@ -2,6 +2,7 @@ export { LOGGER_PROTO_PATH, LOADER_OPTIONS, loadLoggerPackage } from './load-log
 export {
   createLogServiceClient,
   DEFAULT_MAX_MESSAGE_BYTES,
+  ROUND_ROBIN_SERVICE_CONFIG,
   type LogServiceClientOptions,
 } from './log-service-client';
 export { logServiceCalls, type LogServiceCalls } from './log-service-calls';

@@ -25,8 +25,20 @@ export interface LogServiceClientOptions {
 }
 
 /**
- * Creates ONE long-lived LogService client (one HTTP/2 channel). Create it at start-up, share it,
- * `close()` it on shutdown; give each call its own deadline (see `callUnary`).
+ * Spread calls over every address the target resolves to (round robin), not gRPC's default
+ * pick_first, which sends everything down the first connection. With a headless Kubernetes Service
+ * (`logger`, clusterIP None) the DNS name resolves to every ready logger pod, so scaling the logger
+ * out takes load at once; the server's max connection age makes clients re-resolve as pods come
+ * and go. With one address (native runs, compose) it is the same as pick_first.
+ */
+export const ROUND_ROBIN_SERVICE_CONFIG = JSON.stringify({
+  loadBalancingConfig: [{ round_robin: {} }],
+});
+
+/**
+ * Creates ONE long-lived LogService client (one HTTP/2 channel per resolved address, calls spread
+ * round robin). Create it at start-up, share it, `close()` it on shutdown; give each call its own
+ * deadline (see `callUnary`).
  */
 export function createLogServiceClient(
   address: string,
@@ -39,6 +51,7 @@ export function createLogServiceClient(
     'grpc.keepalive_permit_without_calls': options.keepalivePermitWithoutCalls === false ? 0 : 1,
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': options.maxSendMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    'grpc.service_config': ROUND_ROBIN_SERVICE_CONFIG,
     ...options.channelOptions,
   });
 }

@@ -205,15 +205,6 @@ ensure_rabbitmq() {
   die "RabbitMQ management API did not answer on $RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT"
 }
 
-# Policies (deploy/rabbitmq/definitions.json): the listener queue's delivery limit and dead-letter
-# exchange. Importing definitions merges, so this is idempotent.
-ensure_rabbitmq_policies() {
-  curl -fsS -o /dev/null -u "$RABBITMQ_USER:$RABBITMQ_PASSWORD" -H 'content-type: application/json' \
-    -X POST --data @"$ROOT/deploy/rabbitmq/definitions.json" \
-    "http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api/definitions" \
-    || die "could not apply deploy/rabbitmq/definitions.json through the RabbitMQ management API"
-}
-
 ensure_secrets() {
   local dir="$ROOT/.secrets/jwt"
   if ! ls "$dir"/*.pem >/dev/null 2>&1; then
@@ -230,11 +221,13 @@ ensure_secrets() {
 }
 
 # One RabbitMQ user per service (micromesh-<service>) with only the permissions it needs, made or
-# brought in line through the management API (the table is services/kit/src/amqp/service-users.ts).
+# brought in line through the management API (the table is services/kit/src/amqp/service-users.ts),
+# and the queue policies (services/kit/src/amqp/queue-policies.ts: the listener queue's delivery
+# limit and dead-letter exchange). The same script runs in compose and the k8s dev overlay.
 ensure_rabbitmq_users() {
   RABBITMQ_MANAGEMENT_URL="http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api" \
     node "$ROOT/services/kit/dist/amqp/provision-users-cli.js" >/dev/null \
-    || die "could not create the per-service RabbitMQ users"
+    || die "could not create the per-service RabbitMQ users and queue policies"
 }
 
 # Mutual TLS: a dev CA and one certificate per service in .secrets/tls/ (kept while valid; delete a
@@ -299,7 +292,6 @@ bootstrap_infra() {
   install_node_modules
   ensure_postgres
   ensure_rabbitmq
-  ensure_rabbitmq_policies
   ensure_secrets
   build_all
   ensure_rabbitmq_users

@@ -37,6 +37,19 @@ const CUSTOM_RESOURCES = {
       Number.isInteger(spec.replicas) || 'spec.replicas must be an integer',
       typeof spec.image === 'string' || 'spec.image must be a string',
     ],
+    // The Messaging Topology Operator's Policy.
+    Policy: (spec) => [
+      typeof spec.name === 'string' || 'spec.name must be a string',
+      typeof spec.vhost === 'string' || 'spec.vhost must be a string',
+      typeof spec.pattern === 'string' || 'spec.pattern must be a string',
+      ['queues', 'exchanges', 'all', 'quorum_queues', 'classic_queues', 'streams'].includes(
+        spec.applyTo,
+      ) ||
+        'spec.applyTo must be one of queues, exchanges, all, quorum_queues, classic_queues, streams',
+      typeof spec.definition === 'object' || 'spec.definition must be an object',
+      typeof spec.rabbitmqClusterReference?.name === 'string' ||
+        'spec.rabbitmqClusterReference.name must be a string',
+    ],
   },
   'mongodbcommunity.mongodb.com/v1': {
     MongoDBCommunity: (spec) => [

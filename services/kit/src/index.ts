@@ -72,11 +72,13 @@ export {
   SERVICE_PERMISSIONS,
   AMQP_SERVICES,
   provisionServiceUsers,
+  applyQueuePolicies,
   removeServiceUsers,
   type AmqpService,
   type Permissions,
   type ProvisionOptions,
 } from './amqp/service-users';
+export { QUEUE_POLICIES, LISTENER_DELIVERY_LIMIT, type QueuePolicy } from './amqp/queue-policies';
 export { startMetricsServer, type MetricsServer } from './http/metrics-server';
 export { clientAddressKey } from './security/client-address';
 export {

@@ -1,31 +1,19 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import {
   DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_QUEUE,
   LISTENER_QUEUE,
   LOGS_EXCHANGE,
+  QUEUE_POLICIES,
+  applyQueuePolicies,
 } from '@micromesh/kit';
-import { createTestVhost, repoRoot, waitFor, type TestVhost } from '@micromesh/kit/testing';
+import { createTestVhost, infraEnv, waitFor, type TestVhost } from '@micromesh/kit/testing';
 import { declareListenerTopology } from '../src/entry-points/amqp/topology';
 
 jest.setTimeout(60_000);
 
-interface PolicyDefinition {
-  vhost: string;
-  name: string;
-  pattern: string;
-  'apply-to': string;
-  priority: number;
-  definition: Record<string, unknown>;
-}
-
-/** The policies compose, k8s and the bootstrap apply (deploy/rabbitmq/definitions.json). */
-const { policies } = JSON.parse(
-  readFileSync(path.join(repoRoot(), 'deploy/rabbitmq/definitions.json'), 'utf8'),
-) as { policies: PolicyDefinition[] };
-const listenerPolicy = policies.find((policy) => policy.name === 'micromesh-listener');
+/** The policies the provisioning job applies (scripts/up, scripts/test, compose, k8s). */
+const listenerPolicy = QUEUE_POLICIES.find((policy) => policy.name === 'micromesh-listener');
 const deliveryLimit = Number(listenerPolicy?.definition['delivery-limit']);
 
 async function management(vhost: TestVhost, method: string, route: string, body?: unknown) {
@@ -39,7 +27,7 @@ async function management(vhost: TestVhost, method: string, route: string, body?
   return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
-describe('listener queue policy (deploy/rabbitmq/definitions.json)', () => {
+describe('listener queue policy (kit QUEUE_POLICIES, applied by provision-users-cli)', () => {
   let vhost: TestVhost;
   let connection: ChannelModel;
   let channel: Channel;
@@ -47,10 +35,13 @@ describe('listener queue policy (deploy/rabbitmq/definitions.json)', () => {
 
   beforeAll(async () => {
     vhost = await createTestVhost('listener-policy');
-    // The deployed policies, on this test's vhost instead of "/".
-    for (const { name, vhost: _deployedVhost, ...policy } of policies) {
-      await management(vhost, 'PUT', `/policies/${vh()}/${encodeURIComponent(name)}`, policy);
-    }
+    // The deployed policies, applied by the provisioning code, on this test's vhost instead of "/".
+    const { rabbit } = infraEnv();
+    await applyQueuePolicies({
+      managementUrl: vhost.managementUrl,
+      admin: { user: rabbit.user, password: rabbit.password },
+      vhost: vhost.name,
+    });
     connection = await amqp.connect(vhost.url);
     channel = await connection.createChannel();
     await declareListenerTopology(channel);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Creates the per-service RabbitMQ users and their permissions through the management API:
+ * Creates the per-service RabbitMQ users and their permissions, and sets the mesh's queue policies
+ * (queue-policies.ts), through the management API:
  *
  *   RABBITMQ_MANAGEMENT_URL=http://rabbitmq:15672/api RABBITMQ_USER=… RABBITMQ_PASSWORD=… \
  *   RABBITMQ_BROKER_PASSWORD=… RABBITMQ_AUTH_PASSWORD=… RABBITMQ_LISTENER_PASSWORD=… \
@@ -9,7 +10,13 @@
  * Users are named `micromesh-<service>` (RABBITMQ_SERVICE_USER_PREFIX changes `micromesh-`);
  * RABBITMQ_VHOST defaults to `/`. scripts/lib/bootstrap.sh and the compose/k8s init jobs run it.
  */
-import { AMQP_SERVICES, provisionServiceUsers, type AmqpService } from './service-users';
+import { QUEUE_POLICIES } from './queue-policies';
+import {
+  AMQP_SERVICES,
+  applyQueuePolicies,
+  provisionServiceUsers,
+  type AmqpService,
+} from './service-users';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -28,14 +35,16 @@ async function main(): Promise<void> {
       },
     ]),
   ) as Record<AmqpService, { user: string; password: string }>;
-  await provisionServiceUsers({
+  const target = {
     managementUrl: required('RABBITMQ_MANAGEMENT_URL').replace(/\/$/, ''),
     admin: { user: required('RABBITMQ_USER'), password: required('RABBITMQ_PASSWORD') },
     vhost: process.env.RABBITMQ_VHOST || '/',
-    users,
-  });
+  };
+  await provisionServiceUsers({ ...target, users });
+  await applyQueuePolicies(target);
   process.stdout.write(
-    `RabbitMQ users: ${AMQP_SERVICES.map((s) => users[s].user).join(', ')} (least privilege)\n`,
+    `RabbitMQ users: ${AMQP_SERVICES.map((s) => users[s].user).join(', ')} (least privilege); ` +
+      `policies: ${QUEUE_POLICIES.map((p) => p.name).join(', ')}\n`,
   );
 }
 

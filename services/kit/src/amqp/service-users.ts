@@ -1,3 +1,4 @@
+import { QUEUE_POLICIES } from './queue-policies';
 import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, LISTENER_QUEUE, LOGS_EXCHANGE } from './topology';
 
 /** RabbitMQ permissions: regular expressions over exchange and queue names, per operation. */
@@ -78,6 +79,20 @@ export async function provisionServiceUsers(options: ProvisionOptions): Promise<
     const name = encodeURIComponent(user);
     await call('PUT', `/users/${name}`, { password, tags: '' });
     await call('PUT', `/permissions/${vhost}/${name}`, SERVICE_PERMISSIONS[service]);
+  }
+}
+
+/**
+ * Sets the mesh's queue policies (QUEUE_POLICIES) on the vhost through the management API.
+ * Idempotent: PUT replaces a policy of the same name; a queue that exists already takes it at once.
+ */
+export async function applyQueuePolicies(
+  options: Pick<ProvisionOptions, 'managementUrl' | 'admin' | 'vhost'>,
+): Promise<void> {
+  const call = managementCall(options);
+  const vhost = encodeURIComponent(options.vhost);
+  for (const { name, ...policy } of QUEUE_POLICIES) {
+    await call('PUT', `/policies/${vhost}/${encodeURIComponent(name)}`, policy);
   }
 }
 

@@ -13,7 +13,7 @@ import type { Channel } from 'amqplib';
  * it gets RabbitMQ's replicated, fsync-before-confirm queue type (the replacement for mirrored
  * classic queues), which survives losing a node in a cluster. On one node it behaves like a durable
  * queue. Its delivery limit is set on purpose by the `micromesh-listener` policy
- * (deploy/rabbitmq/definitions.json), never here: a changed argument would fail every later
+ * (@micromesh/kit QUEUE_POLICIES, applied by provision-users-cli), never here: a changed argument would fail every later
  * declaration of the existing queue. Redeliveries after a crash or a reconnect are normal (the
  * logger is idempotent); the listener dead-letters what it cannot store itself, with the reason.
  * The dead-letter queue is classic: no delivery limit of its own, so browsing it loses nothing.
