@@ -1,29 +1,93 @@
 import * as grpc from '@grpc/grpc-js';
 
-/** The PEM files of a mesh identity (the kit's TlsMaterial fits). */
+/**
+ * The PEM files of a mesh identity (the kit's TlsMaterial fits), and, when they are followed on
+ * disk, how to hear of renewed ones.
+ */
 export interface GrpcTlsFiles {
   ca: Buffer;
   cert: Buffer;
   key: Buffer;
+  rotation?: {
+    onChange(listener: (files: { ca: Buffer; cert: Buffer; key: Buffer }) => void): () => void;
+  };
+}
+
+/**
+ * gRPC's certificate provider over the files: it hands grpc-js the current CA and identity, and the
+ * renewed ones as they come, so new connections (client and server side) use them without a restart.
+ */
+class RotatingCertificates implements grpc.experimental.CertificateProvider {
+  private readonly caListeners = new Set<grpc.experimental.CaCertificateUpdateListener>();
+  private readonly identityListeners =
+    new Set<grpc.experimental.IdentityCertificateUpdateListener>();
+  private files: { ca: Buffer; cert: Buffer; key: Buffer };
+
+  constructor(tls: GrpcTlsFiles) {
+    this.files = { ca: tls.ca, cert: tls.cert, key: tls.key };
+    tls.rotation?.onChange((files) => {
+      this.files = files;
+      for (const listener of this.caListeners) listener({ caCertificate: files.ca });
+      for (const listener of this.identityListeners) {
+        listener({ certificate: files.cert, privateKey: files.key });
+      }
+    });
+  }
+
+  addCaCertificateListener(listener: grpc.experimental.CaCertificateUpdateListener): void {
+    this.caListeners.add(listener);
+    // Asynchronously, as grpc-js's own file watcher does: its server credentials subscribe first
+    // and register the server's watcher after, so a synchronous first update would be missed and
+    // the server would drop every connection as "credentials not loaded".
+    queueMicrotask(() => listener({ caCertificate: this.files.ca }));
+  }
+  removeCaCertificateListener(listener: grpc.experimental.CaCertificateUpdateListener): void {
+    this.caListeners.delete(listener);
+  }
+  addIdentityCertificateListener(
+    listener: grpc.experimental.IdentityCertificateUpdateListener,
+  ): void {
+    this.identityListeners.add(listener);
+    queueMicrotask(() => listener({ certificate: this.files.cert, privateKey: this.files.key }));
+  }
+  removeIdentityCertificateListener(
+    listener: grpc.experimental.IdentityCertificateUpdateListener,
+  ): void {
+    this.identityListeners.delete(listener);
+  }
 }
 
 /**
  * Server credentials: with TLS files, the handshake demands a client certificate signed by the
- * mesh CA (plaintext and foreign certificates never reach a handler); without, plaintext.
+ * mesh CA (plaintext and foreign certificates never reach a handler); without, plaintext. Renewed
+ * files (`rotation`) are served from the next connection on.
  */
 export function grpcServerCredentials(tls: GrpcTlsFiles | undefined): grpc.ServerCredentials {
   if (!tls) return grpc.ServerCredentials.createInsecure();
-  return grpc.ServerCredentials.createSsl(
-    tls.ca,
-    [{ cert_chain: tls.cert, private_key: tls.key }],
+  if (!tls.rotation) {
+    return grpc.ServerCredentials.createSsl(
+      tls.ca,
+      [{ cert_chain: tls.cert, private_key: tls.key }],
+      true,
+    );
+  }
+  const certificates = new RotatingCertificates(tls);
+  return grpc.experimental.createCertificateProviderServerCredentials(
+    certificates,
+    certificates,
     true,
   );
 }
 
-/** Channel credentials: trust only the mesh CA and present this service's certificate. */
+/**
+ * Channel credentials: trust only the mesh CA and present this service's certificate (renewed
+ * files, `rotation`, from the next connection on).
+ */
 export function grpcChannelCredentials(tls: GrpcTlsFiles | undefined): grpc.ChannelCredentials {
   if (!tls) return grpc.credentials.createInsecure();
-  return grpc.credentials.createSsl(tls.ca, tls.key, tls.cert);
+  if (!tls.rotation) return grpc.credentials.createSsl(tls.ca, tls.key, tls.cert);
+  const certificates = new RotatingCertificates(tls);
+  return grpc.experimental.createCertificateProviderChannelCredentials(certificates, certificates);
 }
 
 /** A handler whose call carries a TLS auth context (unary and streaming calls both do). */

@@ -93,3 +93,10 @@ export {
 } from './tracing/spans';
 export { tracingStats, type TracingStats } from './tracing/tracing-stats';
 export { CHECK_CONFIG_FLAG } from './config/config-check';
+export { CoalescingBatcher, type BatcherOptions } from './batching/coalescing-batcher';
+export {
+  boundedQuery,
+  type BoundedQueryOptions,
+  type RunStatement,
+  type Statement,
+} from './db/bounded-query';

@@ -6,22 +6,21 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { LoggerConfig } from './config';
-import { createLogStore } from './data-access/create-log-store';
-import { createTraceStore } from './data-access/create-trace-store';
-import type { LogStore } from './domain/log-store';
+import { createLogStore } from './adapters/create-log-store';
+import { createTraceStore } from './adapters/create-trace-store';
+import type { LogStore, TraceStore } from './domain/ports';
 import { LogService } from './domain/log-service';
 import { startRetention } from './domain/retention';
 import { StoreMonitor } from './domain/store-monitor';
 import { TailHub } from './domain/tail-hub';
 import { httpCallers } from './entry-points/callers';
 import { TraceService } from './domain/trace-service';
-import type { TraceStore } from './domain/trace-store';
 import { startGrpcServer } from './entry-points/grpc/start-grpc-server';
 import { mountLogRoutes } from './entry-points/http/log-routes';
 import { mountLogStreamRoute } from './entry-points/http/log-stream-route';
 import { mountOtlpRoute } from './entry-points/http/otlp-route';
 import { mountTraceRoutes } from './entry-points/http/trace-routes';
-import { writeMetrics } from './write-metrics';
+import { writeMetrics } from './metrics';
 
 export interface LoggerOverrides {
   logger?: Logger;

@@ -1,7 +1,7 @@
 import { baseEnvShape, env, loadConfig, tlsEnvShape } from '@micromesh/kit';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@micromesh/proto';
 import { z } from 'zod';
-import { storeUrlProblem } from './store-url';
+import { storeUrlProblem } from './adapters/store-url';
 
 export const loggerConfigSchema = z.object({
   ...baseEnvShape,

@@ -1,6 +1,6 @@
 import { waitFor } from '@micromesh/kit/testing';
 import type { LogEntry } from '../src/domain/log-entry';
-import type { LogStore } from '../src/domain/log-store';
+import type { LogStore } from '../src/domain/ports';
 import { aLogEntry, aServiceName } from './factories';
 import { configuredBackends } from './store-backends';
 

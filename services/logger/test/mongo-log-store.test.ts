@@ -1,11 +1,11 @@
 import { captureLogs, freePort, waitFor } from '@micromesh/kit/testing';
 import { MongoClient, MongoServerError } from 'mongodb';
-import { StoreAccessDeniedError, toStoreError } from '../src/data-access/mongo/mongo-errors';
-import { mongoDatabaseName } from '../src/data-access/mongo/database-name';
-import { MongoLogStore } from '../src/data-access/mongo/mongo-log-store';
-import { TTL_INDEX } from '../src/data-access/mongo/ttl-index';
+import { StoreAccessDeniedError, toStoreError } from '../src/adapters/mongo/mongo-errors';
+import { mongoDatabaseName } from '../src/adapters/mongo/database-name';
+import { MongoLogStore } from '../src/adapters/mongo/mongo-log-store';
+import { TTL_INDEX } from '../src/adapters/mongo/ttl-index';
 import type { LogEntry } from '../src/domain/log-entry';
-import { StoreUnavailableError } from '../src/domain/log-store';
+import { StoreUnavailableError } from '../src/domain/ports';
 import { aLogEntry, aServiceName } from './factories';
 import { FERRETDB_REPLICA_SET } from './support/ferretdb';
 import { describeOnRealMongo, freshMongoUrl, mongoServer } from './support/mongo-server';

@@ -1,7 +1,7 @@
 import { logEntryInputSchema, textProblem } from '@micromesh/contracts';
 import fc from 'fast-check';
 import { toLogEntry, type LogEntry } from '../src/domain/log-entry';
-import type { LogStore } from '../src/domain/log-store';
+import type { LogStore } from '../src/domain/ports';
 import { configuredBackends } from './store-backends';
 import { mongoServer } from './support/mongo-server';
 

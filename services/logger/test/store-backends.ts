@@ -1,7 +1,7 @@
 import { captureLogs, createTestDatabase } from '@micromesh/kit/testing';
 import { MongoClient } from 'mongodb';
-import { createLogStore } from '../src/data-access/create-log-store';
-import type { LogStore } from '../src/domain/log-store';
+import { createLogStore } from '../src/adapters/create-log-store';
+import type { LogStore } from '../src/domain/ports';
 import { FERRETDB_VERSION } from './support/ferretdb';
 import { freshMongoUrl, mongoServer } from './support/mongo-server';
 

@@ -1,7 +1,7 @@
 import { captureLogs, createTestDatabase } from '@micromesh/kit/testing';
 import { MongoClient } from 'mongodb';
-import { createTraceStore } from '../src/data-access/create-trace-store';
-import type { TraceStore } from '../src/domain/trace-store';
+import { createTraceStore } from '../src/adapters/create-trace-store';
+import type { TraceStore } from '../src/domain/ports';
 import { freshMongoUrl } from './support/mongo-server';
 
 export interface TraceBackend {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SpanRecord } from '../src/domain/span-record';
-import type { TraceStore } from '../src/domain/trace-store';
+import type { TraceStore } from '../src/domain/ports';
 import { aSpan, aServiceName } from './factories';
 import { configuredTraceBackends } from './trace-backends';
 

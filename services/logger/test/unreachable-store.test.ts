@@ -1,7 +1,7 @@
 import { freePort } from '@micromesh/kit/testing';
 import { captureLogs } from '@micromesh/kit/testing';
-import { createLogStore } from '../src/data-access/create-log-store';
-import { StoreUnavailableError, type LogStore } from '../src/domain/log-store';
+import { createLogStore } from '../src/adapters/create-log-store';
+import { StoreUnavailableError, type LogStore } from '../src/domain/ports';
 import { aLogEntry } from './factories';
 
 /**

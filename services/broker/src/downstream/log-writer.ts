@@ -1,4 +1,4 @@
-import { AppError, propagationHeaders } from '@micromesh/kit';
+import { AppError, CoalescingBatcher, propagationHeaders } from '@micromesh/kit';
 import {
   encodeMetadata,
   GrpcStatus,
@@ -8,7 +8,6 @@ import {
   type WriteLogsResponse__Output,
 } from '@micromesh/proto';
 import type { LogWrite } from '../domain/ports';
-import { CoalescingBatcher } from './coalescing-batcher';
 import type { Downstream } from './downstream';
 
 export interface LogWriterOptions {

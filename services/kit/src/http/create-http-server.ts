@@ -101,10 +101,30 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   return {
     app,
     async start(port, host = '127.0.0.1') {
-      const listening: Server = options.tls
-        ? https.createServer(httpsServerOptions(options.tls), app).listen(port, host)
+      const tls = options.tls;
+      const listening: Server = tls
+        ? https.createServer(httpsServerOptions(tls), app).listen(port, host)
         : app.listen(port, host);
       server = listening;
+      if (tls) {
+        // Renewed certificate files: served from the next handshake on, no restart.
+        const stopFollowing = [
+          tls.rotation.onChange(() => {
+            (listening as https.Server).setSecureContext(httpsServerOptions(tls));
+            logger.info(
+              { identity: tls.identity },
+              'TLS certificate files renewed: now serving them',
+            );
+          }),
+          tls.rotation.onRefused((reason) => {
+            logger.warn(
+              { reason },
+              'TLS certificate files changed but were refused; keeping the previous ones',
+            );
+          }),
+        ];
+        listening.once('close', () => stopFollowing.forEach((stop) => stop()));
+      }
       // Node's defaults (5 s keep-alive) are shorter than most proxies' idle timeouts; outlive them.
       listening.keepAliveTimeout = 65_000;
       listening.headersTimeout = 66_000;

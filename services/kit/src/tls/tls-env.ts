@@ -14,6 +14,11 @@ export const tlsEnvShape = {
   TLS_KEY_FILE: z.string().min(1).optional(),
   /** `required`: start only with the three files above; `optional` (default): TLS when they are set. */
   MESH_TLS: z.enum(['optional', 'required']).default('optional'),
+  /**
+   * How often the three files are read again (cert-manager and other issuers renew them in
+   * place): a renewed certificate is served and presented from then on, without a restart. 0: never.
+   */
+  TLS_RELOAD_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
 };
 
 export interface TlsEnv {
@@ -21,4 +26,5 @@ export interface TlsEnv {
   TLS_CERT_FILE?: string | undefined;
   TLS_KEY_FILE?: string | undefined;
   MESH_TLS: 'optional' | 'required';
+  TLS_RELOAD_INTERVAL_MS?: number;
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type https from 'node:https';
 import path from 'node:path';
 import { context, propagation, trace, type Sampler } from '@opentelemetry/api';
+import { loadTlsMaterial, type TlsMaterial } from '../tls/tls-material';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -82,13 +84,37 @@ export interface RunningTracing {
 
 /**
  * Under mutual TLS the logger's OTLP route is HTTPS and wants a client certificate: the exporter
- * presents the service's own (the TLS_* files every mesh service is given) and trusts the mesh CA.
+ * presents the service's own (the TLS_* files every mesh service is given), trusts the mesh CA, and
+ * follows renewed files like every other mesh client (the kit's mesh https agent). The agent module
+ * is loaded inside the factory, after the http instrumentation is registered (OpenTelemetry's rule
+ * for agent factories).
  */
-function exporterTls(): { httpAgentOptions?: { ca: Buffer; cert: Buffer; key: Buffer } } {
-  const { TLS_CA_FILE: ca, TLS_CERT_FILE: cert, TLS_KEY_FILE: key } = process.env;
-  if (!ca || !cert || !key) return {};
+function exporterTls(): { httpAgentOptions?: (protocol: string) => Promise<https.Agent> } {
+  const { TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE, TLS_RELOAD_INTERVAL_MS } = process.env;
+  if (!TLS_CA_FILE || !TLS_CERT_FILE || !TLS_KEY_FILE) return {};
+  const material = loadTlsMaterial({
+    TLS_CA_FILE,
+    TLS_CERT_FILE,
+    TLS_KEY_FILE,
+    MESH_TLS: 'required',
+    ...(TLS_RELOAD_INTERVAL_MS ? { TLS_RELOAD_INTERVAL_MS: Number(TLS_RELOAD_INTERVAL_MS) } : {}),
+  });
   return {
-    httpAgentOptions: { ca: readFileSync(ca), cert: readFileSync(cert), key: readFileSync(key) },
+    httpAgentOptions: async () => {
+      const { Agent } = await import('node:https');
+      const { ca, cert, key, rotation } = material as TlsMaterial;
+      const agent = new Agent({
+        keepAlive: true,
+        ca,
+        cert,
+        key,
+        minVersion: 'TLSv1.2',
+        rejectUnauthorized: true,
+      });
+      // As meshHttpsAgent does: new connections take renewed files.
+      rotation.onChange((files) => Object.assign(agent.options, files));
+      return agent;
+    },
   };
 }
 

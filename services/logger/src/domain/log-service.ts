@@ -2,9 +2,9 @@ import { describeIssues, eventIdSchema, logEntryInputSchema } from '@micromesh/c
 import { AppError, currentTraceIds, parseInput } from '@micromesh/kit';
 import { toLogEntry, type LogEntry } from './log-entry';
 import { encodeCursor, toLogQuery, querySchema, type LogPage } from './log-query';
-import { StoreUnavailableError, type InsertOutcome, type LogStore } from './log-store';
+import { StoreUnavailableError, type InsertOutcome, type LogStore } from './ports';
 import type { StoreMonitor } from './store-monitor';
-import { WriteBatcher, type WriteOutcome } from './write-batcher';
+import { coalescedWrites, type WriteOutcome } from './coalesced-writes';
 
 export interface LogServiceOptions {
   maxBatch: number;
@@ -52,14 +52,14 @@ function traced(entry: LogEntry): LogEntry {
 
 /** The logger's use cases; entry points (gRPC, HTTP) only translate to and from these. */
 export class LogService {
-  private readonly batcher: WriteBatcher;
+  private readonly writeCoalesced: (entry: LogEntry) => Promise<WriteOutcome>;
 
   constructor(
     private readonly store: LogStore,
     private readonly monitor: StoreMonitor,
     private readonly options: LogServiceOptions,
   ) {
-    this.batcher = new WriteBatcher(
+    this.writeCoalesced = coalescedWrites(
       (entries) => {
         options.observer?.coalesced(entries.length);
         return this.insert(entries);
@@ -79,7 +79,7 @@ export class LogService {
     const entry = traced(toLogEntry(parseInput(logEntryInputSchema, input, 'invalid log entry')));
     let outcome: WriteOutcome;
     try {
-      outcome = await this.batcher.write(entry);
+      outcome = await this.writeCoalesced(entry);
     } catch (error) {
       if (error instanceof AppError && error.status === 400) this.options.observer?.rejected(1);
       throw error;

@@ -1,14 +1,5 @@
-import type { OtlpSpan } from '@micromesh/proto';
-
-export const SPAN_KINDS = [
-  'unspecified',
-  'internal',
-  'server',
-  'client',
-  'producer',
-  'consumer',
-] as const;
-export type SpanKindName = (typeof SPAN_KINDS)[number];
+export type SpanKindName =
+  'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
 export type SpanStatus = 'unset' | 'ok' | 'error';
 
 /** One stored span: what the traces API serves and the waterfall draws. */
@@ -36,7 +27,6 @@ export const MAX_SPAN_NAME = 256;
 export const MAX_ATTRIBUTES_JSON = 8_192;
 const MAX_LINKS = 128;
 
-const STATUSES: readonly SpanStatus[] = ['unset', 'ok', 'error'];
 const UNSAFE_CHARACTERS =
   // NUL is exactly what must be matched here.
   // eslint-disable-next-line no-control-regex
@@ -78,21 +68,22 @@ function boundedAttributes(attributes: Record<string, unknown>): Record<string, 
   return kept;
 }
 
-/** An OTLP span as the stores keep it: µs times, names for kind and status, bounded sizes. */
-export function toSpanRecord(span: OtlpSpan): SpanRecord {
-  const startUs = Number(span.start_unix_nano / 1000n);
-  const endUs = Number(span.end_unix_nano / 1000n);
-  const statusMessage = storeSafeText(span.status_message).slice(0, 1024);
+/**
+ * A received span as the stores keep it: text both stores accept, bounded name, message,
+ * attributes and links, a service name, no negative duration.
+ */
+export function storableSpan(span: SpanRecord): SpanRecord {
+  const statusMessage = storeSafeText(span.status_message ?? '').slice(0, 1024);
   return {
     trace_id: span.trace_id,
     span_id: span.span_id,
     ...(span.parent_span_id ? { parent_span_id: span.parent_span_id } : {}),
     service: storeSafeText(span.service).slice(0, 64) || 'unknown',
     name: storeSafeText(span.name).slice(0, MAX_SPAN_NAME),
-    kind: SPAN_KINDS[span.kind] ?? 'unspecified',
-    start_us: startUs,
-    duration_us: Math.max(0, endUs - startUs),
-    status: STATUSES[span.status_code] ?? 'unset',
+    kind: span.kind,
+    start_us: span.start_us,
+    duration_us: Math.max(0, span.duration_us),
+    status: span.status,
     ...(statusMessage ? { status_message: statusMessage } : {}),
     attributes: boundedAttributes(span.attributes),
     links: span.links.slice(0, MAX_LINKS),

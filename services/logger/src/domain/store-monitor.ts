@@ -1,5 +1,5 @@
 import type { Logger } from '@micromesh/kit';
-import type { LogStore } from './log-store';
+import type { LogStore } from './ports';
 
 /**
  * Knows whether the store answers: probes it on an interval, and immediately when an operation

@@ -1,7 +1,7 @@
 import type { Logger } from '@micromesh/kit';
 import type { LogEntry } from './log-entry';
 import type { LogFilter } from './log-query';
-import type { LogStore, StoreWatch } from './log-store';
+import type { LogStore, StoreWatch } from './ports';
 import { matchesText } from './search-terms';
 
 export type TailListener = (entry: LogEntry) => void;

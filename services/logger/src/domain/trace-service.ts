@@ -1,9 +1,8 @@
 import { AppError, parseInput } from '@micromesh/kit';
-import type { OtlpExportOutcome, OtlpSpan } from '@micromesh/proto';
 import { z } from 'zod';
 import type { LogEntry } from './log-entry';
-import { toSpanRecord, type SpanRecord } from './span-record';
-import type { TraceStore, TraceSummary } from './trace-store';
+import { storableSpan, type SpanRecord } from './span-record';
+import type { TraceStore, TraceSummary } from './ports';
 
 /** A span as the traces API shows it. */
 export interface SpanView {
@@ -37,6 +36,12 @@ export interface TraceSummaryView {
   duration_ms: number;
   span_count: number;
   error: boolean;
+}
+
+/** What became of a received export: how many spans were refused and why (a partial success). */
+export interface SpansReceived {
+  rejected: number;
+  message: string;
 }
 
 export interface TraceServiceOptions {
@@ -100,10 +105,13 @@ export class TraceService {
     private readonly options: TraceServiceOptions,
   ) {}
 
-  /** Stores what an OTLP export carried; spans without valid ids are reported rejected. */
-  async receive(spans: readonly OtlpSpan[], invalid: number): Promise<OtlpExportOutcome> {
+  /**
+   * Stores the spans an export carried (bounded to what the stores keep); `invalid` spans, those
+   * the sender gave without valid ids, are reported rejected.
+   */
+  async receive(spans: readonly SpanRecord[], invalid: number): Promise<SpansReceived> {
     const chunk = this.options.insertChunk ?? 1000;
-    const records = spans.map(toSpanRecord);
+    const records = spans.map(storableSpan);
     for (let i = 0; i < records.length; i += chunk) {
       await this.store.insertSpans(records.slice(i, i + chunk));
     }

@@ -1,3 +1,4 @@
+import { CoalescingBatcher } from '@micromesh/kit';
 import type { Pool } from 'pg';
 import {
   COLUMNS,
@@ -14,6 +15,9 @@ interface Pending {
   resolve: (outcome: AcceptOutcome) => void;
   reject: (err: unknown) => void;
 }
+
+/** A request's answer from its round: an outcome, or the failure that stopped the round. */
+type Answer = AcceptOutcome | { kind: 'failed'; error: unknown };
 
 type Period = 'minute' | 'day';
 
@@ -40,8 +44,13 @@ const MAX_BATCH = 200;
  * taken by a concurrent request, a data error) one by one.
  */
 export class AcceptBatcher {
-  private pending: Pending[] = [];
-  private running = false;
+  // One round at a time (maxConcurrent 1): the requests of this turn of the event loop, and those
+  // that arrive while a round runs, form the next round.
+  private readonly batcher = new CoalescingBatcher<NewMessage, Answer>({
+    send: (messages) => this.round(messages),
+    maxBatch: MAX_BATCH,
+    maxConcurrent: 1,
+  });
 
   constructor(
     private readonly pool: Pool,
@@ -49,27 +58,33 @@ export class AcceptBatcher {
     private readonly quota: Quota,
   ) {}
 
-  accept(message: NewMessage): Promise<AcceptOutcome> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ message, resolve, reject });
-      if (!this.running) this.drain();
-    });
+  async accept(message: NewMessage): Promise<AcceptOutcome> {
+    const answer = await this.batcher.submit(message);
+    if (answer.kind === 'failed') throw answer.error;
+    return answer;
   }
 
-  private drain(): void {
-    this.running = true;
-    // Let the requests of this turn of the event loop join the batch.
-    setImmediate(() => {
-      const batch = this.pending.splice(0, MAX_BATCH);
-      this.run(batch)
-        .catch((err: unknown) => {
-          for (const item of batch) item.reject(err);
-        })
-        .finally(() => {
-          if (this.pending.length > 0) this.drain();
-          else this.running = false;
-        });
+  /**
+   * One round's answers, one per message. A request answered early in the round (a replay, over
+   * quota) keeps its answer when a later statement of the round fails; the others get the failure.
+   */
+  private async round(messages: NewMessage[]): Promise<Answer[]> {
+    const answers: (Answer | undefined)[] = messages.map(() => undefined);
+    const batch = messages.map((message, i): Pending => ({
+      message,
+      resolve: (outcome) => (answers[i] ??= outcome),
+      reject: (error) => (answers[i] ??= { kind: 'failed', error }),
+    }));
+    await this.run(batch).catch((error: unknown) => {
+      for (const item of batch) item.reject(error);
     });
+    return answers.map(
+      (answer) =>
+        answer ?? {
+          kind: 'failed',
+          error: new Error('the accept round left the request unanswered'),
+        },
+    );
   }
 
   private async run(batch: Pending[]): Promise<void> {

@@ -13,6 +13,7 @@ import {
 } from '@micromesh/proto';
 import type { LogService } from '../../domain/log-service';
 import type { TraceService } from '../../domain/trace-service';
+import { receiveOtlp } from '../otlp-spans';
 import { toGrpcError } from './grpc-errors';
 import { logServiceHandlers } from './log-service-handlers';
 
@@ -51,7 +52,7 @@ export async function startGrpcServer(
   // Receiving spans is never traced itself (its spans would come back here, without end).
   addTraceService(
     server,
-    (spans, invalid) => untraced(() => traces.receive(spans, invalid)),
+    (spans, invalid) => untraced(() => receiveOtlp(traces, spans, invalid)),
     (error) =>
       toGrpcError(
         error instanceof OtlpDecodeError ? AppError.badRequest(error.message) : error,

@@ -11,6 +11,7 @@ import {
 } from '@micromesh/proto';
 import type { Express, Request } from 'express';
 import type { TraceService } from '../../domain/trace-service';
+import { receiveOtlp } from '../otlp-spans';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -39,7 +40,7 @@ export function mountOtlpRoute(app: Express, traces: TraceService, maxBodyBytes:
       }
       throw error;
     }
-    const outcome = await untraced(() => traces.receive(read.spans, read.invalid));
+    const outcome = await untraced(() => receiveOtlp(traces, read.spans, read.invalid));
     if (protobuf) {
       res.status(200).type('application/x-protobuf').send(encodeExportResponse(outcome));
     } else {

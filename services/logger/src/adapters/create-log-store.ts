@@ -1,7 +1,8 @@
 import type { Logger } from '@micromesh/kit';
-import type { LogStore } from '../domain/log-store';
+import type { LogStore } from '../domain/ports';
 import { MongoLogStore } from './mongo/mongo-log-store';
 import { PostgresLogStore } from './postgres/postgres-log-store';
+import { storeBackend } from './store-url';
 
 export interface LogStoreSettings {
   url: string;
@@ -16,9 +17,7 @@ export interface LogStoreSettings {
 
 /** The URL scheme picks the adapter: postgres(ql):// or mongodb(+srv)://. */
 export function createLogStore(settings: LogStoreSettings): LogStore {
-  // Not new URL(): a replica set's connection string names several hosts, which URL rejects.
-  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(settings.url)?.[0].toLowerCase();
-  if (scheme === 'postgres:' || scheme === 'postgresql:') return new PostgresLogStore(settings);
-  if (scheme === 'mongodb:' || scheme === 'mongodb+srv:') return new MongoLogStore(settings);
-  throw new Error(`unsupported LOG_STORE_URL scheme: ${scheme ?? '(none)'}`);
+  return storeBackend(settings.url) === 'postgres'
+    ? new PostgresLogStore(settings)
+    : new MongoLogStore(settings);
 }

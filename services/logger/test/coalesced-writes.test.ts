@@ -1,10 +1,10 @@
-import { WriteBatcher } from '../src/domain/write-batcher';
+import { coalescedWrites } from '../src/domain/coalesced-writes';
 import type { LogEntry } from '../src/domain/log-entry';
-import { EntryRefusedError, type LogStore } from '../src/domain/log-store';
+import { EntryRefusedError, type LogStore } from '../src/domain/ports';
 import { aLogEntry } from './factories';
 import { configuredBackends } from './store-backends';
 
-describe('WriteBatcher on the real PostgreSQL store', () => {
+describe('Coalesced single writes on the real PostgreSQL store', () => {
   let store: LogStore;
   let drop: () => Promise<void>;
   const postgres = configuredBackends().find((b) => b.name === 'postgres')!;
@@ -26,10 +26,10 @@ describe('WriteBatcher on the real PostgreSQL store', () => {
 
   it('When 50 writes arrive in the same turn, then they become one multi-row insert and all are stored', async () => {
     const batches: number[] = [];
-    const batcher = new WriteBatcher(recordingInsert(batches), { maxBatch: 500, maxInFlight: 1 });
+    const write = coalescedWrites(recordingInsert(batches), { maxBatch: 500, maxInFlight: 1 });
     const entries = Array.from({ length: 50 }, () => aLogEntry());
 
-    const results = await Promise.all(entries.map((e) => batcher.write(e)));
+    const results = await Promise.all(entries.map((e) => write(e)));
 
     expect(results).toEqual(entries.map(() => 'written'));
     expect(batches).toEqual([50]);
@@ -38,19 +38,19 @@ describe('WriteBatcher on the real PostgreSQL store', () => {
 
   it('When more writes than maxBatch arrive, then batches are capped at maxBatch', async () => {
     const batches: number[] = [];
-    const batcher = new WriteBatcher(recordingInsert(batches), { maxBatch: 5, maxInFlight: 2 });
+    const write = coalescedWrites(recordingInsert(batches), { maxBatch: 5, maxInFlight: 2 });
 
-    await Promise.all(Array.from({ length: 12 }, () => batcher.write(aLogEntry())));
+    await Promise.all(Array.from({ length: 12 }, () => write(aLogEntry())));
 
     expect([...batches].sort()).toEqual([2, 5, 5]);
   });
 
   it('When one event_id is written twice in a batch or again later, then only the first write reports stored', async () => {
-    const batcher = new WriteBatcher(recordingInsert([]), { maxBatch: 500, maxInFlight: 1 });
+    const write = coalescedWrites(recordingInsert([]), { maxBatch: 500, maxInFlight: 1 });
     const entry = aLogEntry();
 
-    const sameTurn = await Promise.all([batcher.write(entry), batcher.write({ ...entry })]);
-    const later = await batcher.write({ ...entry });
+    const sameTurn = await Promise.all([write(entry), write({ ...entry })]);
+    const later = await write({ ...entry });
 
     expect(sameTurn).toEqual(['written', 'duplicate']);
     expect(later).toBe('duplicate');
@@ -58,13 +58,13 @@ describe('WriteBatcher on the real PostgreSQL store', () => {
 
   it('When the store refuses one entry of a batch, then only its writer is rejected and the others are stored', async () => {
     const batches: number[] = [];
-    const batcher = new WriteBatcher(recordingInsert(batches), { maxBatch: 500, maxInFlight: 1 });
+    const write = coalescedWrites(recordingInsert(batches), { maxBatch: 500, maxInFlight: 1 });
     const good = Array.from({ length: 49 }, () => aLogEntry());
     // Straight to the store, past the contract schema that refuses it at every edge.
     const bad = aLogEntry({ data: 'nul \u0000 inside' });
 
     const results = await Promise.allSettled(
-      [...good.slice(0, 20), bad, ...good.slice(20)].map((e) => batcher.write(e)),
+      [...good.slice(0, 20), bad, ...good.slice(20)].map((e) => write(e)),
     );
 
     expect(batches).toEqual([50]);
@@ -83,15 +83,12 @@ describe('WriteBatcher on the real PostgreSQL store', () => {
 
   it('When the insert fails, then every write of that batch rejects with its error', async () => {
     const failure = new Error('store down');
-    const batcher = new WriteBatcher(() => Promise.reject(failure), {
+    const write = coalescedWrites(() => Promise.reject(failure), {
       maxBatch: 500,
       maxInFlight: 1,
     });
 
-    const results = await Promise.allSettled([
-      batcher.write(aLogEntry()),
-      batcher.write(aLogEntry()),
-    ]);
+    const results = await Promise.allSettled([write(aLogEntry()), write(aLogEntry())]);
 
     expect(results).toEqual([
       { status: 'rejected', reason: failure },

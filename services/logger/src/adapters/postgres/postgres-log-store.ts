@@ -1,5 +1,11 @@
-import { createPgPool, migrate, type Logger } from '@micromesh/kit';
-import { Client, type Pool, type PoolClient } from 'pg';
+import {
+  boundedQuery,
+  createPgPool,
+  migrate,
+  type Logger,
+  type RunStatement,
+} from '@micromesh/kit';
+import type { Pool } from 'pg';
 import type { Level } from '@micromesh/contracts';
 import type { LogEntry } from '../../domain/log-entry';
 import type { LogQuery } from '../../domain/log-query';
@@ -8,9 +14,10 @@ import {
   type InsertOutcome,
   type LogStore,
   type StoreWatch,
-} from '../../domain/log-store';
+} from '../../domain/ports';
 import { indexTerms, queryTerms } from '../../domain/search-terms';
-import { LOG_MIGRATIONS, LOG_MIGRATIONS_TABLE, TAIL_CHANNEL } from './migrations';
+import { listenTail } from './listen-tail';
+import { LOG_MIGRATIONS, LOG_MIGRATIONS_TABLE } from './migrations';
 import { isConnectionError, isDataRefusal, refusalReason } from './pg-errors';
 
 export interface PostgresLogStoreOptions {
@@ -55,6 +62,11 @@ const RETENTION_CHUNK = 10_000;
 export class PostgresLogStore implements LogStore {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
+  /**
+   * Every statement goes through here: acquisition is bounded by the pool's connection timeout,
+   * and connection-level failures become StoreUnavailableError (UNAVAILABLE / 503 to callers).
+   */
+  private readonly run: RunStatement;
 
   constructor(private readonly options: PostgresLogStoreOptions) {
     this.pool = createPgPool({
@@ -63,6 +75,10 @@ export class PostgresLogStore implements LogStore {
       logger: options.logger,
       max: options.poolSize,
       connectionTimeoutMs: options.connectTimeoutMs,
+    });
+    this.run = boundedQuery(this.pool, {
+      isConnectionError,
+      unavailable: (cause) => new StoreUnavailableError(cause),
     });
   }
 
@@ -204,114 +220,27 @@ export class PostgresLogStore implements LogStore {
     await this.run({ text: 'SELECT 1' });
   }
 
-  async watch(onEntries: (entries: LogEntry[]) => void): Promise<StoreWatch> {
-    const retryMs = this.options.listenRetryMs ?? 1_000;
-    let client: Client | undefined;
-    let closed = false;
-    let retry: NodeJS.Timeout | undefined;
-
-    const fetchRange = async (payload: string) => {
-      const [from, to] = payload.split(':').map(Number);
-      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) return;
-      const { rows } = await this.run<LogRow>({
-        text: `SELECT ${COLUMNS} FROM logs WHERE id BETWEEN $1 AND $2 ORDER BY id`,
-        values: [from, to],
-      });
-      if (rows.length > 0) onEntries(rows.map(toEntry));
-    };
-
-    const connect = async (): Promise<void> => {
-      const next = new Client({
-        connectionString: this.options.url,
-        application_name: 'micromesh-logger-tail',
-        connectionTimeoutMillis: this.options.connectTimeoutMs,
-      });
-      next.on('notification', (message) => {
-        if (message.channel !== TAIL_CHANNEL || !message.payload) return;
-        fetchRange(message.payload).catch((err: unknown) =>
-          this.options.logger.warn({ err }, 'live tail: fetching new entries failed'),
-        );
-      });
-      next.on('error', (err) => {
-        this.options.logger.warn({ err }, 'live tail: LISTEN connection lost; reconnecting');
-        scheduleReconnect(next);
-      });
-      next.on('end', () => scheduleReconnect(next));
-      try {
-        await next.connect();
-        await next.query(`LISTEN ${TAIL_CHANNEL}`);
-      } catch (err) {
-        // Not awaited: end() on a client whose connect failed may never settle.
-        void next.end().catch(() => {});
-        throw err;
-      }
-      client = next;
-    };
-
-    const scheduleReconnect = (broken: Client) => {
-      if (closed || client !== broken) return;
-      client = undefined;
-      void broken.end().catch(() => {});
-      const attempt = () => {
-        retry = undefined;
-        if (closed) return;
-        connect().catch(() => {
-          retry = setTimeout(attempt, retryMs);
-          retry.unref();
-        });
-      };
-      retry = setTimeout(attempt, retryMs);
-      retry.unref();
-    };
-
-    try {
-      await connect();
-    } catch (err) {
-      throw isConnectionError(err) ? new StoreUnavailableError(err) : err;
-    }
-    return {
-      delivery: 'push',
-      close: async () => {
-        closed = true;
-        clearTimeout(retry);
-        await client?.end().catch(() => {});
-        client = undefined;
+  watch(onEntries: (entries: LogEntry[]) => void): Promise<StoreWatch> {
+    return listenTail(
+      {
+        url: this.options.url,
+        logger: this.options.logger,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        retryMs: this.options.listenRetryMs ?? 1_000,
+        entriesBetween: async (from, to) => {
+          const { rows } = await this.run<LogRow>({
+            text: `SELECT ${COLUMNS} FROM logs WHERE id BETWEEN $1 AND $2 ORDER BY id`,
+            values: [from, to],
+          });
+          return rows.map(toEntry);
+        },
       },
-    };
+      onEntries,
+    );
   }
 
   async close(): Promise<void> {
     await this.pool.end();
-  }
-
-  /**
-   * Every statement goes through here: acquisition is bounded by the pool's connection timeout, and
-   * connection-level failures become StoreUnavailableError (UNAVAILABLE / 503 to callers).
-   */
-  private async run<R extends object = Record<string, unknown>>(query: {
-    name?: string;
-    text: string;
-    values?: unknown[];
-  }) {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw new StoreUnavailableError(err);
-    }
-    let broken: Error | undefined;
-    try {
-      return await client.query<R>(query);
-    } catch (err) {
-      if (isConnectionError(err)) {
-        broken = err instanceof Error ? err : new Error(String(err));
-        throw new StoreUnavailableError(err);
-      }
-      throw err;
-    } finally {
-      // A broken connection must not go back to the pool for the next caller.
-      client.release(broken);
-    }
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Logger } from '@micromesh/kit';
-import type { TraceStore } from '../domain/trace-store';
+import type { TraceStore } from '../domain/ports';
 import { MongoTraceStore } from './mongo/mongo-trace-store';
 import { PostgresTraceStore } from './postgres/postgres-trace-store';
+import { storeBackend } from './store-url';
 
 export interface TraceStoreSettings {
   url: string;
@@ -15,9 +16,7 @@ export interface TraceStoreSettings {
 
 /** Spans go to the same database as the logs: the URL scheme picks the adapter. */
 export function createTraceStore(settings: TraceStoreSettings): TraceStore {
-  // Not new URL(): a replica set's connection string names several hosts, which URL rejects.
-  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(settings.url)?.[0].toLowerCase();
-  if (scheme === 'postgres:' || scheme === 'postgresql:') return new PostgresTraceStore(settings);
-  if (scheme === 'mongodb:' || scheme === 'mongodb+srv:') return new MongoTraceStore(settings);
-  throw new Error(`unsupported LOG_STORE_URL scheme: ${scheme ?? '(none)'}`);
+  return storeBackend(settings.url) === 'postgres'
+    ? new PostgresTraceStore(settings)
+    : new MongoTraceStore(settings);
 }

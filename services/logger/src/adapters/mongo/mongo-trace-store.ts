@@ -9,10 +9,14 @@ import {
   MongoTopologyClosedError,
   type Collection,
 } from 'mongodb';
-import { StoreUnavailableError } from '../../domain/log-store';
 import { mongoDatabaseName } from './database-name';
 import type { SpanKindName, SpanRecord, SpanStatus } from '../../domain/span-record';
-import type { TraceListQuery, TraceStore, TraceSummary } from '../../domain/trace-store';
+import {
+  StoreUnavailableError,
+  type TraceListQuery,
+  type TraceStore,
+  type TraceSummary,
+} from '../../domain/ports';
 
 export interface MongoTraceStoreOptions {
   url: string;

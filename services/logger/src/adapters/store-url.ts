@@ -40,3 +40,12 @@ export function storeUrlProblem(url: string): string | null {
   }
   return null;
 }
+
+/** The adapter a store URL's scheme names; throws for any other scheme. */
+export function storeBackend(url: string): 'postgres' | 'mongo' {
+  // Not new URL(): a replica set's connection string names several hosts, which URL rejects.
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
+  if (scheme === 'postgres:' || scheme === 'postgresql:') return 'postgres';
+  if (scheme === 'mongodb:' || scheme === 'mongodb+srv:') return 'mongo';
+  throw new Error(`unsupported LOG_STORE_URL scheme: ${scheme ?? '(none)'}`);
+}

@@ -7,12 +7,12 @@ interface Waiting<T, R> {
 export interface BatcherOptions<T, R> {
   /** Sends one batch; resolves with one result per item, in order. */
   send: (items: T[]) => Promise<R[]>;
-  /** Largest batch. */
+  /** Largest batch handed to one `send`. */
   maxBatch: number;
   /**
-   * Batches allowed in flight at once. While that many are out, new items wait and leave together
-   * when one returns: at low load a lone item goes out at once, under load batches grow instead
-   * of calls multiplying (each downstream call has a fixed CPU cost on both sides).
+   * Batches allowed in flight at once (default: no limit). While that many are out, new items
+   * wait and leave together when one returns: at low load a lone item goes out at once, under
+   * load batches grow instead of calls multiplying (each call has a fixed cost on both sides).
    */
   maxConcurrent?: number;
   /**
@@ -25,7 +25,8 @@ export interface BatcherOptions<T, R> {
 /**
  * Coalesces concurrent calls into batches: items submitted in the same event-loop turn (all the
  * requests parsed in one I/O poll) go out together on the next turn via setImmediate, and items
- * arriving while `maxConcurrent` batches are in flight wait for one of them to return.
+ * arriving while `maxConcurrent` batches are in flight wait for one of them to return. Nothing
+ * waits for company on a timer, so an idle batcher adds no latency to a lone item.
  */
 export class CoalescingBatcher<T, R> {
   private pending: Waiting<T, R>[] = [];
@@ -34,9 +35,13 @@ export class CoalescingBatcher<T, R> {
   private readonly maxConcurrent: number;
 
   constructor(private readonly options: BatcherOptions<T, R>) {
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
+      throw new RangeError(`maxBatch must be a positive integer, not ${options.maxBatch}`);
+    }
     this.maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
   }
 
+  /** Resolves with the item's own result; rejects with its batch's failure. */
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
@@ -66,6 +71,9 @@ export class CoalescingBatcher<T, R> {
   private async sendBatch(batch: Waiting<T, R>[]): Promise<void> {
     try {
       const results = await this.options.send(batch.map((w) => w.item));
+      if (results.length !== batch.length) {
+        throw new Error(`a batch of ${batch.length} was answered with ${results.length} results`);
+      }
       batch.forEach((w, i) => w.resolve(results[i] as R));
     } catch (err) {
       if (batch.length > 1 && this.options.splitWhen?.(err)) {

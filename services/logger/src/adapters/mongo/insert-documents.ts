@@ -1,6 +1,6 @@
 import { AppError } from '@micromesh/kit';
 import { MongoBulkWriteError, type Collection } from 'mongodb';
-import { StoreUnavailableError, type InsertOutcome } from '../../domain/log-store';
+import { StoreUnavailableError, type InsertOutcome } from '../../domain/ports';
 import { whyUnstorable } from './document-check';
 import { OUTAGE_CODES, toStoreError } from './mongo-errors';
 import type { LogDocument } from './log-document';

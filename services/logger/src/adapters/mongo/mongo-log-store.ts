@@ -9,7 +9,7 @@ import {
 } from 'mongodb';
 import type { LogEntry } from '../../domain/log-entry';
 import type { LogQuery } from '../../domain/log-query';
-import type { InsertOutcome, LogStore, StoreWatch } from '../../domain/log-store';
+import type { InsertOutcome, LogStore, StoreWatch } from '../../domain/ports';
 import { indexTerms, queryTerms } from '../../domain/search-terms';
 import { openChangeStreamTail, type TailHandle } from './change-stream-tail';
 import { mongoDatabaseName } from './database-name';

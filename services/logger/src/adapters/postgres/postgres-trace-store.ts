@@ -1,8 +1,18 @@
-import { createPgPool, migrate, type Logger } from '@micromesh/kit';
-import type { Pool, PoolClient } from 'pg';
-import { StoreUnavailableError } from '../../domain/log-store';
+import {
+  boundedQuery,
+  createPgPool,
+  migrate,
+  type Logger,
+  type RunStatement,
+} from '@micromesh/kit';
+import type { Pool } from 'pg';
 import type { SpanKindName, SpanRecord, SpanStatus } from '../../domain/span-record';
-import type { TraceListQuery, TraceStore, TraceSummary } from '../../domain/trace-store';
+import {
+  StoreUnavailableError,
+  type TraceListQuery,
+  type TraceStore,
+  type TraceSummary,
+} from '../../domain/ports';
 import { isConnectionError } from './pg-errors';
 import { TRACE_MIGRATIONS, TRACE_MIGRATIONS_TABLE } from './trace-migrations';
 
@@ -47,6 +57,8 @@ const RETENTION_CHUNK = 10_000;
 
 export class PostgresTraceStore implements TraceStore {
   private readonly pool: Pool;
+  /** Bounded acquisition; connection failures become StoreUnavailableError (503 / UNAVAILABLE). */
+  private readonly run: RunStatement;
 
   constructor(private readonly options: PostgresTraceStoreOptions) {
     this.pool = createPgPool({
@@ -55,6 +67,10 @@ export class PostgresTraceStore implements TraceStore {
       logger: options.logger,
       max: options.poolSize,
       connectionTimeoutMs: options.connectTimeoutMs,
+    });
+    this.run = boundedQuery(this.pool, {
+      isConnectionError,
+      unavailable: (cause) => new StoreUnavailableError(cause),
     });
   }
 
@@ -180,32 +196,6 @@ export class PostgresTraceStore implements TraceStore {
 
   async close(): Promise<void> {
     await this.pool.end();
-  }
-
-  /** Bounded acquisition; connection failures become StoreUnavailableError (503 / UNAVAILABLE). */
-  private async run<R extends object = Record<string, unknown>>(query: {
-    name?: string;
-    text: string;
-    values?: unknown[];
-  }) {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw new StoreUnavailableError(err);
-    }
-    let broken: Error | undefined;
-    try {
-      return await client.query<R>(query);
-    } catch (err) {
-      if (isConnectionError(err)) {
-        broken = err instanceof Error ? err : new Error(String(err));
-        throw new StoreUnavailableError(err);
-      }
-      throw err;
-    } finally {
-      client.release(broken);
-    }
   }
 }
 

@@ -8,7 +8,7 @@ import {
   MongoTopologyClosedError,
   MongoWriteConcernError,
 } from 'mongodb';
-import { StoreUnavailableError } from '../../domain/log-store';
+import { StoreUnavailableError } from '../../domain/ports';
 
 /**
  * Server codes that mean "this server cannot take the operation right now" — a replica set

@@ -1,5 +1,4 @@
-import { AppError } from '@micromesh/kit';
-import { CoalescingBatcher } from '../src/downstream/coalescing-batcher';
+import { AppError, CoalescingBatcher } from '@micromesh/kit';
 
 /** A recording downstream: every batch it receives, and an optional rule for refusing one. */
 function recordingSend(refuse?: (items: string[]) => Error | undefined) {
@@ -13,7 +12,25 @@ function recordingSend(refuse?: (items: string[]) => Error | undefined) {
   return { batches, send };
 }
 
-describe('CoalescingBatcher (the log action’s WriteLogs batching)', () => {
+/** Lets every callback of this turn (setImmediate included) run. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('CoalescingBatcher (the broker’s WriteLogs calls, the logger’s coalesced inserts)', () => {
+  it('When one item reaches an idle batcher, then it goes out alone on the next turn without waiting for company', async () => {
+    const downstream = recordingSend();
+    const batcher = new CoalescingBatcher({
+      send: downstream.send,
+      maxBatch: 100,
+      maxConcurrent: 1,
+    });
+
+    const result = batcher.submit('a');
+    await nextTurn();
+
+    expect(downstream.batches).toEqual([['a']]);
+    expect(await result).toBe('stored:a');
+  });
+
   it('When items arrive in the same turn, then they go out as one batch and each caller gets its own result', async () => {
     const downstream = recordingSend();
     const batcher = new CoalescingBatcher({ send: downstream.send, maxBatch: 100 });
@@ -31,6 +48,17 @@ describe('CoalescingBatcher (the log action’s WriteLogs batching)', () => {
     await Promise.all(['a', 'b', 'c', 'd', 'e'].map((item) => batcher.submit(item)));
 
     expect(downstream.batches).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('When more items arrive than the batches in flight can hold, then no batch exceeds maxBatch and the rest wait for a free slot', async () => {
+    const downstream = recordingSend();
+    const batcher = new CoalescingBatcher({ send: downstream.send, maxBatch: 5, maxConcurrent: 2 });
+    const items = Array.from({ length: 12 }, (_, i) => `i${i}`);
+
+    const results = await Promise.all(items.map((item) => batcher.submit(item)));
+
+    expect(downstream.batches.map((b) => b.length)).toEqual([5, 5, 2]);
+    expect(results).toEqual(items.map((item) => `stored:${item}`));
   });
 
   it('When a batch is refused because of one item, then only that item’s caller gets the error', async () => {
@@ -59,6 +87,31 @@ describe('CoalescingBatcher (the log action’s WriteLogs batching)', () => {
     expect(downstream.batches).toHaveLength(1);
   });
 
+  it('When a batch fails and no split rule claims the error, then every caller gets that same error once', async () => {
+    const failure = AppError.badRequest('invalid entry');
+    const downstream = recordingSend(() => failure);
+    const batcher = new CoalescingBatcher({ send: downstream.send, maxBatch: 10 });
+
+    const outcomes = await Promise.allSettled(['a', 'b'].map((i) => batcher.submit(i)));
+
+    expect(outcomes).toEqual([
+      { status: 'rejected', reason: failure },
+      { status: 'rejected', reason: failure },
+    ]);
+    expect(downstream.batches).toEqual([['a', 'b']]);
+  });
+
+  it('When send answers a different number of results than items, then every caller gets an error rather than another’s result', async () => {
+    const batcher = new CoalescingBatcher({
+      send: async (items: string[]) => items.slice(1),
+      maxBatch: 10,
+    });
+
+    const outcomes = await Promise.allSettled(['a', 'b'].map((i) => batcher.submit(i)));
+
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+  });
+
   it('When the allowed batches are all in flight, then later items wait and leave together when one returns', async () => {
     const batches: string[][] = [];
     let release: () => void = () => undefined;
@@ -70,9 +123,9 @@ describe('CoalescingBatcher (the log action’s WriteLogs batching)', () => {
     const batcher = new CoalescingBatcher({ send, maxBatch: 100, maxConcurrent: 1 });
 
     const first = batcher.submit('a');
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const later = ['b', 'c', 'd'].map((item) => batcher.submit(item));
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const sentWhileBusy = batches.length;
     release();
     await Promise.all([first, ...later]);
