@@ -4,11 +4,13 @@
 const path = require('node:path');
 
 const root = __dirname;
-// Packages published as ES modules only (jose, cockatiel, juice and what juice loads): swc turns
-// them into CommonJS for jest's module system, as Node itself loads them with require(esm).
+// Packages published as ES modules only (jose, cockatiel, p-limit, juice and what they load): swc
+// turns them into CommonJS for jest's module system, as Node itself loads them with require(esm).
 const ESM_ONLY = [
   'jose',
   'cockatiel',
+  'p-limit',
+  'yocto-queue',
   'juice',
   'postcss-nesting',
   '@csstools/selector-specificity',

@@ -3,14 +3,16 @@ import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { formatScopes, scopesOfRole } from '@micromesh/contracts';
-import { startServiceProcess, waitFor, type ServiceProcess } from '@micromesh/kit/testing';
-// The broker's own access table: the matrix below is generated from it, row by row.
+// The access table (the public contract the broker enforces): the matrix below is generated
+// from it, row by row.
 import {
   ACCESS_RULES,
+  formatScopes,
+  scopesOfRole,
   type Access,
   type AccessRule,
-} from '../../services/broker/src/edge/access-rules';
+} from '@micromesh/contracts';
+import { startServiceProcess, waitFor, type ServiceProcess } from '@micromesh/kit/testing';
 import { freePorts } from '../src/mesh/free-ports';
 import { serviceSpecs } from '../src/mesh/service-specs';
 import { login } from './support/broker-api';
@@ -121,7 +123,7 @@ describe('security suite (whole mesh)', () => {
     await t?.stop();
   }, 60_000);
 
-  describe('route × role × credential access matrix (from the broker’s access table)', () => {
+  describe('route × role × credential access matrix (from the access table)', () => {
     type Credential = {
       name: string;
       kind: 'anonymous' | 'token' | 'key';

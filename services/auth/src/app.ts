@@ -1,37 +1,36 @@
 import {
-  AmqpConnection,
-  createPgPool,
   createServiceContext,
-  EventPublisher,
   loadTlsMaterial,
-  migrate,
-  pgHealthCheck,
+  openAmqp,
+  openPostgres,
   startHttpService,
   type Logger,
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { Pool } from 'pg';
 import type { AuthConfig } from './config';
-import { AccountFailuresRepository } from './data-access/account-failures-repository';
-import { ApiKeysRepository } from './data-access/api-keys-repository';
-import { createFailedLoginCounter } from './data-access/failed-login-counters';
-import { LoginEventPublisher } from './data-access/login-event-publisher';
-import { authMigrations } from './data-access/migrations';
-import { RevocationPublisher } from './data-access/revocation-publisher';
-import { readKeyFiles } from './data-access/signing-key-files';
+import { AccountFailuresRepository } from './adapters/account-failures-repository';
+import { ApiKeysRepository } from './adapters/api-keys-repository';
+import { BcryptPasswordHasher } from './adapters/bcrypt-password-hasher';
+import { createFailedLoginCounter } from './adapters/failed-login-counters';
+import { JwtTokenService } from './adapters/jwt-token-service';
+import { LoginEventPublisher } from './adapters/login-event-publisher';
+import { authMigrations } from './adapters/migrations';
+import { RevocationPublisher } from './adapters/revocation-publisher';
+import { readSigningKeys, SigningKeyDirectory } from './adapters/signing-key-files';
+import { UsersRepository } from './adapters/users-repository';
+import { WorkGate } from './adapters/work-gate';
 import { AccountDelay } from './domain/account-delay';
-import { UsersRepository } from './data-access/users-repository';
 import { ApiKeys } from './domain/api-keys';
-import { noLoginEvents, type LoginEvents } from './domain/login-events';
+import { Authenticator } from './domain/authenticator';
+import { noLoginEvents } from './domain/login-events';
 import { LoginThrottle } from './domain/login-throttle';
-import { PasswordHasher } from './domain/password-hasher';
-import { noRevocationAnnouncer, type RevocationAnnouncer } from './domain/revocations';
-import { WorkGate } from './domain/work-gate';
-import { Authenticator } from './domain/principal';
+import type { LoginEvents, PasswordHasher, RevocationAnnouncer, UserStore } from './domain/ports';
+import { noRevocationAnnouncer } from './domain/revocations';
 import { seedAdmin } from './domain/seed-admin';
-import { signingKeyFromPem, TokenService } from './domain/token-service';
 import { Users } from './domain/users';
 import { mountRoutes } from './entry-points/http/routes';
+import { startSigningKeyReload } from './entry-points/timers/signing-key-reload';
 import { createAuthMetrics, type AuthMetrics } from './metrics';
 
 export interface AuthOverrides {
@@ -44,27 +43,24 @@ export async function startAuth(
   overrides: AuthOverrides = {},
 ): Promise<StartedHttpService> {
   const ctx = createServiceContext('auth', config, overrides);
-  const { logger, lifecycle } = ctx;
+  const { logger } = ctx;
   const metrics = createAuthMetrics(ctx.metrics);
   const tokens = await loadTokenService(config, logger);
-  watchSigningKeys(config, tokens, ctx);
-
-  const pool = createPgPool({
-    connectionString: config.AUTH_DATABASE_URL,
-    applicationName: 'micromesh-auth',
-    logger,
-  });
-  lifecycle.onShutdown('postgres', () => pool.end());
-  ctx.health.addCheck('postgres', pgHealthCheck(pool));
-  try {
-    await migrate({ pool, migrations: authMigrations, logger, table: 'auth_schema_migrations' });
-  } catch (err) {
-    await pool.end();
-    throw err;
+  if (config.AUTH_JWT_RELOAD_MS > 0) {
+    const keys = new SigningKeyDirectory(config.AUTH_JWT_KEYS_DIR, tokens);
+    const reload = startSigningKeyReload(keys, config.AUTH_JWT_RELOAD_MS, logger);
+    ctx.lifecycle.onShutdown('jwt-key-reload', () => reload.stop());
   }
 
+  const pool = await openPostgres(ctx, {
+    connectionString: config.AUTH_DATABASE_URL,
+    applicationName: 'micromesh-auth',
+    migrations: authMigrations,
+    migrationsTable: 'auth_schema_migrations',
+  });
+
   const usersRepo = new UsersRepository(pool);
-  const hasher = new PasswordHasher(
+  const hasher = new BcryptPasswordHasher(
     config.AUTH_BCRYPT_COST,
     new WorkGate(config.AUTH_HASH_CONCURRENCY, config.AUTH_HASH_QUEUE_MAX),
   );
@@ -103,21 +99,16 @@ export async function startAuth(
         users: new Users(usersRepo, hasher, revocations),
         apiKeys,
         authenticator: new Authenticator(tokens, apiKeys, usersRepo),
-        usersRepo,
+        revocationLog: usersRepo,
         // A token issued just before a revocation lives at most the TTL; a minute for clock skew.
         revocationWindowSeconds: config.AUTH_TOKEN_TTL_SECONDS + 60,
       }),
   });
 }
 
-async function readSigningKeys(dir: string) {
-  const files = await readKeyFiles(dir);
-  return Promise.all(files.map((f) => signingKeyFromPem(f.pem, `${f.stem}.pem`)));
-}
-
-async function loadTokenService(config: AuthConfig, logger: Logger): Promise<TokenService> {
+async function loadTokenService(config: AuthConfig, logger: Logger): Promise<JwtTokenService> {
   const keys = await readSigningKeys(config.AUTH_JWT_KEYS_DIR);
-  const tokens = new TokenService(keys, {
+  const tokens = new JwtTokenService(keys, {
     issuer: config.AUTH_JWT_ISSUER,
     audience: config.AUTH_JWT_AUDIENCE,
     ttlSeconds: config.AUTH_TOKEN_TTL_SECONDS,
@@ -129,45 +120,9 @@ async function loadTokenService(config: AuthConfig, logger: Logger): Promise<Tok
   return tokens;
 }
 
-/**
- * Rereads the keys directory on a timer, so a rotation (a new, later-named PEM; an old one removed
- * once its tokens expired) takes effect without a restart. A directory that cannot be read or
- * holds a bad key keeps the current keys and says so.
- */
-function watchSigningKeys(
-  config: AuthConfig,
-  tokens: TokenService,
-  ctx: ReturnType<typeof createServiceContext>,
-): void {
-  if (config.AUTH_JWT_RELOAD_MS === 0) return;
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    readSigningKeys(config.AUTH_JWT_KEYS_DIR)
-      .then((keys) => {
-        const next = [...keys].reverse().map((k) => k.kid);
-        if (next.join() === tokens.kids.join()) return;
-        tokens.replaceKeys(keys);
-        ctx.logger.info(
-          { signingKid: tokens.signingKid, kids: tokens.kids },
-          'JWT keys reloaded from the keys directory',
-        );
-      })
-      .catch((err: unknown) => {
-        ctx.logger.error({ err }, 'JWT keys directory unreadable or invalid; keeping current keys');
-      })
-      .finally(() => {
-        running = false;
-      });
-  }, config.AUTH_JWT_RELOAD_MS);
-  timer.unref();
-  ctx.lifecycle.onShutdown('jwt-key-reload', () => clearInterval(timer));
-}
-
 async function seedConfiguredAdmin(
   config: AuthConfig,
-  repo: UsersRepository,
+  repo: UserStore,
   hasher: PasswordHasher,
   logger: Logger,
 ): Promise<void> {
@@ -211,35 +166,18 @@ function startAmqp(
     );
     return { events: noLoginEvents, revocations: noRevocationAnnouncer };
   }
-  const connection = new AmqpConnection({ url: config.AMQP_URL, logger: ctx.logger, name: 'auth' });
-  const publisher = new EventPublisher({ connection, publishTimeoutMs: 5_000 });
+  const { connection, publisher } = openAmqp(ctx, {
+    url: config.AMQP_URL,
+    name: 'auth',
+    publisher: { publishTimeoutMs: 5_000 },
+  });
   const events = new LoginEventPublisher({
     sink: publisher,
     logger: ctx.logger,
     outcomes: metrics.loginEvents,
   });
   const revocations = new RevocationPublisher(connection, ctx.logger, metrics.revocations);
-  // Bounded: a close handshake with a RabbitMQ that stopped answering must not stall shutdown.
-  const within = boundedClose(ctx.logger, 6_000);
-  ctx.lifecycle.onShutdown('amqp', () => within('amqp', connection.close()));
-  ctx.lifecycle.onShutdown('amqp-publisher', () => within('amqp-publisher', publisher.close()));
   ctx.lifecycle.onShutdown('login-events', () => events.drain());
   connection.start();
   return { events, revocations };
-}
-
-function boundedClose(logger: Logger, timeoutMs: number) {
-  return async (name: string, closing: Promise<void>): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    try {
-      if ((await Promise.race([closing, gaveUp])) === 'timeout') {
-        logger.warn({ resource: name, timeoutMs }, 'close did not finish in time; moving on');
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-  };
 }

@@ -1,5 +1,5 @@
 import { AppError } from '@micromesh/kit';
-import { WorkGate } from '../src/domain/work-gate';
+import { WorkGate } from '../src/adapters/work-gate';
 
 function deferred() {
   let resolve!: () => void;

@@ -7,7 +7,6 @@ import {
   meshFetch,
   meshHttpsAgent,
   migrate,
-  ok,
   pgHealthCheck,
   senderPolicy,
   startHttpService,
@@ -15,36 +14,27 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import { createLogServiceClient, grpcChannelCredentials, logServiceCalls } from '@micromesh/proto';
-import type { Express } from 'express';
-import { createBrokerMetrics } from './broker-metrics';
+import { ApiKeyVerifier } from './adapters/api-key-verifier';
+import { AuthClient } from './adapters/auth-client';
+import { AmqpDeadLetterQueue } from './adapters/dead-letter-queue';
+import { Downstream } from './adapters/downstream';
+import { publishConfirmed } from './adapters/event-sink';
+import { LogWriter } from './adapters/log-writer';
+import { MailClient } from './adapters/mail-client';
+import { BROKER_MIGRATIONS, BROKER_MIGRATIONS_TABLE } from './adapters/migrations';
+import { PgIdempotencyRecords } from './adapters/pg-idempotency-records';
+import { RevocationFeed } from './adapters/revocation-feed';
+import { TokenVerifier } from './adapters/token-verifier';
 import { checkMeshUrls, type BrokerConfig } from './config';
-import { BROKER_MIGRATIONS, BROKER_MIGRATIONS_TABLE } from './data-access/migrations';
-import { PgIdempotencyRecords } from './data-access/pg-idempotency-records';
 import { BrokerActions } from './domain/broker-actions';
 import { DeadLetterAdmin } from './domain/dead-letters';
 import { mailActionSchema } from './domain/mail-action-schema';
-import { AuthClient } from './downstream/auth-client';
-import { AmqpDeadLetterQueue } from './downstream/dead-letter-queue';
-import { Downstream } from './downstream/downstream';
-import { publishConfirmed } from './downstream/event-sink';
-import { LogWriter } from './downstream/log-writer';
-import { MailClient } from './downstream/mail-client';
-import { ApiKeyVerifier } from './edge/api-key-verifier';
-import { guardByTable } from './edge/access-rules';
-import { requireAuth, type EdgeAuth } from './edge/authenticate';
-import { RateLimit } from './edge/rate-limits';
-import { RevocationList } from './edge/revocation-list';
-import { refuseUnsafePaths } from './edge/safe-path';
-import { StreamGuard } from './edge/stream-guard';
-import { TokenVerifier } from './edge/token-verifier';
-import { RevocationFeed } from './downstream/revocation-feed';
-import { corsAllowlist } from './entry-points/http/cors';
-import { mountDeadLetterRoutes } from './entry-points/http/dead-letter-routes';
-import { mountHandleRoutes } from './entry-points/http/handle-routes';
-import { mountHealthRoutes } from './entry-points/http/health-routes';
-import { mountMailStatusRoute } from './entry-points/http/mail-status-route';
-import { openApiDocument } from './entry-points/http/openapi';
-import { proxyTo, underPrefix } from './entry-points/http/proxy';
+import { RevocationList } from './domain/revocation-list';
+import type { EdgeAuth } from './entry-points/http/authenticate';
+import { RateLimit } from './entry-points/http/rate-limits';
+import { mountBeforeBody, mountRoutes } from './entry-points/http/routes';
+import { StreamGuard } from './entry-points/http/stream-guard';
+import { createBrokerMetrics } from './metrics';
 
 /** Expired idempotency keys are deleted this often (by every replica; the statement is cheap). */
 const PURGE_INTERVAL_MS = 15 * 60_000;
@@ -207,96 +197,39 @@ export async function startBroker(
     points: config.AUTH_RATE_LIMIT_POINTS,
     windowSeconds: config.AUTH_RATE_LIMIT_WINDOW_S,
   });
-  const signedIn = [requireAuth(edge, clientLimit)];
-  // Every proxied route is in the access table; anything else under these prefixes is 404.
-  const guarded = [...signedIn, guardByTable()];
-
-  const routes = (app: Express) => {
-    // Action answers are never cached; hashing every body for an ETag is wasted CPU per request.
-    app.set('etag', false);
-    app.post('/', (_req, res) => {
-      res.json(ok('Hit the broker'));
-    });
-    app.get('/ping', (_req, res) => {
-      res.json(ok('pong'));
-    });
-    app.get('/openapi.json', (_req, res) => {
-      res.json(openApiDocument);
-    });
-    mountHandleRoutes(app, {
-      actions,
-      edge,
-      clientLimit,
-      authLimit,
-      mailAction: mailActionSchema(senderPolicy(config.MAIL_FROM, config.MAIL_FROM_ALLOWLIST)),
-    });
-    mountMailStatusRoute(app, { actions, guard: guarded });
-    mountHealthRoutes(app, {
-      services: [
-        { name: 'auth', url: config.AUTH_URL },
-        { name: 'logger', url: config.LOGGER_URL },
-        { name: 'mail', url: config.MAIL_URL },
-        { name: 'listener', url: config.LISTENER_URL },
-      ],
-      ownChecks: { rabbitmq: amqp.healthCheck(), postgres: brokerDbCheck },
-      timeoutMs: config.HEALTH_TIMEOUT_MS,
-      guard: signedIn,
-      fetch: meshFetchFn,
-    });
-    mountDeadLetterRoutes(app, { admin: deadLetters, guard: guarded });
-    const headersTimeoutMs = config.PROXY_TIMEOUT_MS;
-    app.use(
-      '/api/logs',
-      ...guarded,
-      streams.middleware('/stream'),
-      proxyTo({
-        downstream: loggerService,
-        baseUrl: config.LOGGER_URL,
-        rewrite: (path) => underPrefix('/logs', path),
-        headersTimeoutMs,
-        methods: ['GET', 'HEAD'],
-        httpsAgent,
-      }),
-    );
-    // Guarded by the access table ahead of the routes other parts mount here (traces, dead
-    // letters): whatever is served under these prefixes is behind traces:read / dlq:admin.
-    app.use(['/api/traces', '/api/dead-letters'], ...guarded);
-    // Spans and their log lines, from the logger (traces:read, checked just above).
-    app.use(
-      '/api/traces',
-      proxyTo({
-        downstream: loggerService,
-        baseUrl: config.LOGGER_URL,
-        rewrite: (path) => underPrefix('/traces', path),
-        headersTimeoutMs,
-        methods: ['GET', 'HEAD'],
-        httpsAgent,
-      }),
-    );
-    for (const resource of ['users', 'keys', 'auth']) {
-      app.use(
-        `/api/${resource}`,
-        ...guarded,
-        proxyTo({
-          downstream: authService,
-          baseUrl: config.AUTH_URL,
-          rewrite: (path) => underPrefix(`/api/${resource}`, path),
-          headersTimeoutMs,
-          httpsAgent,
-        }),
-      );
-    }
-  };
 
   return startHttpService(ctx, {
     port: config.PORT,
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
-    beforeBody: (app) => {
-      app.use(refuseUnsafePaths());
-      app.use(corsAllowlist(config.CORS_ORIGINS));
-    },
-    routes,
+    beforeBody: (app) => mountBeforeBody(app, config.CORS_ORIGINS),
+    routes: (app) =>
+      mountRoutes(app, {
+        actions,
+        deadLetters,
+        edge,
+        clientLimit,
+        authLimit,
+        streams,
+        mailAction: mailActionSchema(senderPolicy(config.MAIL_FROM, config.MAIL_FROM_ALLOWLIST)),
+        health: {
+          services: [
+            { name: 'auth', url: config.AUTH_URL },
+            { name: 'logger', url: config.LOGGER_URL },
+            { name: 'mail', url: config.MAIL_URL },
+            { name: 'listener', url: config.LISTENER_URL },
+          ],
+          ownChecks: { rabbitmq: amqp.healthCheck(), postgres: brokerDbCheck },
+          timeoutMs: config.HEALTH_TIMEOUT_MS,
+          fetch: meshFetchFn,
+        },
+        proxy: {
+          logger: { downstream: loggerService, baseUrl: config.LOGGER_URL },
+          auth: { downstream: authService, baseUrl: config.AUTH_URL },
+          headersTimeoutMs: config.PROXY_TIMEOUT_MS,
+          httpsAgent,
+        },
+      }),
   });
 }

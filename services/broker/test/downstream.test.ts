@@ -1,6 +1,6 @@
 import { AppError } from '@micromesh/kit';
 import { captureLogs } from '@micromesh/kit/testing';
-import { Downstream } from '../src/downstream/downstream';
+import { Downstream } from '../src/adapters/downstream';
 
 const refused = () => Promise.reject(new Error('connect ECONNREFUSED'));
 

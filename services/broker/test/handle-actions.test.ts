@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { MAIL_LIMITS } from '@micromesh/contracts';
 import type { StartedHttpService } from '@micromesh/kit';
 import {
   captureLogs,
@@ -10,16 +11,22 @@ import {
 } from '@micromesh/kit/testing';
 import { createLogServiceClient, logServiceCalls } from '@micromesh/proto';
 import request from 'supertest';
-import { Downstream } from '../src/downstream/downstream';
-import { LogWriter } from '../src/downstream/log-writer';
+import { Downstream } from '../src/adapters/downstream';
+import { LogWriter } from '../src/adapters/log-writer';
 import { bindTestQueue } from './support/event-queue';
 import { aLog, aLogWrite, aMail, anEventPayload, refuseDataInStore } from './support/factories';
+import { openApiDocument } from '../src/entry-points/http/openapi';
 import { specViolations } from './support/openapi-check';
 import { ADMIN, TestMesh, type MeshUser } from './support/test-mesh';
 
 const QUEUE = 'broker-actions-events';
 const MAIL_FROM = 'noreply@broker-test.local';
 const ALLOWED_SENDER = 'sender@broker-test.local';
+/**
+ * On the broker's allowlist only (a configuration drift between the two services): the broker
+ * passes it on and the mail service refuses it, so its 400 is what the broker relays.
+ */
+const BROKER_ONLY_SENDER = 'drifted@broker-test.local';
 /** Mails per principal per minute in this suite's mail service. */
 const MAIL_QUOTA = 5;
 
@@ -68,7 +75,7 @@ describe('broker: actions', () => {
       MAIL_URL: mail.url,
       AUTH_RATE_LIMIT_POINTS: '100',
       MAIL_FROM: MAIL_FROM,
-      MAIL_FROM_ALLOWLIST: ALLOWED_SENDER,
+      MAIL_FROM_ALLOWLIST: `${ALLOWED_SENDER},${BROKER_ONLY_SENDER}`,
     });
     [user, reader] = await Promise.all([mesh.createUser('user'), mesh.createUser('admin')]);
   }, 120_000);
@@ -584,12 +591,76 @@ describe('broker: actions', () => {
       expect(res.body.message).toBe('invalid Idempotency-Key header');
     });
 
+    it('When every field is at the shared mail limits, then the broker and the mail service both accept it', async () => {
+      const sender = await mesh.createUser('user');
+      // 64 + 1 + 63 + 1 + 63 + 1 + 57 + 4 = 254 characters, the longest address the contract takes.
+      const longestAddress = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+      const atLimits = aMail({
+        to: longestAddress,
+        subject: 's'.repeat(MAIL_LIMITS.subjectLength),
+        message: 'm'.repeat(MAIL_LIMITS.messageLength),
+      });
+
+      const res = await mailAs(sender.token).send({ action: 'mail', mail: atLimits });
+
+      expect(longestAddress).toHaveLength(MAIL_LIMITS.addressLength);
+      expect(res.status).toBe(202);
+      expect(res.body.data).toMatchObject({ status: 'queued', attempts: 0 });
+    });
+
+    it('When the subject or message is one character over the shared limit, then the broker itself answers 400 naming the field and the limit', async () => {
+      const subject = await handle().send({
+        action: 'mail',
+        mail: aMail({ subject: 's'.repeat(MAIL_LIMITS.subjectLength + 1) }),
+      });
+      const message = await handle().send({
+        action: 'mail',
+        mail: aMail({ message: 'm'.repeat(MAIL_LIMITS.messageLength + 1) }),
+      });
+
+      // "invalid request" and the `mail.` prefix are the broker's own answer; a 400 relayed
+      // from the mail service says "invalid mail request" and names `subject`.
+      expect(subject.status).toBe(400);
+      expect(subject.body).toEqual({
+        error: true,
+        message: 'invalid request',
+        details: [{ path: 'mail.subject', message: 'must be at most 200 characters' }],
+      });
+      expect(specViolations('/handle', 'post', subject)).toEqual([]);
+      expect(message.status).toBe(400);
+      expect(message.body.details).toEqual([
+        { path: 'mail.message', message: 'must be at most 20000 characters' },
+      ]);
+    });
+
     it('When the mail service refuses the input, then its 400 and details are relayed', async () => {
+      // The broker and mail share one request schema, so only their configurations can differ.
+      const res = await handle().send({
+        action: 'mail',
+        mail: aMail({ from: BROKER_ONLY_SENDER }),
+      });
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: true,
+        message: 'invalid mail request',
+        details: [
+          {
+            path: 'from',
+            message: `must be the configured sender (${MAIL_FROM}) or an allowed one; leave it out to send from ${MAIL_FROM}`,
+          },
+        ],
+      });
+    });
+
+    it('When the recipient is not a plain address, then the broker itself answers 400 naming mail.to', async () => {
       const res = await handle().send({ action: 'mail', mail: aMail({ to: 'not-an-address' }) });
 
       expect(res.status).toBe(400);
-      expect(res.body.error).toBe(true);
-      expect(res.body.details?.length).toBeGreaterThan(0);
+      expect(res.body.message).toBe('invalid request');
+      expect(res.body.details).toEqual([
+        { path: 'mail.to', message: 'must contain exactly one @' },
+      ]);
     });
   });
 
@@ -676,6 +747,8 @@ describe('broker: actions', () => {
       expect(Object.keys(res.body.paths)).toEqual(
         expect.arrayContaining(['/', '/ping', '/handle', '/log-grpc', '/api/health', '/api/logs']),
       );
+      // What the component tests check answers against is what clients (and the fuzzer) get.
+      expect(res.body).toEqual(JSON.parse(JSON.stringify(openApiDocument)));
     });
   });
 });

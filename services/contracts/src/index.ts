@@ -36,3 +36,19 @@ export {
   type UserRevocation,
   type KeyRevocation,
 } from './revocation-notice';
+export {
+  HANDLE_ACTIONS,
+  ACTION_ACCESS,
+  ACCESS_RULES,
+  type HandleAction,
+  type Access,
+  type AccessRule,
+} from './access';
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  INVALID_IDEMPOTENCY_KEY,
+  idempotencyKeySchema,
+  idempotencyKeyHeaderSchema,
+} from './idempotency-key';
+export { addressProblem, plainAddress } from './mail-address';
+export { MAIL_LIMITS, mailRequestSchema, type MailRequest } from './mail-request';

@@ -50,6 +50,16 @@ export {
 } from './lifecycle/start-http-service';
 export { createPgPool, pgHealthCheck, type PgPoolOptions } from './db/pg-pool';
 export { migrate, type Migration, type MigrateOptions } from './db/migrate';
+export {
+  pgErrorKind,
+  isPgUnavailable,
+  isPgDataRefusal,
+  pgRefusalReason,
+  type PgErrorKind,
+} from './db/pg-errors';
+export { openPostgres, type OpenPostgresOptions } from './lifecycle/open-postgres';
+export { openAmqp, type OpenAmqpOptions, type OpenedAmqp } from './lifecycle/open-amqp';
+export { settleWithin } from './amqp/settle-within';
 export { senderPolicy, senderRefusal, type SenderPolicy } from './mail/sender-policy';
 export * from './amqp/topology';
 export {

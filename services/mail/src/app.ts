@@ -1,34 +1,33 @@
 import {
-  AmqpConnection,
   createPgPool,
   createServiceContext,
-  EventPublisher,
   loadTlsMaterial,
-  migrate,
-  pgHealthCheck,
+  openAmqp,
+  openPostgres,
   senderPolicy,
   startHttpService,
   type Logger,
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { MailConfig } from './config';
-import { AcceptBatcher } from './data-access/accept-batcher';
-import { MessageRepository, type NewMessage } from './data-access/message-repository';
-import { mailMigrations, MIGRATIONS_TABLE } from './data-access/migrations';
+import { MAIL_EXCHANGE, OUTBOX_QUEUE, registerMailTopology } from './adapters/amqp/mail-topology';
+import { createRetryScheduler } from './adapters/amqp/retry-publisher';
+import { AcceptBatcher } from './adapters/postgres/accept-batcher';
+import { MessageRepository } from './adapters/postgres/message-repository';
+import { mailMigrations, MIGRATIONS_TABLE } from './adapters/postgres/migrations';
+import { smtpHealthCheck } from './adapters/smtp/smtp-health';
+import { createSmtpGate } from './adapters/smtp/smtp-gate';
+import { createSmtpMailer } from './adapters/smtp/smtp-mailer';
 import type { DeliveryDeps } from './domain/deliver-message';
 import { retryMessage } from './domain/retry-message';
 import { acceptMail } from './domain/accept-mail';
+import type { NewMessage } from './domain/ports';
 import { sweepOutbox } from './domain/sweep-outbox';
-import { MAIL_EXCHANGE, registerMailTopology } from './entry-points/amqp/mail-topology';
 import { registerRetryConsumer } from './entry-points/amqp/retry-consumer';
-import { createRetryScheduler } from './entry-points/amqp/retry-publisher';
 import { mountMessageStatusRoute } from './entry-points/http/message-status-route';
 import { mountSendRoute } from './entry-points/http/send-route';
 import { startSweeper, type Sweeper } from './entry-points/timers/outbox-sweeper';
-import { deliveryCounter } from './mail-metrics';
-import { smtpHealthCheck } from './smtp/smtp-health';
-import { createSmtpGate } from './smtp/smtp-gate';
-import { createSmtpMailer } from './smtp/smtp-mailer';
+import { deliveryCounter } from './metrics';
 
 export interface MailOverrides {
   logger?: Logger;
@@ -49,13 +48,13 @@ export async function startMail(
 
   // Requests and background deliveries get pools of their own: a backlog of retries (SMTP down)
   // never makes an incoming mail wait for a connection.
-  const pool = createPgPool({
+  const pool = await openPostgres(ctx, {
     connectionString: config.MAIL_DATABASE_URL,
     applicationName: 'micromesh-mail',
-    logger,
     max: config.MAIL_PG_POOL_MAX,
+    migrations: mailMigrations,
+    migrationsTable: MIGRATIONS_TABLE,
   });
-  lifecycle.onShutdown('postgres', () => pool.end());
   const workerPool = createPgPool({
     connectionString: config.MAIL_DATABASE_URL,
     applicationName: 'micromesh-mail-delivery',
@@ -63,15 +62,8 @@ export async function startMail(
     max: config.MAIL_SMTP_MAX_CONNECTIONS + 2,
   });
   lifecycle.onShutdown('postgres-delivery', () => workerPool.end());
-  try {
-    await migrate({ pool, migrations: mailMigrations, logger, table: MIGRATIONS_TABLE });
-  } catch (err) {
-    await lifecycle.shutdown('start-up failed');
-    throw err;
-  }
   const repository = new MessageRepository(pool);
   const deliveries = new MessageRepository(workerPool);
-  health.addCheck('postgres', pgHealthCheck(pool));
 
   const mailer = createSmtpMailer({
     host: config.MAIL_HOST,
@@ -88,12 +80,11 @@ export async function startMail(
   // Mail is still accepted (and queued) while SMTP is down: reported, not required.
   health.addCheck('smtp', smtpHealthCheck(mailer), { required: false });
 
-  const connection = new AmqpConnection({ url: config.AMQP_URL, logger, name: 'mail' });
-  registerMailTopology(connection, config.MAIL_RETRY_DELAYS_MS);
-  const publisher = new EventPublisher({
-    connection,
-    exchange: MAIL_EXCHANGE,
-    exchangeType: 'direct',
+  const { connection, publisher } = openAmqp(ctx, {
+    url: config.AMQP_URL,
+    name: 'mail',
+    topology: (c) => registerMailTopology(c, config.MAIL_RETRY_DELAYS_MS),
+    publisher: { exchange: MAIL_EXCHANGE, exchangeType: 'direct' },
   });
   const gate = createSmtpGate(() => mailer.verify(), config.MAIL_SMTP_PROBE_MS, logger);
   lifecycle.onShutdown('smtp-gate', () => gate.close());
@@ -110,14 +101,13 @@ export async function startMail(
   };
   const consumer = registerRetryConsumer({
     connection,
+    queue: OUTBOX_QUEUE,
     logger,
     // One attempt per pooled SMTP connection: a claimed attempt never waits for a connection.
     prefetch: config.MAIL_SMTP_MAX_CONNECTIONS,
     handle: (id, signal) => retryMessage(deps, id, signal),
     requeueDelayMs: 2_000,
   });
-  lifecycle.onShutdown('amqp', () => connection.close());
-  lifecycle.onShutdown('amqp-publisher', () => publisher.close());
   lifecycle.onShutdown('retry-consumer', () => consumer.stop());
   // Queued mail is kept in PostgreSQL when RabbitMQ is down, so RabbitMQ is a detail too.
   health.addCheck('rabbitmq', connection.healthCheck(), { required: false });

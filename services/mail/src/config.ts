@@ -1,6 +1,6 @@
+import { plainAddress } from '@micromesh/contracts';
 import { baseEnvShape, env, loadConfig, tlsEnvShape } from '@micromesh/kit';
 import { z } from 'zod';
-import { plainAddress } from './domain/address';
 
 export const mailConfigSchema = z.object({
   ...baseEnvShape,

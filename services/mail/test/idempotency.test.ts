@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Client } from 'pg';
 import { createLogger, createPgPool, migrate } from '@micromesh/kit';
-import { mailMigrations, MIGRATIONS_TABLE } from '../src/data-access/migrations';
+import { mailMigrations, MIGRATIONS_TABLE } from '../src/adapters/postgres/migrations';
 import { aMailRequest } from './support/mail-factory';
 import { startMailHarness, type MailHarness } from './support/mail-harness';
 import { waitForStatus } from './support/mail-waits';

@@ -1,3 +1,4 @@
+import { MAIL_LIMITS } from '@micromesh/contracts';
 import request from 'supertest';
 import { aMailRequest } from './support/mail-factory';
 import { startMailHarness, type MailHarness } from './support/mail-harness';
@@ -57,6 +58,35 @@ describe('POST /send with hostile or broken input', () => {
       expect(h.smtp.received.length).toBe(before);
     },
   );
+
+  it('When the subject and message are at the shared limits, then 202; one character over, then 400 naming the limit', async () => {
+    // Arrange
+    const atLimits = aMailRequest({
+      subject: 's'.repeat(MAIL_LIMITS.subjectLength),
+      message: 'm'.repeat(MAIL_LIMITS.messageLength),
+    });
+    const overLimits = {
+      ...atLimits,
+      subject: 's'.repeat(MAIL_LIMITS.subjectLength + 1),
+      message: 'm'.repeat(MAIL_LIMITS.messageLength + 1),
+    };
+
+    // Act
+    const accepted = await h.send().send(atLimits);
+    const refused = await h.send().send(overLimits);
+
+    // Assert
+    expect(accepted.status).toBe(202);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({
+      error: true,
+      message: 'invalid mail request',
+      details: [
+        { path: 'subject', message: 'must be at most 200 characters' },
+        { path: 'message', message: 'must be at most 20000 characters' },
+      ],
+    });
+  });
 
   it('When the subject carries CR/LF, then the detail says line breaks are not allowed', async () => {
     // Arrange

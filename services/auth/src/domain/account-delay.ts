@@ -1,16 +1,5 @@
 import { AppError } from '@micromesh/kit';
-
-export interface AccountFailures {
-  failures: number;
-  lastFailureAt: Date;
-}
-
-/** The part of the failures store the delay needs (a port; PostgreSQL in production). */
-export interface AccountFailureStore {
-  get(emailKey: string): Promise<AccountFailures | undefined>;
-  recordFailure(emailKey: string): Promise<AccountFailures>;
-  clear(emailKey: string): Promise<void>;
-}
+import type { AccountFailureStore } from './ports';
 
 export interface AccountDelaySettings {
   /** Failures allowed without any wait (typos). */

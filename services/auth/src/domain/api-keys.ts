@@ -1,11 +1,10 @@
 import { AppError, parseInput } from '@micromesh/kit';
 import { intersectScopes, scopesOfRole, type Scope } from '@micromesh/contracts';
-import type { ApiKeysRepository } from '../data-access/api-keys-repository';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
 import { isKeyActive, toPublicApiKey, type PublicApiKey } from './api-key';
 import { createApiKeySchema, idSchema, introspectSchema, listApiKeysSchema } from './input-schemas';
+import type { ApiKeyStore, RevocationAnnouncer } from './ports';
 import { hasScope, type Principal } from './principal';
-import type { RevocationAnnouncer } from './revocations';
 import { lesserRole, type Role } from './user';
 
 /** last_used_at is written at most this often per key. */
@@ -36,7 +35,7 @@ export interface ApiKeyPage {
  */
 export class ApiKeys {
   constructor(
-    private readonly repo: ApiKeysRepository,
+    private readonly repo: ApiKeyStore,
     private readonly revocations: RevocationAnnouncer,
   ) {}
 

@@ -1,5 +1,5 @@
 import { AppError } from '@micromesh/kit';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { LoginBudget } from './ports';
 
 /**
  * Brute-force brake for logins: every attempt spends a point from two budgets, one per
@@ -8,8 +8,8 @@ import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
  */
 export class LoginThrottle {
   constructor(
-    private readonly perEmailIp: RateLimiterAbstract,
-    private readonly perIp: RateLimiterAbstract,
+    private readonly perEmailIp: LoginBudget,
+    private readonly perIp: LoginBudget,
   ) {}
 
   async spend(email: string, ip: string): Promise<void> {
@@ -17,15 +17,18 @@ export class LoginThrottle {
       this.perEmailIp.consume(emailIpKey(email, ip)),
       this.perIp.consume(ip),
     ]);
-    const blocked = results
-      .map((r) => (r.status === 'rejected' ? r.reason : undefined))
-      .filter((reason) => reason !== undefined);
-    if (blocked.length === 0) return;
-    const limited = blocked.filter((r): r is RateLimiterRes => r instanceof RateLimiterRes);
-    // Anything but a counter verdict is a real fault (the in-memory fallback absorbs store errors).
-    if (limited.length === 0) throw blocked[0];
-    const waitMs = Math.max(...limited.map((r) => r.msBeforeNext));
-    throw AppError.tooManyRequests(waitMs / 1000, 'too many failed logins, try again later');
+    const waits = results.flatMap((r) =>
+      r.status === 'fulfilled' && r.value !== undefined ? [r.value] : [],
+    );
+    if (waits.length > 0) {
+      throw AppError.tooManyRequests(
+        Math.max(...waits) / 1000,
+        'too many failed logins, try again later',
+      );
+    }
+    // A fault of a counter itself (the in-memory fallback absorbs store errors) is a real fault.
+    const fault = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (fault) throw fault.reason;
   }
 
   async forgive(email: string, ip: string): Promise<void> {

@@ -1,18 +1,15 @@
 import { AppError, parseInput } from '@micromesh/kit';
 import { scopesOfRole } from '@micromesh/contracts';
-import type { UsersRepository } from '../data-access/users-repository';
 import type { AccountDelay } from './account-delay';
 import { loginSchema } from './input-schemas';
-import type { LoginEvents } from './login-events';
 import type { LoginThrottle } from './login-throttle';
-import type { PasswordHasher } from './password-hasher';
-import type { AccessToken, TokenService } from './token-service';
+import type { AccessToken, LoginEvents, PasswordHasher, Tokens, UserStore } from './ports';
 import { toPublicUser, type PublicUser } from './user';
 
 export interface LoginDeps {
-  users: UsersRepository;
+  users: UserStore;
   hasher: PasswordHasher;
-  tokens: TokenService;
+  tokens: Tokens;
   throttle: LoginThrottle;
   accountDelay: AccountDelay;
   events: LoginEvents;

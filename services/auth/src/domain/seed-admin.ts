@@ -1,7 +1,6 @@
 import { parseInput } from '@micromesh/kit';
-import type { UsersRepository } from '../data-access/users-repository';
 import { emailSchema, newPasswordSchema } from './input-schemas';
-import type { PasswordHasher } from './password-hasher';
+import type { PasswordHasher, UserStore } from './ports';
 
 /**
  * Creates the configured admin when no account has that email yet. An existing account is never
@@ -9,7 +8,7 @@ import type { PasswordHasher } from './password-hasher';
  * and on several replicas at once.
  */
 export async function seedAdmin(
-  repo: UsersRepository,
+  repo: UserStore,
   hasher: PasswordHasher,
   credentials: { email: string; password: string },
 ): Promise<boolean> {

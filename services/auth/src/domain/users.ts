@@ -1,14 +1,14 @@
 import { AppError, parseInput } from '@micromesh/kit';
-import {
-  ALL_VERSIONS_REVOKED,
-  EmailTakenError,
-  type UserChanges,
-  type UsersRepository,
-} from '../data-access/users-repository';
 import { createUserSchema, idSchema, pageSchema, updateUserSchema } from './input-schemas';
-import type { PasswordHasher } from './password-hasher';
+import {
+  EmailTakenError,
+  type PasswordHasher,
+  type RevocationAnnouncer,
+  type UserChanges,
+  type UserStore,
+} from './ports';
 import { hasScope, requireScope, type Principal } from './principal';
-import type { RevocationAnnouncer } from './revocations';
+import { ALL_VERSIONS_REVOKED } from './revocations';
 import { toPublicUser, type PublicUser } from './user';
 
 export interface UserPage {
@@ -28,7 +28,7 @@ const EMAIL_TAKEN = 'email is already taken';
  */
 export class Users {
   constructor(
-    private readonly repo: UsersRepository,
+    private readonly repo: UserStore,
     private readonly hasher: PasswordHasher,
     private readonly revocations: RevocationAnnouncer,
   ) {}

@@ -1,4 +1,9 @@
-import { logEntryInputSchema } from '@micromesh/contracts';
+import {
+  HANDLE_ACTIONS,
+  logEntryInputSchema,
+  mailRequestSchema,
+  type HandleAction,
+} from '@micromesh/contracts';
 import { z } from 'zod';
 
 /**
@@ -27,20 +32,17 @@ export const eventPayloadSchema = z.object({
   level: entry.level,
 });
 
-export const mailPayloadSchema = z.object({
-  from: z.string().trim().min(1).max(320).optional(),
-  to: z.string().trim().min(1).max(320),
-  subject: z.string().max(998),
-  message: z.string().max(100_000),
-});
+/** The mail service's own request schema (one object, one set of limits): what passes here, mail accepts. */
+export const mailPayloadSchema = mailRequestSchema;
 
 export type AuthPayload = z.infer<typeof authPayloadSchema>;
 export type LogPayload = z.infer<typeof logPayloadSchema>;
 export type EventPayload = z.infer<typeof eventPayloadSchema>;
 export type MailPayload = z.infer<typeof mailPayloadSchema>;
 
-export const ACTIONS = ['auth', 'log', 'event', 'mail'] as const;
-export type ActionName = (typeof ACTIONS)[number];
+/** The actions of POST /handle: the contract's list, which its access table covers row by row. */
+export const ACTIONS = HANDLE_ACTIONS;
+export type ActionName = HandleAction;
 
 export const actionEnvelopeSchema = z.object({ action: z.string().max(64) });
 

@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createEvent, routingKeyFor } from '@micromesh/contracts';
 import { AppError, currentTraceIds, ok, type Envelope } from '@micromesh/kit';
 import type { AuthPayload, EventPayload, LogPayload, MailPayload } from './action-schemas';
-import {
-  idempotentEventId,
-  requestHash,
-  type IdempotencyRecords,
-  type IdempotentRequest,
-} from './idempotency';
-import type { BrokerPorts } from './ports';
+import { idempotentEventId, requestHash, type IdempotentRequest } from './idempotency';
+import type { BrokerPorts, IdempotencyRecords } from './ports';
 import type { Principal } from './principal';
 
 export interface ActionOutcome {

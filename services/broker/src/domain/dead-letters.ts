@@ -24,7 +24,7 @@ export interface DeadLetterPage {
   items: DeadLetter[];
 }
 
-/** The dead-letter queue, browsed without consuming; the adapter lives in downstream/. */
+/** The dead-letter queue, browsed without consuming; the adapter lives in adapters/. */
 export interface DeadLetterQueue {
   list(limit: number): Promise<DeadLetterPage>;
   /** Republishes the message where it came from (confirmed), then removes it; false if unknown. */

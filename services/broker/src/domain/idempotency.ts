@@ -1,8 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Envelope } from '@micromesh/kit';
-
-/** `Idempotency-Key`: 1–200 printable ASCII characters, no spaces (the rule mail-client applies too). */
-export const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,200}$/;
 
 /**
  * Namespace of the event ids derived from idempotency keys (UUIDv5). Fixed forever: every broker
@@ -15,26 +11,6 @@ export interface IdempotentRequest {
   /** `principal.clientKey` (`user:<sub>` or `key:<id>`): keys of different callers never meet. */
   principal: string;
   key: string;
-}
-
-/** The answer given the first time, given again to every repeat. */
-export interface StoredAnswer {
-  status: number;
-  body: Envelope;
-}
-
-export type Claim =
-  /** No live record: this request now owns the key. */
-  | { kind: 'first' }
-  /** The same request was seen: its answer when it completed, else none (in flight or failed). */
-  | { kind: 'repeat'; answer?: StoredAnswer }
-  /** The key was used for a different request. */
-  | { kind: 'conflict' };
-
-/** Where (principal, key) → (request hash, answer) records live; shared by every replica. */
-export interface IdempotencyRecords {
-  claim(request: IdempotentRequest, requestHash: string): Promise<Claim>;
-  complete(request: IdempotentRequest, answer: StoredAnswer): Promise<void>;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Level, LogEvent } from '@micromesh/contracts';
 import type { Envelope } from '@micromesh/kit';
 import type { AuthPayload, MailPayload } from './action-schemas';
+import type { IdempotentRequest } from './idempotency';
+import type { Principal } from './principal';
 
 /** One log entry as the broker hands it to the logger: the contract's fields, defaults filled. */
 export interface LogWrite {
@@ -16,7 +18,7 @@ export interface LogWrite {
   timestamp: string;
 }
 
-/** What the broker's use cases need from the outside; the adapters live in downstream/. */
+/** What the broker's use cases need from the outside; the adapters live in adapters/. */
 export interface BrokerPorts {
   authenticate(credentials: AuthPayload, clientIp: string): Promise<Envelope>;
   /** Resolves once stored (or found stored); a refused entry rejects a 400 AppError. */
@@ -26,4 +28,58 @@ export interface BrokerPorts {
   sendMail(mail: MailPayload, principal: string, idempotencyKey?: string): Promise<Envelope>;
   /** One of the principal's own messages, or 404. */
   mailStatus(id: string, principal: string): Promise<Envelope>;
+}
+
+/** The answer given the first time, given again to every repeat. */
+export interface StoredAnswer {
+  status: number;
+  body: Envelope;
+}
+
+export type Claim =
+  /** No live record: this request now owns the key. */
+  | { kind: 'first' }
+  /** The same request was seen: its answer when it completed, else none (in flight or failed). */
+  | { kind: 'repeat'; answer?: StoredAnswer }
+  /** The key was used for a different request. */
+  | { kind: 'conflict' };
+
+/** Where (principal, key) → (request hash, answer) records live; shared by every replica. */
+export interface IdempotencyRecords {
+  claim(request: IdempotentRequest, requestHash: string): Promise<Claim>;
+  complete(request: IdempotentRequest, answer: StoredAnswer): Promise<void>;
+}
+
+/** Access tokens, verified locally against auth's signing keys (adapters/token-verifier.ts). */
+export interface TokenVerification {
+  /** The token's principal; 401 when invalid or expired, 503 when auth's keys cannot be fetched. */
+  verify(token: string): Promise<Principal>;
+}
+
+/** API keys, introspected by auth (adapters/api-key-verifier.ts). */
+export interface ApiKeyVerification {
+  /** The key's principal; 401 when unknown, revoked or inactive. */
+  verify(key: string): Promise<Principal>;
+  /** Drops what is remembered of a revoked key, or of every key of a user whose rights changed. */
+  forget(match: { keyId?: string; userId?: string }): void;
+}
+
+export interface CallOptions {
+  /** Deadline of one attempt. */
+  timeoutMs: number;
+  /** Errors worth one more attempt (only where a repeat is safe: gRPC UNAVAILABLE, idempotent reads). */
+  retryWhen?: (err: Error) => boolean;
+}
+
+/**
+ * One downstream service (auth, logger, mail) behind a deadline and a circuit breaker
+ * (adapters/downstream.ts): the proxied routes call through it too.
+ */
+export interface DownstreamCalls {
+  readonly name: string;
+  /**
+   * Runs `attempt` with a signal that fires at the deadline. AppErrors pass through (they are the
+   * downstream's answers); any other failure becomes 503 "<name> unavailable".
+   */
+  call<T>(attempt: (signal: AbortSignal) => Promise<T>, options: CallOptions): Promise<T>;
 }

@@ -274,6 +274,6 @@ export class AmqpConnection {
 }
 
 /** Closes without throwing and without waiting forever for an unresponsive broker. */
-function closeQuietly(model: ChannelModel, boundMs = 2_000): Promise<void> {
-  return settleWithin(model.close(), boundMs);
+async function closeQuietly(model: ChannelModel, boundMs = 2_000): Promise<void> {
+  await settleWithin(model.close(), boundMs);
 }

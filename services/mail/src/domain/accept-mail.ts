@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@micromesh/kit';
 import { payloadHash } from './idempotency';
 import type { StoredMessage } from './message';
-import type { AcceptOutcome, NewMessage } from '../data-access/message-repository';
-import type { MessageStore, RetryScheduler } from './ports';
-import type { MailContent } from './send-request';
+import type { MessageIntake, RetryScheduler } from './ports';
+import type { MailContent } from './mail-content';
 
 export interface AcceptResult {
   message: StoredMessage;
@@ -13,10 +12,7 @@ export interface AcceptResult {
 }
 
 export interface AcceptDeps {
-  store: Pick<MessageStore, 'markNotEnqueued'> & {
-    /** Stores the message within the principal's quota (or finds the one its key names). */
-    accept(message: NewMessage): Promise<AcceptOutcome>;
-  };
+  store: MessageIntake;
   scheduler: RetryScheduler;
   logger: Logger;
   idempotencyTtlHours: number;

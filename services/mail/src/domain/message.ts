@@ -1,4 +1,4 @@
-import type { MailContent } from './send-request';
+import type { MailContent } from './mail-content';
 
 export type MessageStatus = 'sending' | 'queued' | 'sent' | 'failed';
 

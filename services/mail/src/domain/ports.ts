@@ -1,4 +1,5 @@
-import type { MessageRepository } from '../data-access/message-repository';
+import type { StoredMessage } from './message';
+import type { MailContent } from './mail-content';
 
 /** A message ready for the wire. */
 export interface OutgoingMail {
@@ -44,14 +45,67 @@ export interface RetryScheduler {
   schedule(id: string, delayMs: number): Promise<void>;
 }
 
-export type MessageStore = Pick<
-  MessageRepository,
-  | 'findById'
-  | 'claim'
-  | 'renewLease'
-  | 'markSent'
-  | 'markFailed'
-  | 'markQueued'
-  | 'markEnqueued'
-  | 'markNotEnqueued'
->;
+/** A message to store, as `POST /send` accepted it. */
+export interface NewMessage {
+  id: string;
+  principal: string;
+  idempotencyKey: string | null;
+  /** How long the key is remembered. */
+  idempotencyTtlHours: number;
+  payloadHash: string;
+  content: MailContent;
+}
+
+export type AcceptOutcome =
+  | { kind: 'created'; message: StoredMessage }
+  /** The principal's idempotency key already names this message. */
+  | { kind: 'existing'; message: StoredMessage }
+  /** Nothing was stored: the principal used up a window; it resets in `retryAfterSeconds`. */
+  | { kind: 'over-quota'; period: 'minute' | 'day'; limit: number; retryAfterSeconds: number };
+
+/** Where accepted mail is kept: within the principal's quota, or found by its idempotency key. */
+export interface MessageIntake {
+  accept(message: NewMessage): Promise<AcceptOutcome>;
+  /** The first publish of a new message failed: the sweeper hands it to RabbitMQ once it can. */
+  markNotEnqueued(id: string): Promise<void>;
+}
+
+/**
+ * Every message and its delivery state. An attempt owns a message through a lease (token +
+ * expiry); every outcome write is fenced by the token and lands only while the lease is held.
+ */
+export interface MessageStore {
+  findById(id: string): Promise<StoredMessage | undefined>;
+  /** Takes a queued message for one attempt under a fresh lease; undefined when not queued. */
+  claim(id: string, token: string, leaseMs: number): Promise<StoredMessage | undefined>;
+  /** False when the attempt no longer owns the lease. */
+  renewLease(id: string, token: string, leaseMs: number): Promise<boolean>;
+  markSent(id: string, token: string): Promise<boolean>;
+  markFailed(id: string, token: string, error: string): Promise<boolean>;
+  /** Records a failed attempt and when to try again; returns the attempt count. */
+  markQueued(
+    id: string,
+    token: string,
+    error: string,
+    delayMs: number,
+  ): Promise<number | undefined>;
+  /** RabbitMQ confirmed a retry message for attempt number `attempts`. */
+  markEnqueued(id: string, attempts: number): Promise<void>;
+  markNotEnqueued(id: string): Promise<void>;
+}
+
+/** What the outbox sweeper asks of the store. */
+export interface OutboxStore {
+  /** Messages whose attempt's lease ran out go back to the queue; returns their ids. */
+  releaseExpiredLeases(): Promise<string[]>;
+  /** Queued messages due but not on RabbitMQ, or (with `includeLost`) long overdue although they are. */
+  findDue(
+    lostAfterMs: number,
+    limit: number,
+    includeLost?: boolean,
+  ): Promise<{ id: string; attempts: number }[]>;
+  /** The sweeper put a due message on the outbox. */
+  markSwept(id: string, attempts: number): Promise<void>;
+  /** Drops quota windows that ended long ago. */
+  pruneQuotaUsage(): Promise<void>;
+}

@@ -1,12 +1,8 @@
 import type { Logger } from '@micromesh/kit';
-import type { MessageRepository } from '../data-access/message-repository';
-import type { RetryScheduler } from './ports';
+import type { OutboxStore, RetryScheduler } from './ports';
 
 export interface SweepDeps {
-  repository: Pick<
-    MessageRepository,
-    'releaseExpiredLeases' | 'findDue' | 'markSwept' | 'pruneQuotaUsage'
-  >;
+  repository: OutboxStore;
   scheduler: RetryScheduler;
   logger: Logger;
   /** A queued message overdue by this long although marked enqueued: its queue message was lost. */

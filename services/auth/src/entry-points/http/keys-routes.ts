@@ -1,7 +1,7 @@
 import { ok } from '@micromesh/kit';
 import { Router, type Express } from 'express';
 import type { ApiKeys } from '../../domain/api-keys';
-import type { Authenticator } from '../../domain/principal';
+import type { Authenticator } from '../../domain/authenticator';
 import { principalOf, requirePrincipal } from './principal-middleware';
 
 /** `/api/keys…`: the caller's API keys (an admin's view covers everyone's). */

@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
-import type { Authenticator, Principal } from '../../domain/principal';
+import type { Authenticator } from '../../domain/authenticator';
+import type { Principal } from '../../domain/principal';
 
 /** Resolves the caller from its headers; 401 when it cannot. */
 export function requirePrincipal(authenticator: Authenticator): RequestHandler {

@@ -1,11 +1,9 @@
-import { AppError } from '@micromesh/kit';
+import { AppError, pgErrorKind } from '@micromesh/kit';
 import type { ErrorRequestHandler, Express } from 'express';
-import { isDatabaseUnavailable } from '../../data-access/database-errors';
 import type { ApiKeys } from '../../domain/api-keys';
+import type { Authenticator } from '../../domain/authenticator';
 import type { LoginDeps } from '../../domain/login';
-import type { Authenticator } from '../../domain/principal';
-import type { TokenService } from '../../domain/token-service';
-import type { UsersRepository } from '../../data-access/users-repository';
+import type { RevocationLog, Tokens } from '../../domain/ports';
 import type { Users } from '../../domain/users';
 import { mountAuthenticateRoute } from './authenticate-route';
 import { mountJwksRoute } from './jwks-route';
@@ -15,11 +13,11 @@ import { usersRouter } from './users-routes';
 
 export interface RouteDeps {
   login: LoginDeps;
-  tokens: TokenService;
+  tokens: Tokens;
   users: Users;
   apiKeys: ApiKeys;
   authenticator: Authenticator;
-  usersRepo: UsersRepository;
+  revocationLog: RevocationLog;
   /** How far back /internal/revocations reaches: the longest a token lives, plus clock skew. */
   revocationWindowSeconds: number;
 }
@@ -28,14 +26,19 @@ export function mountRoutes(app: Express, deps: RouteDeps): void {
   mountAuthenticateRoute(app, deps.login);
   mountJwksRoute(app, deps.tokens);
   mountIntrospectRoute(app, deps.apiKeys);
-  mountRevocationsRoute(app, deps.usersRepo, deps.revocationWindowSeconds);
+  mountRevocationsRoute(app, deps.revocationLog, deps.revocationWindowSeconds);
   app.use('/api/auth', sessionRouter(deps.users, deps.authenticator));
   app.use('/api/users', usersRouter(deps.users, deps.authenticator));
   app.use('/api/keys', keysRouter(deps.apiKeys, deps.authenticator));
   app.use(databaseUnavailableAs503);
 }
 
-/** A PostgreSQL outage is the service's condition, not a bug: 503 for callers to retry later. */
+/**
+ * A PostgreSQL outage (or a statement past its timeout) is the service's condition, not a bug:
+ * 503 for callers to retry later.
+ */
 const databaseUnavailableAs503: ErrorRequestHandler = (err, _req, _res, next) => {
-  next(isDatabaseUnavailable(err) ? AppError.unavailable('database unavailable', err) : err);
+  const kind = pgErrorKind(err);
+  const unavailable = kind === 'unavailable' || kind === 'timeout';
+  next(unavailable ? AppError.unavailable('database unavailable', err) : err);
 };

@@ -1,7 +1,8 @@
 import { ok } from '@micromesh/kit';
 import { Router, type Express } from 'express';
-import type { UsersRepository } from '../../data-access/users-repository';
-import type { Authenticator } from '../../domain/principal';
+import type { Authenticator } from '../../domain/authenticator';
+import type { RevocationLog } from '../../domain/ports';
+import { recentRevocations } from '../../domain/revocations';
 import type { Users } from '../../domain/users';
 import { principalOf, requirePrincipal } from './principal-middleware';
 
@@ -22,12 +23,12 @@ export function sessionRouter(users: Users, authenticator: Authenticator): Route
  */
 export function mountRevocationsRoute(
   app: Express,
-  repo: UsersRepository,
+  log: RevocationLog,
   windowSeconds: number,
 ): void {
   app.get('/internal/revocations', async (_req, res) => {
-    const revocations = await repo.revocationsSince(windowSeconds);
+    const recent = await recentRevocations(log, windowSeconds);
     res.set('cache-control', 'no-store');
-    res.json(ok('revocations', { window_seconds: windowSeconds, revocations }));
+    res.json(ok('revocations', recent));
   });
 }

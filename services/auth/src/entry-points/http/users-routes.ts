@@ -1,6 +1,6 @@
 import { ok } from '@micromesh/kit';
 import { Router } from 'express';
-import type { Authenticator } from '../../domain/principal';
+import type { Authenticator } from '../../domain/authenticator';
 import type { Users } from '../../domain/users';
 import { principalOf, requirePrincipal } from './principal-middleware';
 

@@ -10,10 +10,10 @@ export interface DeadLetterRouteDeps {
 }
 
 const MAX_LIMIT = 500;
-const listQuerySchema = z.object({
+export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(50),
 });
-const idSchema = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'a dead letter id') });
+export const idSchema = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'a dead letter id') });
 
 /** The admin's view of the dead-letter queue: list, replay, discard. */
 export function mountDeadLetterRoutes(app: Express, deps: DeadLetterRouteDeps): void {

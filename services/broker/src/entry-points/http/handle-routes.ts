@@ -1,3 +1,9 @@
+import {
+  ACTION_ACCESS,
+  IDEMPOTENCY_KEY_HEADER,
+  INVALID_IDEMPOTENCY_KEY,
+  idempotencyKeyHeaderSchema,
+} from '@micromesh/contracts';
 import { AppError, clientAddressKey, parseInput } from '@micromesh/kit';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
@@ -8,14 +14,13 @@ import {
   logPayloadSchema,
   type ActionName,
 } from '../../domain/action-schemas';
+import { checkAccess } from '../../domain/access-rules';
 import type { ActionOutcome, BrokerActions } from '../../domain/broker-actions';
-import { IDEMPOTENCY_KEY, type IdempotentRequest } from '../../domain/idempotency';
-import { ACTION_ACCESS, enforce } from '../../edge/access-rules';
+import type { IdempotentRequest } from '../../domain/idempotency';
 import type { MailActionSchema } from '../../domain/mail-action-schema';
 import type { Principal } from '../../domain/principal';
-import { idempotencyKeySchema as mailIdempotencyKeySchema } from '../../downstream/mail-client';
-import { authenticateAndLimit, type EdgeAuth } from '../../edge/authenticate';
-import type { RateLimit } from '../../edge/rate-limits';
+import { authenticateAndLimit, type EdgeAuth } from './authenticate';
+import type { RateLimit } from './rate-limits';
 
 export interface HandleRouteDeps {
   actions: BrokerActions;
@@ -29,14 +34,9 @@ export interface HandleRouteDeps {
 }
 
 const bodySchema = z.object({ action: z.string().max(64) }, 'expected a JSON object');
-const idempotencyKeySchema = z
-  .string()
-  .regex(IDEMPOTENCY_KEY, 'Idempotency-Key must be 1-200 printable ASCII characters without spaces')
-  .optional();
-const headersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema });
 
 /** Each action's payload sits under the action's own name, as in the reference front-end. */
-const payloadSchemas = {
+export const payloadSchemas = {
   auth: z.object({ auth: authPayloadSchema }),
   log: z.object({ log: logPayloadSchema }),
   event: z.object({ event: eventPayloadSchema }),
@@ -72,7 +72,7 @@ async function run(
   }
   const principal = await authenticateAndLimit(deps.edge, deps.clientLimit, req, res);
   res.locals.principal = principal;
-  enforce(ACTION_ACCESS[action], res);
+  checkAccess(ACTION_ACCESS[action], principal);
   switch (action) {
     case 'log': {
       const { log } = parseInput(payloadSchemas.log, req.body);
@@ -84,23 +84,23 @@ async function run(
     }
     case 'mail': {
       const { mail } = parseInput(deps.mailAction, req.body);
-      const rawKey = req.get('idempotency-key');
-      const key =
-        rawKey === undefined
-          ? undefined
-          : parseInput(mailIdempotencyKeySchema, rawKey, 'invalid Idempotency-Key header');
-      return deps.actions.mail(mail, principal, key);
+      return deps.actions.mail(mail, principal, idempotencyKeyOf(req));
     }
   }
 }
 
+/** The request's Idempotency-Key (400 when malformed); undefined without the header. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  return parseInput(
+    idempotencyKeyHeaderSchema,
+    { [IDEMPOTENCY_KEY_HEADER]: req.get(IDEMPOTENCY_KEY_HEADER) },
+    INVALID_IDEMPOTENCY_KEY,
+  )[IDEMPOTENCY_KEY_HEADER];
+}
+
 /** The request's Idempotency-Key, scoped to the caller; undefined without the header. */
 function retryOf(req: Request, principal: Principal): IdempotentRequest | undefined {
-  const key = parseInput(
-    headersSchema,
-    { 'Idempotency-Key': req.get('idempotency-key') },
-    'invalid header',
-  )['Idempotency-Key'];
+  const key = idempotencyKeyOf(req);
   return key === undefined ? undefined : { principal: principal.clientKey, key };
 }
 

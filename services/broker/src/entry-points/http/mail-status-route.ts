@@ -1,6 +1,6 @@
 import type { Express, RequestHandler } from 'express';
 import type { BrokerActions } from '../../domain/broker-actions';
-import { principalOf } from '../../edge/authenticate';
+import { principalOf } from './authenticate';
 
 export interface MailStatusRouteDeps {
   actions: BrokerActions;

@@ -2,11 +2,11 @@ import http from 'node:http';
 import https from 'node:https';
 import { AppError, propagationHeaders } from '@micromesh/kit';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Downstream } from '../../downstream/downstream';
-import { streamEndSignal } from '../../edge/stream-guard';
+import type { DownstreamCalls } from '../../domain/ports';
+import { streamEndSignal } from './stream-guard';
 
 export interface ProxyTarget {
-  downstream: Downstream;
+  downstream: DownstreamCalls;
   baseUrl: string;
   /** Maps the public path (after the mount point) to the downstream path. */
   rewrite: (path: string) => string;

@@ -1,9 +1,9 @@
+import { isPgUnavailable } from '@micromesh/kit';
 import type { Logger } from '@micromesh/kit';
 import { Client } from 'pg';
 import type { LogEntry } from '../../domain/log-entry';
 import { StoreUnavailableError, type StoreWatch } from '../../domain/ports';
 import { TAIL_CHANNEL } from './migrations';
-import { isConnectionError } from './pg-errors';
 
 export interface ListenTailOptions {
   url: string;
@@ -83,7 +83,7 @@ export async function listenTail(
   try {
     await connect();
   } catch (err) {
-    throw isConnectionError(err) ? new StoreUnavailableError(err) : err;
+    throw isPgUnavailable(err) ? new StoreUnavailableError(err) : err;
   }
   return {
     delivery: 'push',

@@ -4,6 +4,9 @@ import {
   migrate,
   type Logger,
   type RunStatement,
+  isPgUnavailable,
+  isPgDataRefusal,
+  pgRefusalReason,
 } from '@micromesh/kit';
 import type { Pool } from 'pg';
 import type { Level } from '@micromesh/contracts';
@@ -18,7 +21,6 @@ import {
 import { indexTerms, queryTerms } from '../../domain/search-terms';
 import { listenTail } from './listen-tail';
 import { LOG_MIGRATIONS, LOG_MIGRATIONS_TABLE } from './migrations';
-import { isConnectionError, isDataRefusal, refusalReason } from './pg-errors';
 
 export interface PostgresLogStoreOptions {
   url: string;
@@ -77,7 +79,7 @@ export class PostgresLogStore implements LogStore {
       connectionTimeoutMs: options.connectTimeoutMs,
     });
     this.run = boundedQuery(this.pool, {
-      isConnectionError,
+      isConnectionError: isPgUnavailable,
       unavailable: (cause) => new StoreUnavailableError(cause),
     });
   }
@@ -128,10 +130,10 @@ export class PostgresLogStore implements LogStore {
     try {
       for (const id of await this.insertRows(entries)) outcome.inserted.add(id);
     } catch (err) {
-      if (!isDataRefusal(err)) throw err;
+      if (!isPgDataRefusal(err)) throw err;
       const [only] = entries;
       if (entries.length === 1 && only) {
-        outcome.refused.set(only.event_id, refusalReason(err));
+        outcome.refused.set(only.event_id, pgRefusalReason(err));
         return;
       }
       const half = Math.ceil(entries.length / 2);

@@ -4,6 +4,7 @@ import {
   migrate,
   type Logger,
   type RunStatement,
+  isPgUnavailable,
 } from '@micromesh/kit';
 import type { Pool } from 'pg';
 import type { SpanKindName, SpanRecord, SpanStatus } from '../../domain/span-record';
@@ -13,7 +14,6 @@ import {
   type TraceStore,
   type TraceSummary,
 } from '../../domain/ports';
-import { isConnectionError } from './pg-errors';
 import { TRACE_MIGRATIONS, TRACE_MIGRATIONS_TABLE } from './trace-migrations';
 
 export interface PostgresTraceStoreOptions {
@@ -69,7 +69,7 @@ export class PostgresTraceStore implements TraceStore {
       connectionTimeoutMs: options.connectTimeoutMs,
     });
     this.run = boundedQuery(this.pool, {
-      isConnectionError,
+      isConnectionError: isPgUnavailable,
       unavailable: (cause) => new StoreUnavailableError(cause),
     });
   }

@@ -1,12 +1,13 @@
 import { withConsumerBatchSpan, type AmqpConnection, type Logger } from '@micromesh/kit';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { z } from 'zod';
-import { OUTBOX_QUEUE } from './mail-topology';
 
 const retryMessageSchema = z.object({ id: z.uuid() });
 
 export interface RetryConsumerOptions {
   connection: AmqpConnection;
+  /** The queue of messages due for an attempt (declared by the composition root's topology). */
+  queue: string;
   logger: Logger;
   prefetch: number;
   /**
@@ -23,7 +24,7 @@ export interface RetryConsumerOptions {
  * is acked only after its outcome is recorded in PostgreSQL.
  */
 export function registerRetryConsumer(options: RetryConsumerOptions): { stop(): Promise<void> } {
-  const { logger } = options;
+  const { logger, queue } = options;
   let current: { channel: Channel; tag: string } | undefined;
   let stopping = false;
   const stopped = new AbortController();
@@ -66,14 +67,14 @@ export function registerRetryConsumer(options: RetryConsumerOptions): { stop(): 
       return;
     }
     const { consumerTag } = await channel.consume(
-      OUTBOX_QUEUE,
+      queue,
       (delivery) => {
         if (!delivery) return; // the queue was deleted; the reconnect declares it again
         // A retry continues the trace of the request that queued the mail.
         const work = withConsumerBatchSpan(
-          `${OUTBOX_QUEUE} process`,
+          `${queue} process`,
           [delivery.properties.headers],
-          { 'messaging.system': 'rabbitmq', 'messaging.destination.name': OUTBOX_QUEUE },
+          { 'messaging.system': 'rabbitmq', 'messaging.destination.name': queue },
           () => onMessage(channel, delivery),
         ).finally(() => inFlight.delete(work));
         inFlight.add(work);

@@ -1,10 +1,15 @@
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  INVALID_IDEMPOTENCY_KEY,
+  idempotencyKeyHeaderSchema,
+  mailRequestSchema,
+} from '@micromesh/contracts';
 import { ok, parseInput, type SenderPolicy } from '@micromesh/kit';
 import type { Express } from 'express';
 import type { AcceptRequest, AcceptResult } from '../../domain/accept-mail';
-import { IDEMPOTENCY_HEADER, idempotencyKeySchema } from '../../domain/idempotency';
 import { publicView } from '../../domain/message';
 import { PRINCIPAL_HEADER, principalSchema } from '../../domain/principal';
-import { resolveContent, sendRequestSchema } from '../../domain/send-request';
+import { resolveContent } from '../../domain/mail-content';
 
 export interface SendRouteDeps {
   senders: SenderPolicy;
@@ -28,12 +33,12 @@ export function mountSendRoute(app: Express, deps: SendRouteDeps): void {
       req.get(PRINCIPAL_HEADER),
       'invalid or missing X-Principal header (the calling principal, set by the broker)',
     );
-    const rawKey = req.get(IDEMPOTENCY_HEADER);
-    const key =
-      rawKey === undefined
-        ? undefined
-        : parseInput(idempotencyKeySchema, rawKey, 'invalid Idempotency-Key header');
-    const request = parseInput(sendRequestSchema, req.body, 'invalid mail request');
+    const key = parseInput(
+      idempotencyKeyHeaderSchema,
+      { [IDEMPOTENCY_KEY_HEADER]: req.get(IDEMPOTENCY_KEY_HEADER) },
+      INVALID_IDEMPOTENCY_KEY,
+    )[IDEMPOTENCY_KEY_HEADER];
+    const request = parseInput(mailRequestSchema, req.body, 'invalid mail request');
     const content = resolveContent(request, deps.senders);
     const { message, replayed } = await deps.accept({ principal, idempotencyKey: key, content });
     const view = publicView(message);

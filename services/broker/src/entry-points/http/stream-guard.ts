@@ -1,0 +1,100 @@
+import { AppError } from '@micromesh/kit';
+import { type RevocationNotice } from '@micromesh/contracts';
+import type { RequestHandler, Response } from 'express';
+import type { Principal } from '../../domain/principal';
+import type { RevocationList } from '../../domain/revocation-list';
+import { principalOf } from './authenticate';
+
+export interface StreamGuardOptions {
+  revocations: RevocationList;
+  /** Concurrent long-lived streams (live tails) one principal may hold. */
+  maxPerPrincipal: number;
+}
+
+/** Why a stream was ended by the broker. */
+export type StreamEndReason = 'token expired' | 'credential revoked' | 'broker shutting down';
+
+const SIGNAL_KEY = 'streamEnd';
+
+/**
+ * Long-lived streams end when their credential does: at the token's expiry, and at once when auth
+ * revokes it (a user notice raising the version past the token's, or any notice about the key or
+ * its owner: the client reconnects and is checked afresh). Each principal holds at most
+ * `maxPerPrincipal` at once (429 beyond). The proxy reads the end signal from `streamEndSignal()`.
+ */
+export class StreamGuard {
+  private readonly open = new Map<string, Set<AbortController>>();
+
+  constructor(private readonly options: StreamGuardOptions) {}
+
+  /** Middleware before the proxy (after `requireAuth`); applies to the given sub-path only. */
+  middleware(path: string): RequestHandler {
+    return (req, res, next) => {
+      if (req.path !== path) {
+        next();
+        return;
+      }
+      try {
+        this.admit(principalOf(res), res);
+        next();
+      } catch (err) {
+        next(err);
+      }
+    };
+  }
+
+  /** Ends every open stream (shutdown). */
+  endAll(reason: StreamEndReason): void {
+    for (const set of this.open.values()) for (const c of set) c.abort(reason);
+  }
+
+  count(clientKey: string): number {
+    return this.open.get(clientKey)?.size ?? 0;
+  }
+
+  private admit(principal: Principal, res: Response): void {
+    const held = this.open.get(principal.clientKey) ?? new Set<AbortController>();
+    if (held.size >= this.options.maxPerPrincipal) {
+      throw AppError.tooManyRequests(
+        5,
+        `at most ${this.options.maxPerPrincipal} concurrent streams per client`,
+      );
+    }
+    const control = new AbortController();
+    held.add(control);
+    this.open.set(principal.clientKey, held);
+    res.locals[SIGNAL_KEY] = control.signal;
+
+    const timers: NodeJS.Timeout[] = [];
+    if (principal.expiresAt !== undefined) {
+      const expire = () => {
+        const left = principal.expiresAt! - Date.now();
+        // setTimeout caps at ~24.8 days; re-arm for longer (never the case for 15-min tokens).
+        if (left <= 0) control.abort('token expired' satisfies StreamEndReason);
+        else timers.push(setTimeout(expire, Math.min(left, 2 ** 31 - 1)));
+      };
+      expire();
+    }
+    const unsubscribe = this.options.revocations.onNotice((notice) => {
+      if (ends(principal, notice)) control.abort('credential revoked' satisfies StreamEndReason);
+    });
+    res.once('close', () => {
+      for (const t of timers) clearTimeout(t);
+      unsubscribe();
+      held.delete(control);
+      if (held.size === 0) this.open.delete(principal.clientKey);
+    });
+  }
+}
+
+function ends(principal: Principal, notice: RevocationNotice): boolean {
+  if (notice.type === 'key') return principal.clientKey === `key:${notice.key_id}`;
+  if (notice.user_id !== principal.subject) return false;
+  if (principal.version === undefined) return true; // an API key of this user: re-check it
+  return principal.version < notice.min_version;
+}
+
+/** The signal a streaming proxy watches to end the stream (undefined for other routes). */
+export function streamEndSignal(res: Response): AbortSignal | undefined {
+  return res.locals[SIGNAL_KEY] as AbortSignal | undefined;
+}
