@@ -1,4 +1,5 @@
 export { LEVELS, levelSchema, routingKeyFor, type Level } from './levels';
+export { normalizeLevelName, levelNamed } from './level-names';
 export { LIMITS } from './limits';
 export { textProblem, keyProblem, metadataIssues, type StoreSafetyIssue } from './store-safety';
 export {
