@@ -3,6 +3,7 @@ import { composePolicyViolations, composeSchemaErrors } from './support/compose-
 import { allK8sViolations } from './support/k8s-policy';
 import { schemaErrors } from './support/k8s-schema';
 import { fixturesDir } from './support/paths';
+import { checkedSettings, configError, minimalEnv } from './support/service-configs';
 import { parseYamlFile, type Doc } from './support/yaml-files';
 
 describe('deliberately broken fixtures (the checks catch what they claim to)', () => {
@@ -78,5 +79,22 @@ describe('deliberately broken fixtures (the checks catch what they claim to)', (
         ].sort(),
       );
     });
+  });
+
+  describe('an environment the built service refuses (--check-config)', () => {
+    test('When a required variable is missing, then the service names it in one line', async () => {
+      await expect(configError('auth', { AUTH_JWT_KEYS_DIR: '/keys' })).resolves.toBe(
+        'auth: invalid configuration: AUTH_DATABASE_URL is required',
+      );
+    }, 60_000);
+
+    test('When a setting is not a number, then the service names it, and its settings are not reported', async () => {
+      const env = { ...minimalEnv('mail'), SHUTDOWN_TIMEOUT_MS: 'soon' };
+
+      await expect(configError('mail', env)).resolves.toMatch(
+        /^mail: invalid configuration: SHUTDOWN_TIMEOUT_MS: /,
+      );
+      await expect(checkedSettings('mail', env)).rejects.toThrow(/SHUTDOWN_TIMEOUT_MS/);
+    }, 60_000);
   });
 });

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   createJwtKeysDir,
   createTestDatabase,
@@ -22,6 +24,7 @@ import { SERVICES, type ServiceName } from './support/paths';
  * directory, NODE_ENV=production)
  * against the real PostgreSQL and RabbitMQ, and the other bundles as its peers.
  */
+const run = promisify(execFile);
 const BUILD_TIMEOUT_MS = 10 * 60_000;
 const READY_TIMEOUT_MS = 60_000;
 
@@ -94,6 +97,21 @@ describe('production bundles (deploy/build-bundles.sh, as in deploy/Dockerfile)'
       expect(fs.existsSync(path.join(dir, 'src'))).toBe(false);
       expect(store.filter((pkg) => /^(typescript|jest|@swc\+core|esbuild)@/.test(pkg))).toEqual([]);
     },
+  );
+
+  test.each([...SERVICES])(
+    'When the %s bundle is run with --check-config, as an operator would in the image, then it prints its ok line and exits 0',
+    async (service) => {
+      const name = service as ServiceName;
+
+      const { stdout } = await run(process.execPath, ['dist/main.js', '--check-config'], {
+        cwd: bundleDir(name),
+        env: envFor(name),
+      });
+
+      expect(stdout).toMatch(new RegExp(`^${name}: configuration ok \\{"PORT":`));
+    },
+    60_000,
   );
 
   // In dependency order: each service gets the already running bundles as its peers.

@@ -4,7 +4,7 @@ import { parseDockerfile, type Stage } from './support/dockerfile';
 import { isExcluded, readDockerignore } from './support/dockerignore';
 import { imageIsPinned } from './support/k8s-policy';
 import { composeFile, repoRoot, SERVICES } from './support/paths';
-import { loadServiceConfig, minimalEnv } from './support/service-configs';
+import { checkedSettings, minimalEnv } from './support/service-configs';
 import { parseYamlFile } from './support/yaml-files';
 
 const dockerfile = parseDockerfile(path.join(repoRoot, 'deploy', 'Dockerfile'));
@@ -90,7 +90,7 @@ describe('deploy/Dockerfile against the build context', () => {
     expect(keywords.slice(0, serviceArg).join('\n')).not.toContain('SERVICE');
   });
 
-  test('When the image’s health check runs without PORT, then it probes the default port of the service the image holds', () => {
+  test('When the image’s health check runs without PORT, then it probes the default port the built service reports', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS script itself
     const { healthPort } = require(path.join(repoRoot, 'deploy', 'healthcheck.cjs')) as {
       healthPort: (env: Record<string, string>) => string;
@@ -98,15 +98,17 @@ describe('deploy/Dockerfile against the build context', () => {
     const envLine = last(runtime, 'ENV') ?? '';
 
     expect(envLine).toContain('MICROMESH_SERVICE=${SERVICE}');
-    for (const service of SERVICES) {
-      const { PORT } = loadServiceConfig(service, minimalEnv(service)) as { PORT: number };
+    const settings = await Promise.all(
+      SERVICES.map((service) => checkedSettings(service, minimalEnv(service))),
+    );
+    SERVICES.forEach((service, i) => {
       expect({ service, port: healthPort({ MICROMESH_SERVICE: service }) }).toEqual({
         service,
-        port: String(PORT),
+        port: String(settings[i]!.PORT),
       });
-    }
+    });
     expect(healthPort({ MICROMESH_SERVICE: 'auth', PORT: '9999' })).toBe('9999');
-  });
+  }, 120_000);
 });
 
 describe('.dockerignore', () => {

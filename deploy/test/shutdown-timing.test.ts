@@ -4,7 +4,7 @@ import { shutdownBudgetProblem, type ShutdownTimes } from '@micromesh/kit';
 import { interpolate, parseDotenv } from './support/compose-interpolation';
 import { findKubectl, renderOverlay } from './support/kustomize';
 import { composeFile, repoRoot, SERVICES, type ServiceName } from './support/paths';
-import { loadServiceConfig, minimalEnv } from './support/service-configs';
+import { checkedSettings, minimalEnv } from './support/service-configs';
 import { parseYamlFile, type Doc } from './support/yaml-files';
 
 /**
@@ -12,7 +12,7 @@ import { parseYamlFile, type Doc } from './support/yaml-files';
  * (SHUTDOWN_DRAIN_MS), closing connections — all within SHUTDOWN_TIMEOUT_MS, or the service
  * force-exits (code 1, AMQP and PostgreSQL closers skipped). And the orchestrator's own deadline
  * (terminationGracePeriodSeconds, compose's stop_grace_period) must outlast SHUTDOWN_TIMEOUT_MS,
- * or it SIGKILLs the process first. Each service's own config schema reads the settings.
+ * or it SIGKILLs the process first. Each built service reads the settings itself (`--check-config`).
  */
 type Obj = Record<string, unknown>;
 const obj = (value: unknown): Obj =>
@@ -21,9 +21,12 @@ const obj = (value: unknown): Obj =>
 /** Between the service's own deadline and the orchestrator's SIGKILL. */
 const MARGIN_MS = 2_000;
 
-function timesOf(service: ServiceName, env: Record<string, string>) {
-  const config = loadServiceConfig(service, { ...minimalEnv(service), ...env });
-  return config as unknown as Required<ShutdownTimes>;
+/** The shutdown times the built service reports for the environment (`--check-config`). */
+async function timesOf(
+  service: ServiceName,
+  env: Record<string, string>,
+): Promise<Required<ShutdownTimes>> {
+  return checkedSettings(service, { ...minimalEnv(service), ...env });
 }
 
 /** Compose durations: 1h2m3s, 20s, 1500ms. */
@@ -48,7 +51,7 @@ describe.each(kubectl ? (['dev', 'prod'] as const) : [])(
 
     test.each([...SERVICES])(
       'When a %s pod is stopped, then delay + drain + closing fit in SHUTDOWN_TIMEOUT_MS, which fits in terminationGracePeriodSeconds',
-      (service) => {
+      async (service) => {
         const deployment = docs.find(
           (d) => d.kind === 'Deployment' && obj(d.metadata).name === service,
         );
@@ -57,7 +60,7 @@ describe.each(kubectl ? (['dev', 'prod'] as const) : [])(
           (d) =>
             d.kind === 'ConfigMap' && String(obj(d.metadata).name).startsWith(`${service}-config`),
         );
-        const times = timesOf(service, obj(configMap?.data) as Record<string, string>);
+        const times = await timesOf(service, obj(configMap?.data) as Record<string, string>);
         const graceMs = Number(pod.terminationGracePeriodSeconds ?? 30) * 1000;
 
         expect(shutdownBudgetProblem(times)).toBeNull();
@@ -73,7 +76,7 @@ describe('shutdown timing in docker-compose.yml', () => {
 
   test.each([...SERVICES])(
     'When the %s container is stopped, then delay + drain + closing fit in SHUTDOWN_TIMEOUT_MS, which fits in stop_grace_period',
-    (service) => {
+    async (service) => {
       const definition = obj(obj(compose.services)[service]);
       const env = Object.fromEntries(
         Object.entries(obj(definition.environment)).map(([k, v]) => [
@@ -81,7 +84,7 @@ describe('shutdown timing in docker-compose.yml', () => {
           interpolate(String(v), dotenv),
         ]),
       );
-      const times = timesOf(service, env);
+      const times = await timesOf(service, env);
       // docker stop / compose down wait 10 s before SIGKILL unless stop_grace_period says otherwise.
       const graceMs = durationMs(String(definition.stop_grace_period ?? '10s'));
 

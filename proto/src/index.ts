@@ -24,6 +24,7 @@ export {
   type ServingStatus,
 } from './health';
 export { encodeMetadata, decodeMetadata } from './metadata-json';
+export { toLogMessage, type LogMessageSource } from './log-mapping';
 export {
   grpcServerCredentials,
   grpcChannelCredentials,

@@ -1,22 +1,22 @@
-import { loadAuthConfig } from '../../../services/auth/src/config';
-import { loadBrokerConfig } from '../../../services/broker/src/config';
-import { loadFrontendConfig } from '../../../services/frontend/src/config';
-import { loadListenerConfig } from '../../../services/listener/src/config';
-import { loadLoggerConfig } from '../../../services/logger/src/config';
-import { loadMailConfig } from '../../../services/mail/src/config';
-import type { ServiceName } from './paths';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CHECK_CONFIG_FLAG } from '@micromesh/kit';
+import { repoRoot, type ServiceName } from './paths';
 
 type Env = Record<string, string | undefined>;
 
-/** Each service's own config loader (its zod schema): the judge of an environment it is given. */
-const loaders: Record<ServiceName, (env: Env) => unknown> = {
-  auth: loadAuthConfig,
-  broker: loadBrokerConfig,
-  frontend: loadFrontendConfig,
-  listener: loadListenerConfig,
-  logger: loadLoggerConfig,
-  mail: loadMailConfig,
-};
+/** The settings `--check-config` reports (the kit's own; never a URL or a secret). */
+export interface CheckedSettings {
+  PORT: number;
+  HOST: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+  SHUTDOWN_DELAY_MS: number;
+  SHUTDOWN_DRAIN_MS: number;
+  [key: string]: unknown;
+}
+
+type Verdict = { ok: true; settings: CheckedSettings } | { ok: false; error: string };
 
 /** The variables each service requires, with placeholder values (every other one has a default). */
 const REQUIRED: Record<ServiceName, Env> = {
@@ -33,17 +33,54 @@ export function minimalEnv(service: ServiceName): Env {
   return { ...REQUIRED[service] };
 }
 
-/** The service's parsed configuration for an environment (throws its ConfigError). */
-export function loadServiceConfig(service: ServiceName, env: Env): Record<string, unknown> {
-  return loaders[service](env) as Record<string, unknown>;
+const CHECK_TIMEOUT_MS = 60_000;
+const verdicts = new Map<string, Promise<Verdict>>();
+
+/**
+ * The built service judges the environment, as an operator would ask it:
+ * `node services/<service>/dist/main.js --check-config` with exactly that environment.
+ * Exit 0 prints `<service>: configuration ok {settings}`; exit 2 prints the configuration error.
+ */
+function check(service: ServiceName, env: Env): Promise<Verdict> {
+  const key = `${service} ${JSON.stringify(env)}`;
+  const known = verdicts.get(key);
+  if (known) return known;
+  const main = path.join(repoRoot, 'services', service, 'dist', 'main.js');
+  if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first (pnpm build)`);
+  const defined = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const verdict = new Promise<Verdict>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [main, CHECK_CONFIG_FLAG],
+      { env: defined, timeout: CHECK_TIMEOUT_MS, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? error.code : 0;
+        const okLine = stdout.match(/^\S+: configuration ok (\{.*\})$/m);
+        if (code === 0 && okLine) {
+          resolve({ ok: true, settings: JSON.parse(okLine[1]!) as CheckedSettings });
+        } else if (code === 2) {
+          resolve({ ok: false, error: stderr.trim() });
+        } else {
+          reject(new Error(`${service} --check-config: exit ${String(code)}\n${stdout}${stderr}`));
+        }
+      },
+    );
+  });
+  verdicts.set(key, verdict);
+  return verdict;
 }
 
-/** null when the service accepts the environment, else its configuration error. */
-export function configError(service: ServiceName, env: Env): string | null {
-  try {
-    loaders[service](env);
-    return null;
-  } catch (error) {
-    return `${service}: ${(error as Error).message}`;
-  }
+/** The settings the service reports for an environment; rejects with its configuration error. */
+export async function checkedSettings(service: ServiceName, env: Env): Promise<CheckedSettings> {
+  const verdict = await check(service, env);
+  if (!verdict.ok) throw new Error(verdict.error);
+  return verdict.settings;
+}
+
+/** null when the service accepts the environment, else its one-line configuration error. */
+export async function configError(service: ServiceName, env: Env): Promise<string | null> {
+  const verdict = await check(service, env);
+  return verdict.ok ? null : verdict.error;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { DEAD_LETTER_HEADERS } from '@micromesh/contracts';
 import {
   AmqpConnection,
   DEAD_LETTER_EXCHANGE,
-  DEAD_LETTER_HEADERS,
   EventPublisher,
   LOGS_EXCHANGE,
 } from '@micromesh/kit';

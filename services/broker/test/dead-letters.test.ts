@@ -1,24 +1,10 @@
+import type { DeadLetterPage } from '@micromesh/contracts';
 import { DEAD_LETTER_QUEUE, type StartedHttpService } from '@micromesh/kit';
 import request from 'supertest';
 import { openDeadLetterFixture, REJECTING_QUEUE } from './support/dead-letter-fixture';
 import { bindTestQueue } from './support/event-queue';
 import { specViolations } from './support/openapi-check';
 import { TestMesh, type MeshUser } from './support/test-mesh';
-
-interface Item {
-  id: string;
-  reason: string;
-  detail: string | null;
-  routing_key: string;
-  message_id: string | null;
-  dead_lettered_at: string | null;
-  attempts: number | null;
-  preview: string;
-}
-interface Page {
-  count: number;
-  items: Item[];
-}
 
 const REPLAYED = 'broker-dead-letters-replayed';
 const EVENT_ID = '7f1f4f5e-2d7c-4b8e-9a51-2b3c4d5e6f70';
@@ -72,7 +58,7 @@ describe('broker: dead letters (admin)', () => {
     const res = await asAdmin(http().get(`/api/dead-letters${limit ? `?limit=${limit}` : ''}`));
     expect(res.status).toBe(200);
     expect(specViolations('/api/dead-letters', 'get', res)).toEqual([]);
-    return (res.body as { data: Page }).data;
+    return (res.body as { data: DeadLetterPage }).data;
   };
 
   it('When an admin lists the dead letters, then each comes with its reason, detail, routing key and a preview, oldest first, and nothing is consumed', async () => {

@@ -1,4 +1,5 @@
 export { LEVELS, levelSchema, routingKeyFor, type Level } from './levels';
+export { normalizeLevelName, levelNamed } from './level-names';
 export { LIMITS } from './limits';
 export { textProblem, keyProblem, metadataIssues, type StoreSafetyIssue } from './store-safety';
 export {
@@ -35,6 +36,13 @@ export {
   type UserRevocation,
   type KeyRevocation,
 } from './revocation-notice';
+export {
+  DEAD_LETTER_HEADERS,
+  DEAD_LETTER_REASONS,
+  type DeadLetterReason,
+  type DeadLetter,
+  type DeadLetterPage,
+} from './dead-letter';
 export {
   HANDLE_ACTIONS,
   ACTION_ACCESS,

@@ -102,6 +102,7 @@ export {
   type SpanSettings,
 } from './tracing/spans';
 export { tracingStats, type TracingStats } from './tracing/tracing-stats';
+export { CHECK_CONFIG_FLAG } from './config/config-check';
 export { CoalescingBatcher, type BatcherOptions } from './batching/coalescing-batcher';
 export {
   boundedQuery,

@@ -25,6 +25,9 @@ import {
 
 const serial = (pem: string) => new X509Certificate(pem).serialNumber;
 
+// Issuing a certificate makes an RSA key in JavaScript (node-forge): seconds each on a busy machine.
+jest.setTimeout(180_000);
+
 describe('TLS certificate rotation', () => {
   let dir: string;
   let ca: CertificateAuthority;

@@ -7,12 +7,7 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { ListenerConfig } from './config';
-import {
-  classifyFailure,
-  createLogWriter,
-  describeFailure,
-  MAX_REQUEST_BYTES,
-} from './data-access/log-writer';
+import { createGrpcLogWriter, MAX_REQUEST_BYTES } from './adapters/grpc-log-writer';
 import { LogConsumer } from './entry-points/amqp/log-consumer';
 import { createListenerMetrics } from './metrics';
 
@@ -39,7 +34,7 @@ export async function startListener(
   const metrics = createListenerMetrics(ctx.metrics.registry, () => deadLetters.depth());
 
   const tls = loadTlsMaterial(config);
-  const writer = createLogWriter(config.LOGGER_GRPC_ADDRESS, config.LOGGER_DEADLINE_MS, tls);
+  const writer = createGrpcLogWriter(config.LOGGER_GRPC_ADDRESS, config.LOGGER_DEADLINE_MS, tls);
   ctx.lifecycle.onShutdown('logger-grpc', () => writer.close());
 
   const amqp = new AmqpConnection({
@@ -57,9 +52,7 @@ export async function startListener(
     maxBatchBytes: MAX_REQUEST_BYTES,
     flushMs: config.LISTENER_FLUSH_MS,
     retry: { minMs: config.LISTENER_RETRY_MIN_MS, maxMs: config.LISTENER_RETRY_MAX_MS },
-    store: (events) => writer.write(events),
-    classify: classifyFailure,
-    describe: describeFailure,
+    store: writer,
     maxAttempts: config.LISTENER_MAX_ATTEMPTS,
     metrics,
     logger,

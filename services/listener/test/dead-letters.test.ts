@@ -3,7 +3,7 @@ import { DEAD_LETTER_QUEUE, LISTENER_QUEUE } from '@micromesh/kit';
 import { waitFor } from '@micromesh/kit/testing';
 import { readDeadLetters, readyMessages } from './support/dead-letters';
 import { anEvent, manyEvents } from './support/events';
-import { startFaultyLoggerFront } from './support/faulty-logger-front';
+import { FRONT_REFUSAL } from './support/logger-front';
 import { metricValue, startListenerMesh, type ListenerMesh } from './support/listener-mesh';
 import { watchReadiness } from './support/readiness-watch';
 
@@ -43,8 +43,7 @@ async function publishAround(mesh: ListenerMesh, poison: LogEvent, deadLetters =
 }
 
 async function expectAllStoredAndAcked(mesh: ListenerMesh, valid: readonly LogEvent[]) {
-  const ids = valid.map((event) => event.event_id);
-  await waitFor(async () => (await mesh.store.countsOf(ids)).rows === ids.length, {
+  await waitFor(async () => (await mesh.logs.countsOf(valid)).rows === valid.length, {
     timeoutMs: WITHIN_MS,
     what: 'every valid event stored',
   });
@@ -52,7 +51,7 @@ async function expectAllStoredAndAcked(mesh: ListenerMesh, valid: readonly LogEv
     timeoutMs: WITHIN_MS,
     what: 'the listener queue fully acked',
   });
-  expect(await mesh.store.countsOf(ids)).toEqual({ rows: ids.length, distinct: ids.length });
+  expect(await mesh.logs.countsOf(valid)).toEqual({ rows: valid.length, distinct: valid.length });
 }
 
 describe('listener dead letters: messages that can never be stored', () => {
@@ -60,8 +59,9 @@ describe('listener dead letters: messages that can never be stored', () => {
   let mesh: ListenerMesh;
 
   beforeAll(async () => {
-    mesh = await startListenerMesh('listener-refused');
-    await mesh.store.refuseData(STORE_REFUSES);
+    // The front refuses this data as the logger refuses what its store cannot hold.
+    mesh = await startListenerMesh('listener-refused', { loggerFront: {} });
+    mesh.front!.refuseData(STORE_REFUSES);
     await untilReady(mesh);
   });
   afterAll(() => mesh?.close());
@@ -88,14 +88,14 @@ describe('listener dead letters: messages that can never be stored', () => {
     });
     expect(letters[0]?.detail).toContain('data');
     expect(JSON.parse(letters[0]!.body)).toEqual(poison);
-    expect(await mesh.store.countsOf([poison.event_id])).toEqual({ rows: 0, distinct: 0 });
+    expect(await mesh.logs.countsOf([poison])).toEqual({ rows: 0, distinct: 0 });
     expect(
       await metricValue(mesh.listener, 'micromesh_dead_letters_total', { reason: 'invalid' }),
     ).toBe(1);
     expect(await metricValue(mesh.listener, 'micromesh_dead_letter_queue_depth')).toBe(1);
   });
 
-  it('When an event that the contract passes but the store refuses is put into the queue, then the logger rejects that entry alone and it is dead-lettered within seconds as refused, with the events behind it stored and acked and the listener ready throughout', async () => {
+  it('When the logger rejects one entry that the contract passes (its store refuses it), then that event alone is dead-lettered within seconds as refused, with the events behind it stored and acked and the listener ready throughout', async () => {
     // Arrange
     const poison = anEvent({ name: 'store-refuses', data: STORE_REFUSES });
     const before = await readDeadLetters(mesh.amqpUrl);
@@ -116,8 +116,8 @@ describe('listener dead letters: messages that can never be stored', () => {
       reason: 'refused',
       attempts: 1,
     });
-    expect(letter?.detail).toMatch(/^logger: rejected: /);
-    expect(await mesh.store.countsOf([poison.event_id])).toEqual({ rows: 0, distinct: 0 });
+    expect(letter?.detail).toBe(`logger: rejected: ${FRONT_REFUSAL}`);
+    expect(await mesh.logs.countsOf([poison])).toEqual({ rows: 0, distinct: 0 });
     expect(
       await metricValue(mesh.listener, 'micromesh_dead_letters_total', { reason: 'refused' }),
     ).toBe(1);
@@ -128,16 +128,11 @@ describe('listener dead letters: a message that fails with an unexpected error',
   const POISON_NAME = 'answered-internal';
   const MAX_ATTEMPTS = 3;
   let mesh: ListenerMesh;
-  let internalErrors: () => number = () => 0;
 
   beforeAll(async () => {
     mesh = await startListenerMesh('listener-unknown-error', {
       listenerEnv: { LISTENER_MAX_ATTEMPTS: String(MAX_ATTEMPTS) },
-      loggerFront: async (loggerAddress) => {
-        const front = await startFaultyLoggerFront(loggerAddress, POISON_NAME);
-        internalErrors = front.internalErrors;
-        return front;
-      },
+      loggerFront: { internalForName: POISON_NAME },
     });
     await untilReady(mesh);
   });
@@ -164,7 +159,7 @@ describe('listener dead letters: a message that fails with an unexpected error',
     });
     expect(letter?.detail).toBe('logger: INTERNAL: test front: cannot store this entry');
     // The batch it came in, its halves down to itself, then its own attempts: bounded.
-    expect(internalErrors()).toBeLessThanOrEqual(20);
+    expect(mesh.front!.internalErrors()).toBeLessThanOrEqual(20);
     expect(
       await metricValue(mesh.listener, 'micromesh_dead_letters_total', {
         reason: 'retries_exhausted',

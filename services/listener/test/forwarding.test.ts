@@ -2,7 +2,6 @@ import { DEAD_LETTER_QUEUE, LISTENER_QUEUE } from '@micromesh/kit';
 import { waitFor } from '@micromesh/kit/testing';
 import { readDeadLetters } from './support/dead-letters';
 import { anEvent, manyEvents } from './support/events';
-import { Client } from 'pg';
 import {
   loggerWritten,
   metricValue,
@@ -23,15 +22,15 @@ describe('listener: logs_topic → logger', () => {
   it('When 5,000 events are published, then exactly 5,000 are stored, none twice, and all are acked', async () => {
     // Arrange
     const events = manyEvents(5_000);
-    const ids = events.map((event) => event.event_id);
     const writtenBefore = await loggerWritten(mesh);
 
     // Act
     await mesh.publisher.publishAll(events);
 
     // Assert
-    await waitFor(async () => (await mesh.store.countsOf(ids)).rows === 5_000, {
+    await waitFor(async () => (await mesh.logs.countsOf(events)).rows === 5_000, {
       timeoutMs: 60_000,
+      intervalMs: 250,
       what: '5,000 events stored',
     });
     await waitFor(async () => (await mesh.vhost!.queueDepth(LISTENER_QUEUE)) === 0, {
@@ -65,8 +64,8 @@ describe('listener: logs_topic → logger', () => {
     await mesh.publisher.publishAll(after);
 
     // Assert
-    const ids = [before, ...after].map((event) => event.event_id);
-    await waitFor(async () => (await mesh.store.countsOf(ids)).rows === ids.length, {
+    const valid = [before, ...after];
+    await waitFor(async () => (await mesh.logs.countsOf(valid)).rows === valid.length, {
       timeoutMs: 30_000,
       what: 'the valid events stored',
     });
@@ -107,13 +106,22 @@ describe('listener: logs_topic → logger', () => {
     expect(await metricValue(mesh.listener, 'micromesh_dead_letters_total')).toBe(
       deadLetteredBefore + 2,
     );
-    expect(await mesh.store.countsOf(ids)).toEqual({ rows: ids.length, distinct: ids.length });
+    expect(await mesh.logs.countsOf(valid)).toEqual({ rows: valid.length, distinct: valid.length });
   });
+});
 
-  it('When the store refuses one event that passes the contract, then only it is dead-lettered (reason refused) and the events around it are stored', async () => {
-    // Arrange: the logger's real PostgreSQL refuses this one data value (a CHECK constraint).
+describe('listener: logs_topic → logger, when the logger refuses an entry', () => {
+  let mesh: ListenerMesh;
+
+  beforeAll(async () => {
+    mesh = await startListenerMesh('listener-forwarding-refused', { loggerFront: {} });
+  });
+  afterAll(() => mesh?.close());
+
+  it('When the logger refuses one event that passes the contract (its store cannot hold it), then only it is dead-lettered (reason refused) and the events around it are stored', async () => {
+    // Arrange: the logger refuses this one data value, as it refuses what its store cannot hold.
     const refusedData = `refused-by-the-store-${Date.now()}`;
-    await refuseDataInStore(mesh.db.url, refusedData);
+    mesh.front!.refuseData(refusedData);
     const bad = anEvent({ data: refusedData });
     const good = manyEvents(60);
     const refusedBefore = await metricValue(mesh.listener, 'micromesh_dead_letters_total', {
@@ -124,8 +132,7 @@ describe('listener: logs_topic → logger', () => {
     await mesh.publisher.publishAll([...good.slice(0, 30), bad, ...good.slice(30)]);
 
     // Assert
-    const ids = good.map((event) => event.event_id);
-    await waitFor(async () => (await mesh.store.countsOf(ids)).rows === ids.length, {
+    await waitFor(async () => (await mesh.logs.countsOf(good)).rows === good.length, {
       timeoutMs: 30_000,
       what: 'the valid events stored',
     });
@@ -139,7 +146,7 @@ describe('listener: logs_topic → logger', () => {
     );
     const letters = await readDeadLetters(mesh.amqpUrl);
     expect(letters.filter((letter) => letter.body.includes(refusedData))).toHaveLength(1);
-    expect((await mesh.store.countsOf([bad.event_id])).rows).toBe(0);
+    expect((await mesh.logs.countsOf([bad])).rows).toBe(0);
     await waitFor(async () => (await mesh.vhost!.queueDepth(LISTENER_QUEUE)) === 0, {
       timeoutMs: 15_000,
       what: 'the listener queue fully acked',
@@ -147,16 +154,3 @@ describe('listener: logs_topic → logger', () => {
     expect((await fetch(`${mesh.listener.url}/readyz`)).status).toBe(200);
   });
 });
-
-/** Makes the logger's real PostgreSQL refuse one exact `data` value (a CHECK constraint). */
-async function refuseDataInStore(databaseUrl: string, data: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(
-      `ALTER TABLE logs ADD CONSTRAINT refuse_test CHECK (data <> '${data.replace(/'/g, "''")}') NOT VALID`,
-    );
-  } finally {
-    await client.end();
-  }
-}

@@ -24,6 +24,9 @@ import {
 // The logger's gRPC server and its clients (broker, listener) take renewed certificate files
 // through gRPC certificate providers: the next connection uses them, nobody restarts.
 
+// Issuing a certificate makes an RSA key in JavaScript (node-forge): seconds each on a busy machine.
+jest.setTimeout(180_000);
+
 describe('gRPC mutual TLS with renewed certificate files', () => {
   let dir: string;
   let ca: CertificateAuthority;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { DEAD_LETTER_HEADERS, type DeadLetter, type DeadLetterPage } from '@micromesh/contracts';
 import {
   AppError,
-  DEAD_LETTER_HEADERS,
   DEAD_LETTER_QUEUE,
   LOGS_EXCHANGE,
   isPublishError,
@@ -9,7 +9,7 @@ import {
   type EventPublisher,
 } from '@micromesh/kit';
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
-import type { DeadLetter, DeadLetterPage, DeadLetterQueue } from '../domain/dead-letters';
+import type { DeadLetterQueue } from '../domain/dead-letters';
 
 export interface AmqpDeadLetterQueueOptions {
   connection: AmqpConnection;

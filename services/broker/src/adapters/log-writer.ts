@@ -1,9 +1,8 @@
 import { AppError, CoalescingBatcher, propagationHeaders } from '@micromesh/kit';
 import {
-  encodeMetadata,
   GrpcStatus,
   isGrpcError,
-  type Log,
+  toLogMessage,
   type LogServiceCalls,
   type WriteLogsResponse__Output,
 } from '@micromesh/proto';
@@ -59,7 +58,7 @@ export class LogWriter {
     const response = await downstream.call(
       async () => {
         try {
-          return await calls.writeLogs(entries.map(toLog), {
+          return await calls.writeLogs(entries.map(toLogMessage), {
             timeoutMs,
             metadata: requestIdOf(entries),
           });
@@ -84,20 +83,6 @@ function answerAt(response: WriteLogsResponse__Output, index: number): EntryAnsw
   return result?.outcome === 'rejected'
     ? { refused: true, reason: result.reason || 'refused' }
     : { refused: false };
-}
-
-function toLog(entry: LogWrite): Log {
-  return {
-    name: entry.name,
-    data: entry.data,
-    level: entry.level,
-    service: entry.service,
-    event_id: entry.event_id,
-    trace_id: entry.trace_id ?? '',
-    span_id: entry.span_id ?? '',
-    metadata: encodeMetadata(entry.metadata),
-    timestamp: entry.timestamp,
-  };
 }
 
 /** UNAVAILABLE means the call never reached the service, so it is safe to send again. */

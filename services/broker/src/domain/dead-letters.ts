@@ -1,28 +1,5 @@
+import type { DeadLetterPage } from '@micromesh/contracts';
 import { AppError } from '@micromesh/kit';
-
-/** One message of the dead-letter queue as an admin sees it. */
-export interface DeadLetter {
-  /** Stable while the message sits in the queue (a digest of the message, not a position). */
-  id: string;
-  /** malformed | invalid | refused | retries_exhausted (the listener's), or RabbitMQ's own
-   * x-death reason (delivery_limit, rejected, expired); `unknown` when neither says. */
-  reason: string;
-  /** The refusing party's own words, when the listener recorded them. */
-  detail: string | null;
-  routing_key: string;
-  message_id: string | null;
-  dead_lettered_at: string | null;
-  attempts: number | null;
-  /** The start of the body as text (at most PREVIEW_CHARS characters). */
-  preview: string;
-}
-
-export interface DeadLetterPage {
-  /** Messages in the dead-letter queue now (all of them, not only the listed ones). */
-  count: number;
-  /** The oldest `limit` dead letters, oldest first. */
-  items: DeadLetter[];
-}
 
 /** The dead-letter queue, browsed without consuming; the adapter lives in adapters/. */
 export interface DeadLetterQueue {

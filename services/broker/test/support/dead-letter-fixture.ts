@@ -1,10 +1,6 @@
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import {
-  DEAD_LETTER_EXCHANGE,
-  DEAD_LETTER_HEADERS,
-  DEAD_LETTER_QUEUE,
-  type DeadLetterReason,
-} from '@micromesh/kit';
+import { DEAD_LETTER_HEADERS, type DeadLetterReason } from '@micromesh/contracts';
+import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE } from '@micromesh/kit';
 import type { TestVhost } from '@micromesh/kit/testing';
 
 export const REJECTING_QUEUE = 'broker-test.rejecting';

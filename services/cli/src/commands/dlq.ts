@@ -1,15 +1,7 @@
+import type { DeadLetterPage } from '@micromesh/contracts';
 import { type Command } from 'commander';
 import { globals, signedIn } from '../context';
 import { colors, printJson, printTable } from '../output';
-
-interface DeadLetter {
-  id: string;
-  reason: string;
-  routing_key?: string;
-  dead_lettered_at?: string;
-  attempts?: number;
-  preview?: string;
-}
 
 export function dlqCommands(program: Command): void {
   const dlq = program
@@ -26,7 +18,7 @@ export function dlqCommands(program: Command): void {
     )
     .action(async (o: { limit: string }, command: Command) => {
       const { client } = signedIn(command);
-      const { body } = await client.call<{ count: number; items: DeadLetter[] }>(
+      const { body } = await client.call<DeadLetterPage>(
         `/api/dead-letters?limit=${encodeURIComponent(o.limit)}`,
       );
       const data = body.data ?? { count: 0, items: [] };

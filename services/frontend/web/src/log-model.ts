@@ -1,7 +1,8 @@
-/** Log entries as the explorer shows them, whatever spelling the API used for each field. */
-export const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'FATAL'] as const;
-export type Level = (typeof LEVELS)[number];
+import { levelNamed, type Level } from '@micromesh/contracts/level-names';
 
+export type { Level } from '@micromesh/contracts/level-names';
+
+/** Log entries as the explorer shows them, whatever spelling the API used for each field. */
 export interface LogEntry {
   id: string;
   timestamp: Date;
@@ -33,10 +34,9 @@ function str(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** An entry whose level the explorer cannot read is shown as INFO. */
 export function normalizeLevel(value: unknown): Level {
-  const upper = str(value).toUpperCase();
-  if (upper === 'WARN') return 'WARNING';
-  return (LEVELS as readonly string[]).includes(upper) ? (upper as Level) : 'INFO';
+  return levelNamed(str(value)) ?? 'INFO';
 }
 
 let fallbackId = 0;

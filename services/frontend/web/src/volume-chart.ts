@@ -1,5 +1,6 @@
 import { clear, h, s } from './dom';
-import { LEVELS, type Level, type LogEntry } from './log-model';
+import { LEVELS, type Level } from '@micromesh/contracts/level-names';
+import type { LogEntry } from './log-model';
 
 const HEIGHT = 168;
 const MARGIN = { top: 10, right: 8, bottom: 24, left: 34 };

@@ -1,3 +1,5 @@
+// Kept by hand, not amqp-connection-manager: that queues publishes in memory while RabbitMQ is
+// down and resends the unconfirmed after a reconnect; the mesh answers 503 at once instead.
 import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffSettings } from './backoff';

@@ -1,3 +1,4 @@
+// Kept by hand: five lines of arithmetic for three loops; cockatiel (the broker's) would be a kit dependency for it.
 export interface BackoffSettings {
   initialDelayMs?: number;
   maxDelayMs?: number;

@@ -1,3 +1,4 @@
+// Kept by hand (see amqp-connection.ts): when the connection drops, every unconfirmed publish rejects at once.
 import type { LogEvent } from '@micromesh/contracts';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';

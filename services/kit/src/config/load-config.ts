@@ -1,4 +1,5 @@
 import { type z } from 'zod';
+import { ConfigChecked, isCheckingConfig } from './config-check';
 
 /** Thrown when the environment does not satisfy a service's schema; `message` is one line. */
 export class ConfigError extends Error {
@@ -16,6 +17,7 @@ type Env = Record<string, string | undefined>;
 /**
  * Parses the environment once against a zod object schema and returns a frozen, typed result.
  * Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
+ * Under `--check-config` (runMain) a valid result is thrown as ConfigChecked instead.
  */
 export function loadConfig<S extends z.ZodObject>(
   schema: S,
@@ -38,7 +40,9 @@ export function loadConfig<S extends z.ZodObject>(
       problems.map((p) => p.name),
     );
   }
-  return deepFreeze(result.data);
+  const config = deepFreeze(result.data);
+  if (isCheckingConfig()) throw new ConfigChecked(config);
+  return config;
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

@@ -1,4 +1,10 @@
 import type { Logger } from 'pino';
+import {
+  CHECK_CONFIG_FLAG,
+  ConfigChecked,
+  configCheckLine,
+  startConfigCheck,
+} from '../config/config-check';
 import { ConfigError } from '../config/load-config';
 import { armExitWatchdog } from './exit-watchdog';
 import { createLogger } from '../logging/logger';
@@ -24,12 +30,21 @@ export interface RunMainOptions {
  * The process entry every service's main.ts calls. Starts the service, then owns the process:
  * SIGTERM/SIGINT → graceful shutdown (bounded by a timeout), an uncaught error → log and exit.
  * A configuration error prints one line naming the variable and exits 1.
+ *
+ * With `--check-config` it only loads the configuration from the environment, prints one line
+ * (`<name>: configuration ok {…}` on stdout, or the error on stderr) and exits 0 or 2 (1 if the
+ * check itself broke), before the service opens anything: what the deploy checks run against
+ * each manifest's environment.
  */
 export function runMain(
   name: string,
   start: () => Promise<RunningService>,
   options: RunMainOptions = {},
 ): void {
+  if (process.argv.includes(CHECK_CONFIG_FLAG)) {
+    checkConfig(name, start);
+    return;
+  }
   const timeoutMs = options.shutdownTimeoutMs ?? Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
   let running: RunningService | undefined;
   const fallbackLogger = createLogger({ service: name });
@@ -91,7 +106,8 @@ export function runMain(
     void stop('unhandledRejection', 1);
   });
 
-  start().then(
+  // A loader that throws before start's first await (the config, always) rejects like the rest.
+  new Promise<RunningService>((resolve) => resolve(start())).then(
     (service) => {
       running = service;
       service.logger.info({ urls: service.urls }, `${name} started`);
@@ -106,4 +122,27 @@ export function runMain(
       process.exit(1);
     },
   );
+}
+
+/** `--check-config`: the first loadConfig throws its result (ConfigChecked) before start does I/O. */
+function checkConfig(name: string, start: () => Promise<RunningService>): void {
+  startConfigCheck();
+  /* eslint-disable no-console -- the check's answer is one plain line for people and scripts */
+  const report = (err: unknown): void => {
+    if (err instanceof ConfigChecked) {
+      console.log(configCheckLine(name, err.config));
+      process.exit(0);
+    }
+    if (err instanceof ConfigError) {
+      console.error(`${name}: ${err.message}`);
+      process.exit(2);
+    }
+    console.error(`${name}: the configuration check failed: ${String(err)}`);
+    process.exit(1);
+  };
+  new Promise<RunningService>((resolve) => resolve(start())).then(
+    () => report(new Error('started without loading a configuration')),
+    report,
+  );
+  /* eslint-enable no-console */
 }

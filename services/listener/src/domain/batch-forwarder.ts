@@ -1,14 +1,5 @@
-/** What to do with a batch the downstream store refused. */
-export type FailureKind =
-  /** Transient (store down, deadline): hold the batch and try it again after a backoff. */
-  | 'retry'
-  /** The data itself was refused: split the batch to find the bad item(s), give those up. */
-  | 'reject'
-  /**
-   * Neither (e.g. INTERNAL): split the batch to find the item(s) it follows; an item that still
-   * fails alone gets a bounded number of attempts, then it is given up.
-   */
-  | 'unknown';
+import type { FailureKind, ForwardReport } from './ports';
+import { WakeablePauses } from './wakeable-pauses';
 
 /** Why an item was given up. */
 export type RejectReason =
@@ -16,12 +7,6 @@ export type RejectReason =
   | 'refused'
   /** It failed with an unknown error on every one of its `maxItemAttempts` attempts. */
   | 'retries_exhausted';
-
-/** What a forward call reports beyond "stored": items the store refused one by one. */
-export interface ForwardReport {
-  /** Index in the batch → the store's refusal of that item; every other item is stored. */
-  refused?: ReadonlyMap<number, unknown>;
-}
 
 export interface BatchForwarderOptions<T> {
   /** Items per forward call. */
@@ -96,7 +81,8 @@ export class BatchForwarder<T> {
   private closed = false;
   private failing = 0;
   private failingSince: number | undefined;
-  private readonly wakeRetries = new Set<() => void>();
+  /** Backoff waits, all cut short by close(). */
+  private readonly pauses = new WakeablePauses();
 
   constructor(private readonly options: BatchForwarderOptions<T>) {}
 
@@ -138,7 +124,7 @@ export class BatchForwarder<T> {
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const wake of this.wakeRetries) wake();
+    this.pauses.wakeAll();
     const dropped = this.pending.length;
     this.pending = [];
     this.notifyIdle();
@@ -224,7 +210,7 @@ export class BatchForwarder<T> {
               return { stored: false, error, reason: 'retries_exhausted' };
             }
             this.options.onRetry?.(error, count, this.options.retryDelayMs(count - 1), 1, kind);
-            await this.pause(this.options.retryDelayMs(count - 1));
+            await this.pauses.pause(this.options.retryDelayMs(count - 1));
             if (this.closed) return { stored: false, error, reason: 'retries_exhausted' };
             continue;
           }
@@ -235,7 +221,7 @@ export class BatchForwarder<T> {
           }
           const delayMs = this.options.retryDelayMs(attempt);
           this.options.onRetry?.(error, attempt + 1, delayMs, batch.length, kind);
-          await this.pause(delayMs);
+          await this.pauses.pause(delayMs);
           if (this.closed) return { stored: false, error, reason: 'refused' };
         }
       }
@@ -288,18 +274,6 @@ export class BatchForwarder<T> {
       if (this.closed) return;
       await this.report(half, result);
     }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeRetries.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeRetries.add(done);
-    });
   }
 
   private notifyIdle(): void {

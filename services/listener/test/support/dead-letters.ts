@@ -1,5 +1,6 @@
 import amqp from 'amqplib';
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_QUEUE } from '@micromesh/kit';
+import { DEAD_LETTER_HEADERS } from '@micromesh/contracts';
+import { DEAD_LETTER_QUEUE } from '@micromesh/kit';
 
 export interface DeadLetter {
   body: string;

@@ -4,21 +4,25 @@ import {
   freePort,
   startServiceProcess,
   type ServiceProcess,
-  type TestDatabase,
   type TestVhost,
 } from '@micromesh/kit/testing';
-import { openLogStore, type LogStore } from './log-store';
+import { connectLoggerApi, type LoggerApi } from './logger-api';
+import { startLoggerFront, type LoggerFront, type LoggerFrontFaults } from './logger-front';
 import { connectTestPublisher, type TestPublisher } from './test-publisher';
 
 export interface ListenerMesh {
   amqpUrl: string;
   /** Present when the mesh runs on a fresh vhost of the shared RabbitMQ. */
   vhost?: TestVhost;
-  db: TestDatabase;
   logger: ServiceProcess;
+  /** Name of the logger's PostgreSQL database: for CPU accounting of its backends, never queried. */
+  database: string;
+  /** What the logger stored, through its QueryLogs. */
+  logs: LoggerApi;
+  /** Present when the listener talks to a front instead of the logger (MeshOptions.loggerFront). */
+  front?: LoggerFront;
   listener: ServiceProcess;
   publisher: TestPublisher;
-  store: LogStore;
   close(): Promise<void>;
 }
 
@@ -27,15 +31,16 @@ export interface MeshOptions {
   amqpUrl?: string;
   listenerEnv?: Record<string, string>;
   /**
-   * Something the listener talks to instead of the logger (e.g. a gRPC front that fails some
-   * calls); given the logger's gRPC address, it answers its own. Closed with the mesh.
+   * Puts a gRPC front between the listener and the logger (./logger-front.ts), with these faults
+   * from the start (more can be added through `mesh.front`). Closed with the mesh.
    */
-  loggerFront?(loggerAddress: string): Promise<{ address: string; close(): Promise<void> }>;
+  loggerFront?: LoggerFrontFaults;
 }
 
 /**
  * The real pipeline under test, each part a real process: logger (gRPC, fresh PostgreSQL
- * database) ← listener ← RabbitMQ (fresh vhost) ← a confirmed publisher.
+ * database) ← listener ← RabbitMQ (fresh vhost) ← a confirmed publisher. The tests see the logger
+ * only through its API (QueryLogs, /metrics), never its database.
  * Needs `npx tsc -b services/logger services/listener` (scripts/test builds everything).
  */
 export async function startListenerMesh(
@@ -53,21 +58,24 @@ export async function startListenerMesh(
     const amqpUrl = options.amqpUrl ?? vhost?.url ?? '';
     const db = await createTestDatabase(prefix.replace(/-/g, '_'));
     cleanup.push(() => db.drop());
-    const store = openLogStore(db.url);
-    cleanup.push(() => store.close());
     const grpcPort = await freePort();
     const logger = await startServiceProcess({
       service: 'logger',
       env: { LOG_STORE_URL: db.url, GRPC_PORT: String(grpcPort), LOG_LEVEL: 'warn' },
     });
     cleanup.push(() => logger.stop());
-    const front = await options.loggerFront?.(`127.0.0.1:${grpcPort}`);
+    const loggerAddress = `127.0.0.1:${grpcPort}`;
+    const logs = connectLoggerApi(loggerAddress);
+    cleanup.push(async () => logs.close());
+    const front = options.loggerFront
+      ? await startLoggerFront(loggerAddress, options.loggerFront)
+      : undefined;
     if (front) cleanup.push(() => front.close());
     const listener = await startServiceProcess({
       service: 'listener',
       env: {
         AMQP_URL: amqpUrl,
-        LOGGER_GRPC_ADDRESS: front?.address ?? `127.0.0.1:${grpcPort}`,
+        LOGGER_GRPC_ADDRESS: front?.address ?? loggerAddress,
         LOG_LEVEL: 'info',
         // A short backoff ceiling keeps the outage tests quick (production default: 5 s).
         LISTENER_RETRY_MAX_MS: '1000',
@@ -77,7 +85,17 @@ export async function startListenerMesh(
     cleanup.push(() => listener.stop());
     const publisher = await connectTestPublisher(amqpUrl);
     cleanup.push(() => publisher.close());
-    return { amqpUrl, vhost, db, logger, listener, publisher, store, close: undo };
+    return {
+      amqpUrl,
+      vhost,
+      logger,
+      database: db.name,
+      logs,
+      front,
+      listener,
+      publisher,
+      close: undo,
+    };
   } catch (err) {
     await undo();
     throw err;

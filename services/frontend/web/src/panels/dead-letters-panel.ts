@@ -1,22 +1,9 @@
+import type { DeadLetter, DeadLetterPage } from '@micromesh/contracts';
 import { failureMessage, type BrokerClient } from '../broker-client';
 import { byId, h } from '../dom';
 
-/** One item of GET /api/dead-letters (see the broker's OpenAPI `DeadLetter`). */
-export interface DeadLetterItem {
-  id: string;
-  reason: string;
-  detail: string | null;
-  routing_key: string;
-  message_id: string | null;
-  dead_lettered_at: string | null;
-  attempts: number | null;
-  preview: string;
-}
-
-interface DeadLetterPage {
-  count: number;
-  items: DeadLetterItem[];
-}
+/** One item of GET /api/dead-letters: the contracts package's `DeadLetter` (types only). */
+export type DeadLetterItem = DeadLetter;
 
 const LIMIT = 20;
 

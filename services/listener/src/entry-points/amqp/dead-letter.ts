@@ -1,12 +1,7 @@
-import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_HEADERS, type DeadLetterReason } from '@micromesh/kit';
+import { DEAD_LETTER_HEADERS } from '@micromesh/contracts';
+import { DEAD_LETTER_EXCHANGE } from '@micromesh/kit';
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
-
-export interface DeadLetterWhy {
-  reason: DeadLetterReason;
-  /** The refusing party's own words (truncated to DETAIL_MAX characters). */
-  detail: string;
-  attempts: number;
-}
+import type { DeadLetterWhy } from '../../domain/pending-events';
 
 /**
  * How a message left the queue: republished with our headers; rejected (RabbitMQ dead-lettered it
@@ -15,6 +10,7 @@ export interface DeadLetterWhy {
  */
 export type DeadLetterOutcome = 'published' | 'rejected' | 'lost-channel';
 
+/** The detail header is cut to this many characters. */
 const DETAIL_MAX = 1_000;
 const CONFIRM_TIMEOUT_MS = 5_000;
 

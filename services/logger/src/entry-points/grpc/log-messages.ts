@@ -1,6 +1,5 @@
 import { AppError } from '@micromesh/kit';
-import { decodeMetadata, encodeMetadata, type Log, type Log__Output } from '@micromesh/proto';
-import type { LogEntry } from '../../domain/log-entry';
+import { decodeMetadata, type Log__Output } from '@micromesh/proto';
 
 /**
  * A gRPC Log → the domain's input shape: proto3 cannot tell "absent" from "", so empty extension
@@ -23,18 +22,4 @@ export function fromLogMessage(message: Log__Output | null | undefined, path = '
     }
   }
   return input;
-}
-
-export function toLogMessage(entry: LogEntry): Log {
-  return {
-    name: entry.name,
-    data: entry.data,
-    level: entry.level,
-    service: entry.service,
-    event_id: entry.event_id,
-    trace_id: entry.trace_id ?? '',
-    span_id: entry.span_id ?? '',
-    metadata: encodeMetadata(entry.metadata),
-    timestamp: entry.timestamp.toISOString(),
-  };
 }

@@ -6,11 +6,11 @@ import {
   runWithRequestContext,
   type Logger,
 } from '@micromesh/kit';
-import { allowPeers, type LogServiceHandlers } from '@micromesh/proto';
+import { allowPeers, toLogMessage, type LogServiceHandlers } from '@micromesh/proto';
 import { LOG_READERS, LOG_WRITERS } from '../callers';
 import type { LogService } from '../../domain/log-service';
 import { toGrpcError } from './grpc-errors';
-import { fromLogMessage, toLogMessage } from './log-messages';
+import { fromLogMessage } from './log-messages';
 
 /**
  * Wraps a promise-returning handler body: the result or a mapped gRPC error goes to the callback,

@@ -1,7 +1,6 @@
-import { LEVELS, routingKeyFor } from '@micromesh/contracts';
+import { LEVELS, routingKeyFor, type DeadLetter, type DeadLetterPage } from '@micromesh/contracts';
 import type { Envelope } from '@micromesh/kit';
 import { z } from 'zod';
-import type { DeadLetter, DeadLetterPage } from '../../../domain/dead-letters';
 import { documentNotes } from './json-schema';
 
 /**

@@ -1,36 +1,25 @@
 import { connectivityState } from '@grpc/grpc-js';
-import type { LogEvent } from '@micromesh/contracts';
-import type { FailureKind, ForwardReport } from '../domain/batch-forwarder';
 import {
   callUnary,
   createLogServiceClient,
-  encodeMetadata,
   grpcChannelCredentials,
   GrpcStatus,
   isGrpcError,
+  toLogMessage,
   type GrpcTlsFiles,
-  type Log,
   type WriteLogsResponse__Output,
 } from '@micromesh/proto';
-
-export interface WriteResult extends ForwardReport {
-  written: number;
-  duplicates: number;
-}
-
-/** The logger as a store of events, over its gRPC WriteLogs (idempotent by event_id). */
-export interface LogWriter {
-  write(events: readonly LogEvent[]): Promise<WriteResult>;
-  /** False while the gRPC channel is in TRANSIENT_FAILURE (the logger cannot be reached). */
-  reachable(): boolean;
-  close(): void;
-}
+import type { FailureKind, LogWriter } from '../domain/ports';
 
 /** gRPC message size the batches must stay under (the logger's receive limit is gRPC's 4 MiB). */
 export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
 
-/** With TLS files, the channel presents the listener's certificate (mutual TLS). */
-export function createLogWriter(
+/**
+ * The logger as the listener's store, over its gRPC WriteLogs (idempotent by event_id). With TLS
+ * files, the channel presents the listener's certificate (mutual TLS). `reachable()` is false
+ * while the channel is in TRANSIENT_FAILURE.
+ */
+export function createGrpcLogWriter(
   address: string,
   deadlineMs: number,
   tls?: GrpcTlsFiles,
@@ -38,7 +27,7 @@ export function createLogWriter(
   const client = createLogServiceClient(address, { credentials: grpcChannelCredentials(tls) });
   return {
     async write(events) {
-      const entries = events.map(toLog);
+      const entries = events.map(toLogMessage);
       const response = await callUnary<WriteLogsResponse__Output>(
         (metadata, options, callback) => client.WriteLogs({ entries }, metadata, options, callback),
         { timeoutMs: deadlineMs },
@@ -49,6 +38,8 @@ export function createLogWriter(
         refused: refusedEntries(response),
       };
     },
+    classify: classifyFailure,
+    describe: describeFailure,
     reachable() {
       return (
         client.getChannel().getConnectivityState(false) !== connectivityState.TRANSIENT_FAILURE
@@ -61,7 +52,7 @@ export function createLogWriter(
 }
 
 /** The logger's refusal of one entry of a WriteLogs call (the rest of the call was stored). */
-export class EntryRefused extends Error {
+class EntryRefused extends Error {
   override readonly name = 'EntryRefused';
 }
 
@@ -102,7 +93,7 @@ const TRANSIENT: ReadonlySet<number> = new Set([
  * and dead-letter them), 'retry' (the logger is unavailable: hold and back off), 'unknown'
  * (INTERNAL, UNKNOWN, anything unexpected: split, then a bounded number of attempts per entry).
  */
-export function classifyFailure(error: unknown): FailureKind {
+function classifyFailure(error: unknown): FailureKind {
   if (!isGrpcError(error)) return 'unknown';
   if (REFUSALS.has(error.code)) return 'reject';
   if (TRANSIENT.has(error.code)) return 'retry';
@@ -110,25 +101,11 @@ export function classifyFailure(error: unknown): FailureKind {
 }
 
 /** The refusing party's own words, for the dead letter's header and the log. */
-export function describeFailure(error: unknown): string {
+function describeFailure(error: unknown): string {
   if (error instanceof EntryRefused) return `logger: rejected: ${error.message}`;
   if (isGrpcError(error)) {
     const code = GrpcStatus[error.code] ?? String(error.code);
     return `logger: ${code}: ${error.details || error.message}`;
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-function toLog(event: LogEvent): Log {
-  return {
-    name: event.name,
-    data: event.data,
-    level: event.level,
-    service: event.service,
-    event_id: event.event_id,
-    trace_id: event.trace_id ?? '',
-    span_id: event.span_id ?? '',
-    metadata: encodeMetadata(event.metadata),
-    timestamp: event.timestamp,
-  };
 }
