@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { MAX_ADDRESS_LENGTH, plainAddress } from './mail-address';
+import { textProblem } from './store-safety';
+
+/** No unpaired UTF-16 surrogate: it has no UTF-8 form, so PostgreSQL would store U+FFFD instead. */
+const storable = (v: string) => textProblem(v) === undefined;
 
 /**
  * The size bounds of a mail request, one set for the broker's `mail` action and the mail
@@ -30,12 +34,14 @@ const subject = z
   .max(MAIL_LIMITS.subjectLength, `must be at most ${MAIL_LIMITS.subjectLength} characters`)
   .refine((v) => !/[\r\n]/.test(v), 'must not contain line breaks')
   .refine((v) => !HEADER_UNSAFE.test(v), 'must not contain control characters')
+  .refine(storable, 'must not contain unpaired UTF-16 surrogates')
   .refine((v) => v.trim().length > 0, 'must not be empty');
 
 const message = z
   .string()
   .max(MAIL_LIMITS.messageLength, `must be at most ${MAIL_LIMITS.messageLength} characters`)
   .refine((v) => !BODY_UNSAFE.test(v), 'must not contain control characters')
+  .refine(storable, 'must not contain unpaired UTF-16 surrogates')
   .refine((v) => v.trim().length > 0, 'must not be empty');
 
 /**

@@ -85,4 +85,12 @@ describe('mailRequestSchema', () => {
       'message: Invalid input: expected string, received undefined',
     ]);
   });
+
+  it('When the subject or message holds half of a surrogate pair, then it is refused (PostgreSQL would store U+FFFD instead)', () => {
+    expect(problems(aMail({ subject: 'cut \uD83D emoji', message: 'tail \uDE00' }))).toEqual([
+      'subject: must not contain unpaired UTF-16 surrogates',
+      'message: must not contain unpaired UTF-16 surrogates',
+    ]);
+    expect(problems(aMail({ subject: 'whole \uD83D\uDE00 emoji' }))).toEqual([]);
+  });
 });
