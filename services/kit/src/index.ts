@@ -76,6 +76,7 @@ export {
 } from './amqp/event-publisher';
 export { PublishError, isPublishError, type PublishFailure } from './amqp/publish-error';
 export { eventMessage, type EventMessage } from './amqp/event-message';
+export { copyPublishOptions } from './amqp/copy-message';
 export { backoffDelay, type BackoffSettings } from './amqp/backoff';
 export * from './tls/index';
 export {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DEAD_LETTER_HEADERS, type DeadLetter, type DeadLetterPage } from '@micromesh/contracts';
 import {
+  copyPublishOptions,
   AppError,
   DEAD_LETTER_QUEUE,
   LOGS_EXCHANGE,
@@ -8,7 +9,7 @@ import {
   type AmqpConnection,
   type EventPublisher,
 } from '@micromesh/kit';
-import type { Channel, ConsumeMessage, Options } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import type { DeadLetterQueue } from '../domain/dead-letters';
 
 export interface AmqpDeadLetterQueueOptions {
@@ -145,17 +146,7 @@ export class AmqpDeadLetterQueue implements DeadLetterQueue {
     const headers = Object.fromEntries(
       Object.entries(properties.headers ?? {}).filter(([name]) => !DEATH_HEADERS.has(name)),
     );
-    const options: Options.Publish = {
-      persistent: true,
-      contentType: properties.contentType as string | undefined,
-      contentEncoding: properties.contentEncoding as string | undefined,
-      messageId: properties.messageId as string | undefined,
-      correlationId: properties.correlationId as string | undefined,
-      timestamp: properties.timestamp as number | undefined,
-      type: properties.type as string | undefined,
-      appId: properties.appId as string | undefined,
-      headers,
-    };
+    const options = copyPublishOptions(message, headers);
     try {
       await this.options.publisher.publishRaw(
         LOGS_EXCHANGE,

@@ -1,6 +1,6 @@
 import { DEAD_LETTER_HEADERS } from '@micromesh/contracts';
-import { DEAD_LETTER_EXCHANGE } from '@micromesh/kit';
-import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import { copyPublishOptions, DEAD_LETTER_EXCHANGE } from '@micromesh/kit';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { DeadLetterWhy } from '../../domain/pending-events';
 
 /**
@@ -45,23 +45,13 @@ function publishCopy(
   why: DeadLetterWhy,
 ): Promise<void> {
   const { properties } = message;
-  const options: Options.Publish = {
-    persistent: true,
-    contentType: properties.contentType as string | undefined,
-    contentEncoding: properties.contentEncoding as string | undefined,
-    messageId: properties.messageId as string | undefined,
-    correlationId: properties.correlationId as string | undefined,
-    timestamp: properties.timestamp as number | undefined,
-    type: properties.type as string | undefined,
-    appId: properties.appId as string | undefined,
-    headers: {
-      ...(properties.headers ?? {}),
-      [DEAD_LETTER_HEADERS.reason]: why.reason,
-      [DEAD_LETTER_HEADERS.detail]: why.detail.slice(0, DETAIL_MAX),
-      [DEAD_LETTER_HEADERS.at]: new Date().toISOString(),
-      [DEAD_LETTER_HEADERS.attempts]: why.attempts,
-    },
-  };
+  const options = copyPublishOptions(message, {
+    ...(properties.headers ?? {}),
+    [DEAD_LETTER_HEADERS.reason]: why.reason,
+    [DEAD_LETTER_HEADERS.detail]: why.detail.slice(0, DETAIL_MAX),
+    [DEAD_LETTER_HEADERS.at]: new Date().toISOString(),
+    [DEAD_LETTER_HEADERS.attempts]: why.attempts,
+  });
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no confirm')), CONFIRM_TIMEOUT_MS);
     try {
