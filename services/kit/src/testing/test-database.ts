@@ -31,7 +31,19 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
       const client = new Client({ connectionString: adminUrl('postgres') });
       await client.connect();
       try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // FORCE terminates the database's backends, but a non-superuser may not terminate an
+        // autovacuum worker that happens to be on it (42501, "must be a member of the role whose
+        // process is being terminated"): wait for the worker, a bounded number of times.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            return;
+          } catch (err) {
+            const code = (err as { code?: unknown }).code;
+            if (code !== '42501' || attempt >= 40) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        }
       } finally {
         await client.end();
       }
