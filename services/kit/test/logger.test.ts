@@ -47,9 +47,9 @@ describe('TurnBufferedDestination', () => {
   };
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  it('When lines are written in one event-loop turn, then they reach the target as one write on the next turn', async () => {
+  it('When lines are written in one event-loop turn, then they reach the target as one write at the end of it', async () => {
     const t = target();
-    const buffered = new TurnBufferedDestination(t.stream);
+    const buffered = new TurnBufferedDestination(t.stream, 0);
     buffered.write('a\n');
     buffered.write('b\n');
     buffered.write('c\n');
@@ -59,6 +59,21 @@ describe('TurnBufferedDestination', () => {
     buffered.write('d\n');
     await nextTurn();
     expect(t.writes).toEqual(['a\nb\nc\n', 'd\n']);
+  });
+
+  it('When lines keep coming right after a write, then they wait out the interval and leave together', async () => {
+    const t = target();
+    const buffered = new TurnBufferedDestination(t.stream, 40);
+    buffered.write('first\n');
+    await nextTurn();
+    expect(t.writes).toEqual(['first\n']);
+    buffered.write('second\n');
+    await nextTurn();
+    buffered.write('third\n');
+    await nextTurn();
+    expect(t.writes).toEqual(['first\n']);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(t.writes).toEqual(['first\n', 'second\nthird\n']);
   });
 
   it('When a lone line is written at idle, then it leaves on the next turn, not after a timer', async () => {
