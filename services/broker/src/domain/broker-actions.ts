@@ -3,6 +3,7 @@ import { createEvent, routingKeyFor } from '@micromesh/contracts';
 import { AppError, currentTraceIds, ok, type Envelope } from '@micromesh/kit';
 import type { AuthPayload, EventPayload, LogPayload, MailPayload } from './action-schemas';
 import { idempotentEventId, requestHash, type IdempotentRequest } from './idempotency';
+import type { OverloadHold } from './overload-hold';
 import type { BrokerPorts, IdempotencyRecords } from './ports';
 import type { Principal } from './principal';
 
@@ -24,10 +25,18 @@ export class BrokerActions {
   constructor(
     private readonly ports: BrokerPorts,
     private readonly idempotency: IdempotencyRecords,
+    /** Auth's "at capacity" answers, held briefly so a login flood is not relayed one by one. */
+    private readonly authOverload?: OverloadHold,
   ) {}
 
   async auth(credentials: AuthPayload, clientIp: string): Promise<ActionOutcome> {
-    return { status: 202, body: await this.ports.authenticate(credentials, clientIp) };
+    this.authOverload?.check();
+    try {
+      return { status: 202, body: await this.ports.authenticate(credentials, clientIp) };
+    } catch (err) {
+      this.authOverload?.observe(err);
+      throw err;
+    }
   }
 
   async log(entry: LogPayload, retry?: IdempotentRequest): Promise<ActionOutcome> {
