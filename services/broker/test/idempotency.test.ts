@@ -167,7 +167,14 @@ describe('broker: Idempotency-Key', () => {
 
     expect([first.status, again.status]).toEqual([202, 202]);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
-    await copiesInQueue();
+    // A new event_id: the logger, which keeps records far longer than a key lives, stores it.
+    expect(again.body.data.event_id).not.toBe(first.body.data.event_id);
+    expect(await copiesInQueue()).toEqual(
+      new Map([
+        [first.body.data.event_id, 1],
+        [again.body.data.event_id, 1],
+      ]),
+    );
   });
 });
 
