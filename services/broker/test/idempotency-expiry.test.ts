@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { idempotentEventId, requestHash } from '../src/domain/idempotency';
 import { aLog, anEventPayload } from './support/factories';
+import { loggerEntries } from './support/logger-metrics';
 import { TestMesh, type MeshUser } from './support/test-mesh';
 
 /**
@@ -58,6 +59,16 @@ describe('broker: Idempotency-Key expiry', () => {
       [key],
     );
 
+  /** As if the broker died after the action and before its answer was kept. */
+  const forgetAnswer = (key: string) =>
+    sql(
+      mesh.brokerDb.url,
+      `UPDATE broker_idempotency_keys SET status = NULL, answer = NULL WHERE idempotency_key = $1`,
+      [key],
+    );
+
+  const loggerCount = (outcome: 'stored' | 'duplicate') => loggerEntries(mesh.logger!.url, outcome);
+
   describe('log', () => {
     it('When an expired key comes back with another body, then a second record is stored under a new event_id', async () => {
       const key = `nightly-report-${randomUUID()}`;
@@ -101,12 +112,7 @@ describe('broker: Idempotency-Key expiry', () => {
       const key = `crashed-${randomUUID()}`;
       const log = aLog();
       const first = await post(key, { action: 'log', log });
-      // As if the broker died after the logger stored the entry and before the answer was kept.
-      await sql(
-        mesh.brokerDb.url,
-        `UPDATE broker_idempotency_keys SET status = NULL, answer = NULL WHERE idempotency_key = $1`,
-        [key],
-      );
+      await forgetAnswer(key);
 
       const again = await post(key, { action: 'log', log });
 
@@ -163,6 +169,29 @@ describe('broker: Idempotency-Key expiry', () => {
   });
 
   describe('event', () => {
+    it('When a repeat finds the first event published but never completed, then it publishes the same event_id and the listener stores one record', async () => {
+      const key = `crashed-event-${randomUUID()}`;
+      const event = anEventPayload();
+      const first = await post(key, { action: 'event', event });
+      await waitFor(async () => (await stored(event.name)).length === 1, {
+        what: 'the listener storing the event',
+      });
+      await forgetAnswer(key);
+      const duplicates = await loggerCount('duplicate');
+
+      const again = await post(key, { action: 'event', event });
+
+      expect([first.status, again.status]).toEqual([202, 202]);
+      expect(again.body.data.event_id).toBe(first.body.data.event_id);
+      // The second copy reached the logger through the listener and was found a duplicate.
+      await waitFor(async () => (await loggerCount('duplicate')) === duplicates + 1, {
+        what: 'the logger seeing the second copy',
+      });
+      expect(await stored(event.name)).toEqual([
+        { event_id: first.body.data.event_id, data: event.data },
+      ]);
+    });
+
     it('When an expired key comes back with another body, then the listener stores a second record', async () => {
       const key = `nightly-event-${randomUUID()}`;
       const event = anEventPayload({ data: 'A' });

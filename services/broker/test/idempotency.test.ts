@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { bindTestQueue } from './support/event-queue';
 import { aLog, anEventPayload } from './support/factories';
+import { loggerEntries } from './support/logger-metrics';
 import { specViolations } from './support/openapi-check';
 import { TestMesh, type MeshUser } from './support/test-mesh';
 
@@ -42,15 +43,7 @@ describe('broker: Idempotency-Key', () => {
       .set('idempotency-key', key)
       .send(body);
 
-  /** logger_entries_total{outcome} from the logger's own /metrics. */
-  const loggerCount = async (outcome: 'stored' | 'duplicate') => {
-    const text = (await request(mesh.logger!.url).get('/metrics')).text;
-    const line = new RegExp(
-      `^logger_entries_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`,
-      'm',
-    );
-    return Number(line.exec(text)?.[1] ?? 0);
-  };
+  const loggerCount = (outcome: 'stored' | 'duplicate') => loggerEntries(mesh.logger!.url, outcome);
 
   /** Everything waiting in the test queue, grouped: event_id → copies. */
   const copiesInQueue = async () => {
