@@ -43,14 +43,22 @@ export class TestMesh {
   private databases: TestDatabase[] = [];
   private brokers: StartedHttpService[] = [];
 
-  /** `withLogger: false` leaves the logger out for suites that never reach it. */
-  static async start({ withLogger = true } = {}): Promise<TestMesh> {
+  /**
+   * `withLogger: false` leaves the logger out for suites that never reach it; `authAmqpUrl` gives
+   * auth another RabbitMQ URL than the brokers' vhost (e.g. one it cannot use).
+   */
+  static async start(
+    { withLogger = true, authAmqpUrl }: { withLogger?: boolean; authAmqpUrl?: (vhostUrl: string) => string } = {},
+  ): Promise<TestMesh> {
     const mesh = new TestMesh();
-    await mesh.boot(withLogger);
+    await mesh.boot(withLogger, authAmqpUrl);
     return mesh;
   }
 
-  private async boot(withLogger: boolean): Promise<void> {
+  private async boot(
+    withLogger: boolean,
+    authAmqpUrl: ((vhostUrl: string) => string) | undefined,
+  ): Promise<void> {
     const [authDb, logsDb, brokerDb, vhost, keyDir, grpcPort] = await Promise.all([
       createTestDatabase('broker_auth'),
       createTestDatabase('broker_logs'),
@@ -72,7 +80,7 @@ export class TestMesh {
           LOG_LEVEL: 'warn',
           AUTH_DATABASE_URL: authDb.url,
           // Auth announces revocations on this vhost, where the brokers under test listen.
-          AMQP_URL: vhost.url,
+          AMQP_URL: authAmqpUrl ? authAmqpUrl(vhost.url) : vhost.url,
           AUTH_JWT_KEYS_DIR: keyDir.dir,
           AUTH_JWT_RELOAD_MS: '200',
           AUTH_BCRYPT_COST: '4',
