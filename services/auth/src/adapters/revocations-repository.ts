@@ -8,6 +8,9 @@ import type { RevocationLog, RevocationRecords } from '../domain/ports';
  */
 const COMMIT_MARGIN = '5 seconds';
 
+/** The window's start, or the cursor less the margin when later: a bound each index scan uses. */
+const SINCE = `greatest(now() - make_interval(secs => $1), $2::timestamptz - interval '${COMMIT_MARGIN}')`;
+
 /**
  * Reads the revocations for the brokers' catch-up in one statement (one snapshot, one clock):
  * users' token revocations and revoked API keys, both younger than the window and, with a cursor,
@@ -22,17 +25,12 @@ export class RevocationsRepository implements RevocationLog {
       revocations: { user_id: string; min_version: number }[];
       key_ids: string[];
     }>(
-      `WITH since AS (
-         SELECT greatest(now() - make_interval(secs => $1),
-                         $2::timestamptz - interval '${COMMIT_MARGIN}') AS t)
-       SELECT now() AS as_of,
-         (SELECT coalesce(json_agg(json_build_object('user_id', r.user_id,
-                                                     'min_version', r.min_version)
-                                   ORDER BY r.revoked_at), '[]'::json)
-            FROM token_revocations r, since WHERE r.revoked_at > since.t) AS revocations,
-         (SELECT coalesce(json_agg(k.id ORDER BY k.revoked_at), '[]'::json)
-            FROM api_keys k, since
-           WHERE k.revoked_at IS NOT NULL AND k.revoked_at > since.t) AS key_ids`,
+      `SELECT now() AS as_of,
+         (SELECT coalesce(json_agg(json_build_object('user_id', user_id, 'min_version', min_version)
+                                   ORDER BY revoked_at), '[]'::json)
+            FROM token_revocations WHERE revoked_at > ${SINCE}) AS revocations,
+         (SELECT coalesce(json_agg(id ORDER BY revoked_at), '[]'::json)
+            FROM api_keys WHERE revoked_at IS NOT NULL AND revoked_at > ${SINCE}) AS key_ids`,
       [seconds, after ?? null],
     );
     const row = rows[0]!;

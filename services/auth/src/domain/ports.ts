@@ -208,7 +208,8 @@ export interface LoginEvents {
 
 /**
  * Where revocations are announced to every broker replica. Fire and forget: the change is already
- * stored, and a broker that misses a notice catches up from `GET /internal/revocations`.
+ * stored, and a broker that misses a notice catches up from `GET /internal/revocations` (polled
+ * every second or so).
  */
 export interface RevocationAnnouncer {
   announce(notice: RevocationNotice): void;
