@@ -4,7 +4,7 @@ import {
   INVALID_IDEMPOTENCY_KEY,
   idempotencyKeyHeaderSchema,
 } from '@micromesh/contracts';
-import { AppError, clientAddressKey, parseInput } from '@micromesh/kit';
+import { AppError, clientAddressKey, parseInput, sendJson } from '@micromesh/kit';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import {
@@ -108,5 +108,5 @@ function retryOf(req: Request, principal: Principal): IdempotentRequest | undefi
 
 function send(res: Response, outcome: ActionOutcome): void {
   if (outcome.replayed) res.set('idempotent-replayed', 'true');
-  res.status(outcome.status).json(outcome.body);
+  sendJson(res, outcome.status, outcome.body);
 }
