@@ -1,10 +1,5 @@
 import type { Pool } from 'pg';
-import {
-  EmailTakenError,
-  type NewUser,
-  type UserChanges,
-  type UserStore,
-} from '../domain/ports';
+import { EmailTakenError, type NewUser, type UserChanges, type UserStore } from '../domain/ports';
 import { ALL_VERSIONS_REVOKED } from '../domain/revocations';
 import type { UserRecord } from '../domain/user';
 
@@ -129,4 +124,5 @@ export class UsersRepository implements UserStore {
       [id, ALL_VERSIONS_REVOKED],
     );
     return (rowCount ?? 0) > 0;
-  }}
+  }
+}

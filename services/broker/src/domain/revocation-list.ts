@@ -71,7 +71,9 @@ export class RevocationList {
     }
     const listedKeys = new Set(key_ids);
     for (const [keyId, at] of this.revokedKeys) {
-      if (!listedKeys.has(keyId) && now - at > window_seconds * 1000) this.revokedKeys.delete(keyId);
+      if (!listedKeys.has(keyId) && now - at > window_seconds * 1000) {
+        this.revokedKeys.delete(keyId);
+      }
     }
     this.loaded = true;
   }

@@ -47,9 +47,10 @@ export class TestMesh {
    * `withLogger: false` leaves the logger out for suites that never reach it; `authAmqpUrl` gives
    * auth another RabbitMQ URL than the brokers' vhost (e.g. one it cannot use).
    */
-  static async start(
-    { withLogger = true, authAmqpUrl }: { withLogger?: boolean; authAmqpUrl?: (vhostUrl: string) => string } = {},
-  ): Promise<TestMesh> {
+  static async start({
+    withLogger = true,
+    authAmqpUrl,
+  }: { withLogger?: boolean; authAmqpUrl?: (vhostUrl: string) => string } = {}): Promise<TestMesh> {
     const mesh = new TestMesh();
     await mesh.boot(withLogger, authAmqpUrl);
     return mesh;
