@@ -122,7 +122,7 @@ export async function startBroker(
   const revocationFeed = new RevocationFeed({
     connection: amqp,
     list: revocations,
-    catchUp: () => authClient.revocations(),
+    catchUp: (after) => authClient.revocations(after),
     logger,
     syncIntervalMs: config.REVOCATION_SYNC_MS,
     pollIntervalMs: config.REVOCATION_POLL_MS,

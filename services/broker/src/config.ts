@@ -95,11 +95,12 @@ export const brokerConfigSchema = z.object({
   JWKS_COOLDOWN_MS: env.int(1_000, 0),
 
   /**
-   * Revocations: notices arrive live over RabbitMQ; auth's recent list is fetched at start, at each
-   * reconnect and then every SYNC ms while the feed is up, every POLL ms while it is down.
+   * Revocations: notices arrive live over RabbitMQ; auth's whole recent list is fetched at start,
+   * at each reconnect and every SYNC ms, and what is new since the last answer every POLL ms,
+   * whether or not the feed is up (auth may have failed to publish a notice).
    */
   REVOCATION_SYNC_MS: env.int(60_000, 100),
-  REVOCATION_POLL_MS: env.int(2_000, 100),
+  REVOCATION_POLL_MS: env.int(1_000, 100),
   /** Concurrent live tails one client (user or API key) may hold. */
   STREAMS_PER_CLIENT: env.int(3, 1),
   /** Verified-token and API-key caches (entries; API keys are re-introspected after the TTL). */

@@ -45,18 +45,28 @@ export class TestMesh {
 
   /**
    * `withLogger: false` leaves the logger out for suites that never reach it; `authEnv` adds to or
-   * overrides auth's environment.
+   * overrides auth's environment; `authAmqpUrl` gives auth another RabbitMQ URL than the brokers'
+   * vhost (e.g. one it cannot use).
    */
   static async start({
     withLogger = true,
     authEnv = {},
-  }: { withLogger?: boolean; authEnv?: Record<string, string> } = {}): Promise<TestMesh> {
+    authAmqpUrl,
+  }: {
+    withLogger?: boolean;
+    authEnv?: Record<string, string>;
+    authAmqpUrl?: (vhostUrl: string) => string;
+  } = {}): Promise<TestMesh> {
     const mesh = new TestMesh();
-    await mesh.boot(withLogger, authEnv);
+    await mesh.boot(withLogger, authEnv, authAmqpUrl);
     return mesh;
   }
 
-  private async boot(withLogger: boolean, authEnv: Record<string, string>): Promise<void> {
+  private async boot(
+    withLogger: boolean,
+    authEnv: Record<string, string>,
+    authAmqpUrl: ((vhostUrl: string) => string) | undefined,
+  ): Promise<void> {
     const [authDb, logsDb, brokerDb, vhost, keyDir, grpcPort] = await Promise.all([
       createTestDatabase('broker_auth'),
       createTestDatabase('broker_logs'),
@@ -78,7 +88,7 @@ export class TestMesh {
           LOG_LEVEL: 'warn',
           AUTH_DATABASE_URL: authDb.url,
           // Auth announces revocations on this vhost, where the brokers under test listen.
-          AMQP_URL: vhost.url,
+          AMQP_URL: authAmqpUrl ? authAmqpUrl(vhost.url) : vhost.url,
           AUTH_JWT_KEYS_DIR: keyDir.dir,
           AUTH_JWT_RELOAD_MS: '200',
           AUTH_BCRYPT_COST: '4',
