@@ -103,10 +103,13 @@ export interface TraceStore {
   close(): Promise<void>;
 }
 
-/** The store cannot be reached; callers answer UNAVAILABLE / 503 and may retry. */
+/**
+ * The store cannot take the work now, for any entry (unreachable, full, read-only, out of time,
+ * refusing the logger's credentials): callers answer UNAVAILABLE / 503 and may retry.
+ */
 export class StoreUnavailableError extends AppError {
-  constructor(cause?: unknown) {
-    super(503, 'log store unavailable', { cause });
+  constructor(cause?: unknown, message = 'log store unavailable') {
+    super(503, message, { cause });
   }
 }
 
