@@ -114,6 +114,16 @@ export class StoreUnavailableError extends AppError {
 }
 
 /**
+ * Too many single writes already wait for the store (it is slow or stalled): 503 / UNAVAILABLE at
+ * once, for the caller to retry later. Not a store failure: the monitor never hears of it.
+ */
+export class WritesOverloadedError extends AppError {
+  constructor(cause?: unknown) {
+    super(503, 'log writes overloaded: too many writes wait for the store', { cause });
+  }
+}
+
+/**
  * The store refused this one entry (InsertOutcome.refused): 400 / INVALID_ARGUMENT for its caller
  * alone. Not an outage: it never marks the store unhealthy and a retry cannot succeed.
  */
