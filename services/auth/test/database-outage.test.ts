@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { setTestDatabaseReadOnly } from '@micromesh/kit/testing';
 import { ADMIN, startAuthHarness, tokenFor, type AuthHarness } from './support/auth-harness';
 import { aUser } from './support/factories';
 
@@ -43,12 +44,8 @@ describe('POST /api/users while the database refuses every write (read-only afte
   beforeAll(async () => {
     h = await startAuthHarness('auth_read_only');
     adminToken = await tokenFor(h.url, ADMIN);
-    // The suite's own database: every new session is read-only, like a demoted primary's.
-    await h.pool.query(`ALTER DATABASE ${h.db.name} SET default_transaction_read_only = on`);
-    await h.pool.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [h.db.name],
-    );
+    // The suite's own database: every session is read-only, like a demoted primary's.
+    await setTestDatabaseReadOnly(h.db.name, true);
   });
   afterAll(() => h.close());
 

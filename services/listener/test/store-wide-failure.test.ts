@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { DEAD_LETTER_QUEUE, LISTENER_QUEUE } from '@micromesh/kit';
-import { infraEnv, waitFor } from '@micromesh/kit/testing';
+import { setTestDatabaseReadOnly, waitFor } from '@micromesh/kit/testing';
 import { manyEvents } from './support/events';
 import {
   loggerWritten,
@@ -15,45 +14,16 @@ jest.setTimeout(180_000);
 /** How long the incident lasts once forwarding is blocked (on main: ~3 s per event to its DLQ). */
 const INCIDENT_MS = 10_000;
 
-/** A session on the shared server's maintenance database, as the test database's owner. */
-async function adminClient(): Promise<Client> {
-  const { pg } = infraEnv();
-  const client = new Client({
-    host: pg.host,
-    port: pg.port,
-    user: pg.user,
-    password: pg.password,
-    database: 'postgres',
-  });
-  await client.connect();
-  return client;
-}
-
 describe('listener → logger: the store refuses every write (not any one entry)', () => {
   let mesh: ListenerMesh;
-  let admin: Client;
 
   beforeAll(async () => {
     mesh = await startListenerMesh('listener-store-wide');
-    admin = await adminClient();
   });
   afterAll(async () => {
-    // The mesh's own test database only; never one another suite uses.
-    await admin
-      ?.query(`ALTER DATABASE ${mesh.database} RESET default_transaction_read_only`)
-      .catch(() => undefined);
-    await admin?.end();
+    // The mesh's own test database (dropped with it); never one another suite uses.
     await mesh?.close();
   });
-
-  /** Like a primary demoted by a failover: every new session of the logs database is read-only. */
-  async function makeLogsDatabaseReadOnly(): Promise<void> {
-    await admin.query(`ALTER DATABASE ${mesh.database} SET default_transaction_read_only = on`);
-    await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [mesh.database],
-    );
-  }
 
   it('When the logs database turns read-only (25006) while events arrive, then none is dead-lettered, forwarding reports blocked, and once writable every event is stored once', async () => {
     // Arrange: the pipeline works, then the store goes read-only under it.
@@ -64,7 +34,8 @@ describe('listener → logger: the store refuses every write (not any one entry)
       what: 'the warm-up events stored',
     });
     const writtenBefore = await loggerWritten(mesh);
-    await makeLogsDatabaseReadOnly();
+    // Like a primary demoted by a failover: every session of the logs database is read-only.
+    await setTestDatabaseReadOnly(mesh.database, true);
 
     // Act
     const events = manyEvents(100);
@@ -80,7 +51,7 @@ describe('listener → logger: the store refuses every write (not any one entry)
     const blockedDuringIncident = await metricValue(mesh.listener, 'listener_forwarding_blocked');
     const deadDuringIncident = await mesh.vhost!.queueDepth(DEAD_LETTER_QUEUE);
     const storedDuringIncident = (await mesh.logs.countsOf(events)).rows;
-    await admin.query(`ALTER DATABASE ${mesh.database} RESET default_transaction_read_only`);
+    await setTestDatabaseReadOnly(mesh.database, false);
 
     // Assert
     expect(deadDuringIncident).toBe(0);
