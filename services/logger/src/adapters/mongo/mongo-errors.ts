@@ -43,6 +43,8 @@ export const OUTAGE_CODES: ReadonlySet<number> = new Set([
 
 const AUTH_FAILED = 18;
 const UNAUTHORIZED = 13;
+/** Codes of a server that refuses the logger itself (its credentials or its role's privileges). */
+export const ACCESS_DENIED_CODES: ReadonlySet<number> = new Set([AUTH_FAILED, UNAUTHORIZED]);
 
 /**
  * The server refused the logger's credentials or role: a deployment error (a rotated password, a
@@ -84,7 +86,9 @@ export function isOutage(error: unknown): boolean {
 
 export function isAccessDenied(error: unknown): boolean {
   return (
-    error instanceof MongoServerError && (error.code === AUTH_FAILED || error.code === UNAUTHORIZED)
+    error instanceof MongoServerError &&
+    typeof error.code === 'number' &&
+    ACCESS_DENIED_CODES.has(error.code)
   );
 }
 
