@@ -54,6 +54,12 @@ export const brokerConfigSchema = z.object({
 
   /** Deadline of one call to auth / mail (HTTP) and of one gRPC call to the logger. */
   AUTH_TIMEOUT_MS: env.int(3_000, 1),
+  /**
+   * After auth answers a login 503 + Retry-After (its hashing gate and queue are full), further
+   * logins are answered 503 by the broker itself for this long (never longer than the Retry-After)
+   * instead of each being relayed; 0 relays every one.
+   */
+  AUTH_OVERLOAD_HOLD_MS: env.int(250, 0),
   MAIL_TIMEOUT_MS: env.int(5_000, 1),
   LOGGER_TIMEOUT_MS: env.int(2_000, 1),
   /** Time allowed for a proxied /api response to start (a live tail then streams without one). */

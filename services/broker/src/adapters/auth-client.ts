@@ -55,6 +55,10 @@ export class AuthClient {
           body: credentials,
           headers: { 'x-forwarded-for': clientIp },
           signal,
+          // Auth at capacity (its hashing gate full) answers 503 + Retry-After at once: an answer
+          // to relay, not an outage. Counted as one, a login flood opened the breaker, and with it
+          // refused API-key checks and the revocation catch-up, which share it.
+          answers: [503],
           fetch: this.fetchFn,
         });
         if (reply.status === 401) throw AppError.unauthorized('invalid credentials');

@@ -43,14 +43,20 @@ export class TestMesh {
   private databases: TestDatabase[] = [];
   private brokers: StartedHttpService[] = [];
 
-  /** `withLogger: false` leaves the logger out for suites that never reach it. */
-  static async start({ withLogger = true } = {}): Promise<TestMesh> {
+  /**
+   * `withLogger: false` leaves the logger out for suites that never reach it; `authEnv` adds to or
+   * overrides auth's environment.
+   */
+  static async start({
+    withLogger = true,
+    authEnv = {},
+  }: { withLogger?: boolean; authEnv?: Record<string, string> } = {}): Promise<TestMesh> {
     const mesh = new TestMesh();
-    await mesh.boot(withLogger);
+    await mesh.boot(withLogger, authEnv);
     return mesh;
   }
 
-  private async boot(withLogger: boolean): Promise<void> {
+  private async boot(withLogger: boolean, authEnv: Record<string, string>): Promise<void> {
     const [authDb, logsDb, brokerDb, vhost, keyDir, grpcPort] = await Promise.all([
       createTestDatabase('broker_auth'),
       createTestDatabase('broker_logs'),
@@ -78,6 +84,7 @@ export class TestMesh {
           AUTH_BCRYPT_COST: '4',
           AUTH_SEED_ADMIN_EMAIL: ADMIN.email,
           AUTH_SEED_ADMIN_PASSWORD: ADMIN.password,
+          ...authEnv,
         },
       }),
       withLogger
