@@ -15,6 +15,7 @@ import { usersCommands } from './commands/users';
 import { DEFAULT_BROKER } from './context';
 import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { errColors } from './output';
+import { printable } from './printable';
 
 function buildProgram(): Command {
   const program = new Command('micromesh')
@@ -39,7 +40,18 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .exitOverride();
-  program.configureOutput({ outputError: (text, write) => write(errColors.red(text)) });
+  // Usage errors quote what was typed (a pasted argument may hold escapes too), line by line.
+  program.configureOutput({
+    outputError: (text, write) =>
+      write(
+        errColors.red(
+          text
+            .split('\n')
+            .map((line) => printable(line))
+            .join('\n'),
+        ),
+      ),
+  });
   sessionCommands(program);
   sendCommands(program);
   logsCommand(program);
@@ -69,13 +81,13 @@ async function main(): Promise<void> {
       return;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`${errColors.red('error:')} ${err.message}\n`);
+      process.stderr.write(`${errColors.red('error:')} ${printable(err.message)}\n`);
       process.exitCode = err.code;
       return;
     }
     // Never a stack trace: one line, and the hint to report it.
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${errColors.red('error:')} ${message}\n`);
+    process.stderr.write(`${errColors.red('error:')} ${printable(message)}\n`);
     process.exitCode = EXIT.failed;
   }
 }

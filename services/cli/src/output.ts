@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import { printable } from './printable';
 
 /**
  * Colour only on a terminal and never with NO_COLOR (https://no-color.org) or --no-color;
@@ -19,8 +20,24 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * A table cell: text from the mesh (made printable), or such text in one of our colours (the
+ * colour is applied after the text is made printable, so only our own escapes reach the terminal).
+ */
+export type Cell = string | number | { text: string; paint: (s: string) => string };
+
+function cellText(cell: Cell): string {
+  if (typeof cell === 'object') return cell.paint(printable(cell.text));
+  return printable(String(cell));
+}
+
 /** A plain table: no borders, a header row, columns padded (cli-table3 does the widths). */
-export function printTable(head: string[], rows: (string | number)[][]): void {
+export function printTable(head: string[], rows: Cell[][]): void {
+  process.stdout.write(`${renderTable(head, rows)}\n`);
+}
+
+/** The table printTable prints: every cell made printable. */
+export function renderTable(head: string[], rows: Cell[][]): string {
   const table = new Table({
     head: head.map((h) => colors.bold(h)),
     style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
@@ -42,8 +59,8 @@ export function printTable(head: string[], rows: (string | number)[][]): void {
       middle: '',
     },
   });
-  for (const row of rows) table.push(row.map(String));
-  process.stdout.write(`${table.toString()}\n`);
+  for (const row of rows) table.push(row.map(cellText));
+  return table.toString();
 }
 
 const LEVEL_COLORS: Record<string, (s: string) => string> = {
@@ -54,8 +71,9 @@ const LEVEL_COLORS: Record<string, (s: string) => string> = {
   FATAL: (s) => colors.bold(colors.red(s)),
 };
 
+/** A level name from the mesh, coloured by level and padded (made printable: it is the mesh's). */
 export function level(levelName: string): string {
-  return (LEVEL_COLORS[levelName] ?? ((s: string) => s))(levelName.padEnd(7));
+  return (LEVEL_COLORS[levelName] ?? ((s: string) => s))(printable(levelName).padEnd(7));
 }
 
 /** A spinner on stderr for waits over half a second, on a terminal only. */

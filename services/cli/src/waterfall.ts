@@ -1,5 +1,6 @@
 /** The trace waterfall drawn in a terminal: pure functions, no I/O. */
 import { colors } from './output';
+import { printable } from './printable';
 
 export interface Span {
   span_id: string;
@@ -42,8 +43,14 @@ export function treeOrder(spans: Span[]): { span: Span; depth: number }[] {
 }
 
 /** The waterfall: one line per span, a bar placed on the trace's time axis. */
-export function waterfall(spans: Span[], width = 40): string[] {
-  if (!spans.length) return [];
+export function waterfall(stored: Span[], width = 40): string[] {
+  if (!stored.length) return [];
+  // Names and services come from whoever exported the spans: shown, never obeyed by the terminal.
+  const spans = stored.map((s) => ({
+    ...s,
+    name: printable(s.name),
+    service: printable(s.service),
+  }));
   const t0 = Math.min(...spans.map((s) => Date.parse(s.start)));
   const t1 = Math.max(...spans.map((s) => Date.parse(s.start) + s.duration_ms));
   const total = Math.max(t1 - t0, 1);

@@ -2,6 +2,7 @@ import type { DeadLetterPage } from '@micromesh/contracts';
 import { type Command } from 'commander';
 import { globals, signedIn } from '../context';
 import { colors, printJson, printTable } from '../output';
+import { printable } from '../printable';
 
 export function dlqCommands(program: Command): void {
   const dlq = program
@@ -30,7 +31,7 @@ export function dlqCommands(program: Command): void {
         data.items.map((d) => [
           d.id,
           (d.dead_lettered_at ?? '').slice(0, 19).replace('T', ' '),
-          colors.yellow(d.reason),
+          { text: d.reason, paint: colors.yellow },
           d.routing_key ?? '',
           (d.preview ?? '').replace(/\s+/g, ' ').slice(0, 50),
         ]),
@@ -49,7 +50,7 @@ export function dlqCommands(program: Command): void {
         body: {},
       });
       if (globals(command).json) return printJson(body.data ?? {});
-      console.log(`${colors.green('✓')} ${body.message}`);
+      console.log(`${colors.green('✓')} ${printable(body.message)}`);
     });
 
   dlq
@@ -63,6 +64,6 @@ export function dlqCommands(program: Command): void {
         method: 'DELETE',
       });
       if (globals(command).json) return printJson(body.data ?? {});
-      console.log(`${colors.green('✓')} ${body.message}`);
+      console.log(`${colors.green('✓')} ${printable(body.message)}`);
     });
 }

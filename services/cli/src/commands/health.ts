@@ -31,7 +31,9 @@ export function healthCommand(program: Command): void {
           ['service', 'state', 'time', 'detail'],
           Object.entries(data.services).map(([name, h]) => [
             name,
-            h.ok ? colors.green('ready') : colors.red('NOT READY'),
+            h.ok
+              ? { text: 'ready', paint: colors.green }
+              : { text: 'NOT READY', paint: colors.red },
             h.ms === undefined ? '' : `${h.ms} ms`,
             h.error ?? (h.status && !h.ok ? `HTTP ${h.status}` : ''),
           ]),

@@ -1,6 +1,7 @@
 import { type Command } from 'commander';
 import { globals, signedIn } from '../context';
 import { colors, printJson, printTable } from '../output';
+import { printable } from '../printable';
 
 interface ApiKey {
   id: string;
@@ -49,9 +50,10 @@ export function keysCommands(program: Command): void {
       if (globals(command).json) return printJson(body.data);
       const secret = body.data?.key ?? body.data?.secret;
       console.log(
-        `${colors.green('✓')} created key ${body.data?.api_key.id} (${body.data?.api_key.name})`,
+        `${colors.green('✓')} created key ${printable(`${body.data?.api_key.id} (${body.data?.api_key.name})`)}`,
       );
-      if (secret) console.log(`secret (shown once, keep it now): ${colors.bold(secret)}`);
+      if (secret)
+        console.log(`secret (shown once, keep it now): ${colors.bold(printable(secret))}`);
     });
 
   keys
@@ -74,7 +76,9 @@ export function keysCommands(program: Command): void {
           k.name,
           (k.scopes ?? []).join(' ') || (k.role ?? ''),
           (k.created_at ?? '').slice(0, 19).replace('T', ' '),
-          k.revoked_at ? colors.red('revoked') : colors.green('active'),
+          k.revoked_at
+            ? { text: 'revoked', paint: colors.red }
+            : { text: 'active', paint: colors.green },
         ]),
       );
     });
@@ -90,6 +94,6 @@ export function keysCommands(program: Command): void {
         method: 'DELETE',
       });
       if (globals(command).json) return printJson(body.data);
-      console.log(`${colors.green('✓')} ${body.message}`);
+      console.log(`${colors.green('✓')} ${printable(body.message)}`);
     });
 }

@@ -5,6 +5,7 @@ import { sinceToIso } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
 import { formatEntry, type LogEntry } from '../log-format';
 import { colors, level, printJson, printTable } from '../output';
+import { printable } from '../printable';
 import { readEvents } from '../sse';
 
 interface LogsOptions {
@@ -78,14 +79,14 @@ Examples:
         ['time', 'level', 'service', 'name', 'data', 'trace'],
         entries.map((e) => [
           e.timestamp.replace('T', ' ').slice(0, 19),
-          level(e.level).trim(),
+          { text: e.level, paint: (s) => level(s).trim() },
           e.service,
           e.name,
           e.data.length > 60 ? `${e.data.slice(0, 59)}…` : e.data,
           e.trace_id ?? '',
         ]),
       );
-      if (next) console.log(colors.dim(`more: micromesh logs … --cursor ${next}`));
+      if (next) console.log(colors.dim(`more: micromesh logs … --cursor ${printable(next)}`));
     });
 }
 

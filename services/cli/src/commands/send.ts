@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { globals, signedIn } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { colors, printJson } from '../output';
+import { printable } from '../printable';
 
 const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'FATAL'];
 
@@ -36,8 +37,8 @@ async function send(
   const data = body.data ?? {};
   const id = data.event_id ?? data.id ?? data.message_id;
   console.log(
-    `${colors.green('✓')} ${status} ${body.message}${id ? `  ${colors.dim(String(id))}` : ''}` +
-      `${data.status ? `  (${String(data.status)})` : ''}`,
+    `${colors.green('✓')} ${status} ${printable(body.message)}${id ? `  ${colors.dim(printable(String(id)))}` : ''}` +
+      `${data.status ? `  (${printable(String(data.status))})` : ''}`,
   );
 }
 

@@ -4,6 +4,7 @@ import { brokerUrl, globals, signedIn } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { colors, printJson } from '../output';
 import { readPassword } from '../password';
+import { printable } from '../printable';
 import { clearSession, loadSession, saveSession, tokenClaims } from '../session-store';
 
 interface AuthData {
@@ -52,7 +53,7 @@ Examples:
         printJson({ email, role: body.data?.user.role, broker, session_file: file });
       else
         console.log(
-          `${colors.green('✓')} logged in to ${broker} as ${email} (${body.data?.user.role})`,
+          `${colors.green('✓')} logged in to ${printable(`${broker} as ${email} (${body.data?.user.role})`)}`,
         );
     });
 
@@ -97,8 +98,11 @@ Examples:
           typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : undefined,
       };
       if (globals(command).json) return printJson(info);
-      console.log(`${colors.bold(info.email)} (${String(info.role ?? '?')}) at ${info.broker}`);
-      if (Array.isArray(info.scopes)) console.log(`scopes:  ${info.scopes.join(' ')}`);
+      // The claims are the token's, i.e. the mesh's words: printable like the rest.
+      console.log(
+        `${colors.bold(printable(info.email))} ${printable(`(${String(info.role ?? '?')}) at ${info.broker}`)}`,
+      );
+      if (Array.isArray(info.scopes)) console.log(`scopes:  ${printable(info.scopes.join(' '))}`);
       if (info.expires_at) console.log(`expires: ${info.expires_at}`);
     });
 }

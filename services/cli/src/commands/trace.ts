@@ -3,6 +3,7 @@ import { globals, signedIn } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { formatEntry, type LogEntry } from '../log-format';
 import { colors, printJson } from '../output';
+import { printable } from '../printable';
 import { waterfall, type Span } from '../waterfall';
 
 interface TraceData {
@@ -36,7 +37,7 @@ export function traceCommand(program: Command): void {
       const t1 = Math.max(...data.spans.map((s) => Date.parse(s.start) + s.duration_ms));
       console.log(
         `${colors.bold(`trace ${traceId}`)}  ${data.spans.length} spans, ` +
-          `${[...new Set(data.spans.map((s) => s.service))].join(' → ')}, ${(t1 - t0).toFixed(1)} ms`,
+          `${printable([...new Set(data.spans.map((s) => s.service))].join(' → '))}, ${(t1 - t0).toFixed(1)} ms`,
       );
       for (const line of waterfall(
         data.spans,

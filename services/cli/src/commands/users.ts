@@ -3,6 +3,7 @@ import { globals, signedIn } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { colors, printJson, printTable } from '../output';
 import { readPassword } from '../password';
+import { printable } from '../printable';
 
 interface User {
   id: string;
@@ -39,7 +40,9 @@ export function usersCommands(program: Command): void {
           u.id,
           u.email,
           u.role,
-          u.active ? colors.green('active') : colors.red('disabled'),
+          u.active
+            ? { text: 'active', paint: colors.green }
+            : { text: 'disabled', paint: colors.red },
           (u.created_at ?? '').slice(0, 19).replace('T', ' '),
         ]),
       );
@@ -72,7 +75,7 @@ export function usersCommands(program: Command): void {
         });
         if (globals(command).json) return printJson(body.data);
         console.log(
-          `${colors.green('✓')} created ${body.data?.user.email} (${body.data?.user.role}) ${colors.dim(body.data?.user.id ?? '')}`,
+          `${colors.green('✓')} created ${printable(`${body.data?.user.email} (${body.data?.user.role})`)} ${colors.dim(printable(body.data?.user.id ?? ''))}`,
         );
       },
     );
@@ -89,6 +92,6 @@ export function usersCommands(program: Command): void {
         body: { active: false },
       });
       if (globals(command).json) return printJson(body.data);
-      console.log(`${colors.green('✓')} disabled ${body.data?.user.email ?? id}`);
+      console.log(`${colors.green('✓')} disabled ${printable(body.data?.user.email ?? id)}`);
     });
 }
