@@ -10,11 +10,11 @@
  * bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and marks (U+200E,
  * U+200F, U+061C), and the line and paragraph separators (U+2028, U+2029).
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex -- as above, with tab
 const UNPRINTABLE_OR_TAB =
+  // eslint-disable-next-line no-control-regex -- as above, with tab
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escape(c: string): string {
