@@ -15,6 +15,13 @@ export interface ListenerOverrides {
   logger?: Logger;
 }
 
+/**
+ * The largest event body the window is sized for: the broker takes at most 100 kB of JSON per
+ * request, and an event is that request's event plus its id, service and timestamps. (A body
+ * larger than this, from another publisher, is still bounded: the byte window gives it back.)
+ */
+const LARGEST_EVENT_BYTES = 128 * 1024;
+
 /** Share of the shutdown budget given to storing and acking the batches in hand. */
 const DRAIN_SHARE = 0.5;
 
@@ -47,6 +54,8 @@ export async function startListener(
 
   const consumer = new LogConsumer({
     prefetch: config.LISTENER_PREFETCH,
+    maxInFlightBytes: config.LISTENER_MAX_INFLIGHT_BYTES,
+    largestEventBytes: LARGEST_EVENT_BYTES,
     batchSize: config.LISTENER_BATCH_SIZE,
     maxInFlight: config.LISTENER_MAX_IN_FLIGHT,
     maxBatchBytes: MAX_REQUEST_BYTES,

@@ -11,11 +11,20 @@ export const listenerConfigSchema = z
     /** The logger's gRPC endpoint, host:port. */
     LOGGER_GRPC_ADDRESS: z.string().min(1),
     /**
-     * Unacknowledged messages RabbitMQ may hand us at once: the in-memory window. Keep it at least
+     * Unacknowledged messages RabbitMQ may hand us at once: the in-memory window in messages (see
+     * LISTENER_MAX_INFLIGHT_BYTES, which usually bounds it lower). Keep it at least
      * (LISTENER_MAX_IN_FLIGHT + 1) × LISTENER_BATCH_SIZE, so a full batch can gather while others
      * are in flight.
      */
     LISTENER_PREFETCH: env.int(1_500, 1),
+    /**
+     * Bytes of message bodies held at most (taken and not yet stored): the window is bounded by this
+     * as well as by LISTENER_PREFETCH, so it fits the process whatever the events' sizes. RabbitMQ
+     * counts only messages, so the prefetch becomes at most this ÷ the largest legal event (128 KiB):
+     * 128 with the default 16 MiB. A held body costs about three times its size (body, parsed event,
+     * request), measured in test/memory-bound.test.ts; raise it with the pod's memory limit.
+     */
+    LISTENER_MAX_INFLIGHT_BYTES: env.int(16 * 1024 * 1024, 1),
     /** Events per WriteLogs call. */
     LISTENER_BATCH_SIZE: env.int(500, 1),
     /** WriteLogs calls in flight at once (acks still go out in delivery order). */

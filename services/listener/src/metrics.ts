@@ -10,6 +10,9 @@ export interface ListenerMetrics {
   forwardDuration: Histogram;
   forwardRetries: Counter;
   forwardingBlocked: Gauge;
+  heldBytes: Gauge;
+  returned: Counter;
+  consumingPaused: Gauge;
 }
 
 /**
@@ -72,6 +75,21 @@ export function createListenerMetrics(
     forwardingBlocked: new Gauge({
       name: 'listener_forwarding_blocked',
       help: '1 while a batch is held because the logger cannot store it',
+      registers,
+    }),
+    heldBytes: new Gauge({
+      name: 'listener_window_bytes',
+      help: 'Bytes of message bodies taken and not yet settled (bounded by LISTENER_MAX_INFLIGHT_BYTES)',
+      registers,
+    }),
+    returned: new Counter({
+      name: 'listener_deliveries_returned_total',
+      help: 'Deliveries given back to the queue at once because the byte window was full',
+      registers,
+    }),
+    consumingPaused: new Gauge({
+      name: 'listener_consuming_paused',
+      help: '1 while no deliveries are taken (the byte window is full, or its consumer is being resized)',
       registers,
     }),
   };

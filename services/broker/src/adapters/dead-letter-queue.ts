@@ -52,12 +52,17 @@ export class AmqpDeadLetterQueue implements DeadLetterQueue {
   constructor(private readonly options: AmqpDeadLetterQueueOptions) {}
 
   list(limit: number): Promise<DeadLetterPage> {
-    return this.exclusive((channel) =>
-      this.browse(channel, limit, () => false).then(({ count, seen }) => ({
-        count,
-        items: seen.map(describe),
-      })),
-    );
+    return this.exclusive(async (channel) => {
+      // Each message is described as it arrives and its body let go: a listing of 500 dead
+      // letters of 100 KB each holds 500 short descriptions, not 50 MB (the bodies stay unacked
+      // in RabbitMQ until the channel closes).
+      const items: DeadLetter[] = [];
+      const count = await this.browse(channel, limit, (message) => {
+        items.push(describe(message));
+        return false;
+      });
+      return { count, items };
+    });
   }
 
   replay(id: string): Promise<boolean> {
@@ -79,9 +84,15 @@ export class AmqpDeadLetterQueue implements DeadLetterQueue {
     });
   }
 
+  /** The message with this id among the first `searchLimit`; only that one is kept. */
   private async find(channel: Channel, id: string): Promise<ConsumeMessage | undefined> {
-    const { seen } = await this.browse(channel, this.options.searchLimit, (m) => idOf(m) === id);
-    return seen.find((message) => idOf(message) === id);
+    let found: ConsumeMessage | undefined;
+    await this.browse(channel, this.options.searchLimit, (message) => {
+      if (idOf(message) !== id) return false;
+      found = message;
+      return true;
+    });
+    return found;
   }
 
   /** Runs `work` on a fresh channel, one at a time; the channel's close requeues what it holds. */
@@ -102,18 +113,21 @@ export class AmqpDeadLetterQueue implements DeadLetterQueue {
   }
 
   /**
-   * Takes up to `max` messages from the head of the queue without acking them, stopping early at
-   * the first one `stop` accepts (or when none arrives for `idleMs`).
+   * Takes up to `max` messages from the head of the queue without acking them, handing each to
+   * `visit` and keeping none, stopping early at the first one `visit` says is the last (or when
+   * none arrives for `idleMs`). Returns the queue's depth. The unacked messages stay with RabbitMQ
+   * (their place in the queue is kept until the channel closes); what this process holds is what
+   * `visit` keeps.
    */
   private async browse(
     channel: Channel,
     max: number,
-    stop: (message: ConsumeMessage) => boolean,
-  ): Promise<{ count: number; seen: ConsumeMessage[] }> {
+    visit: (message: ConsumeMessage) => boolean,
+  ): Promise<number> {
     const messageCount = await depthOf(channel);
     const want = Math.min(messageCount, max);
-    const seen: ConsumeMessage[] = [];
-    if (want === 0) return { count: messageCount, seen };
+    let seen = 0;
+    if (want === 0) return messageCount;
     await channel.prefetch(want);
     const idleMs = this.options.idleMs ?? 500;
     let consumerTag: string | undefined;
@@ -128,8 +142,8 @@ export class AmqpDeadLetterQueue implements DeadLetterQueue {
           DEAD_LETTER_QUEUE,
           (message) => {
             if (!message) return done();
-            seen.push(message);
-            if (seen.length >= want || stop(message)) return done();
+            seen++;
+            if (visit(message) || seen >= want) return done();
             clearTimeout(idle);
             idle = setTimeout(resolve, idleMs);
           },
@@ -138,7 +152,7 @@ export class AmqpDeadLetterQueue implements DeadLetterQueue {
         .then(({ consumerTag: tag }) => (consumerTag = tag), reject);
     });
     if (consumerTag) await channel.cancel(consumerTag);
-    return { count: messageCount, seen };
+    return messageCount;
   }
 
   private async republish(message: ConsumeMessage): Promise<void> {
@@ -220,7 +234,10 @@ function describe(message: ConsumeMessage): DeadLetter {
       : typeof headers['x-delivery-count'] === 'number'
         ? (headers['x-delivery-count'] as number) + 1
         : null;
-  const body = message.content.toString('utf8');
+  // Only the head of the body is decoded: a slice of the whole text would keep all of it alive.
+  // (3 bytes or more per UTF-16 unit at most, so these bytes hold more than PREVIEW_CHARS.)
+  const head = message.content.subarray(0, PREVIEW_CHARS * 3 + 3).toString('utf8');
+  const cut = message.content.length > PREVIEW_CHARS * 3 + 3 || head.length > PREVIEW_CHARS;
   return {
     id: idOf(message),
     reason,
@@ -230,6 +247,6 @@ function describe(message: ConsumeMessage): DeadLetter {
       typeof message.properties.messageId === 'string' ? message.properties.messageId : null,
     dead_lettered_at: at,
     attempts,
-    preview: body.length > PREVIEW_CHARS ? `${body.slice(0, PREVIEW_CHARS)}…` : body,
+    preview: cut ? `${head.slice(0, PREVIEW_CHARS)}…` : head,
   };
 }

@@ -9,9 +9,16 @@ import {
   type GrpcTlsFiles,
   type WriteLogsResponse__Output,
 } from '@micromesh/proto';
+import type { LogEvent } from '@micromesh/contracts';
 import type { FailureKind, LogWriter } from '../domain/ports';
 
-/** gRPC message size the batches must stay under (the logger's receive limit is gRPC's 4 MiB). */
+/**
+ * Size the batches are cut at, in bytes of their WriteLogs request. The logger's receive limit is
+ * its GRPC_MAX_MESSAGE_BYTES, 64 MiB by default (@micromesh/proto DEFAULT_MAX_MESSAGE_BYTES); 3 MiB
+ * stays under it even when an operator lowers it to gRPC's usual 4 MiB. Lower still, the logger
+ * answers RESOURCE_EXHAUSTED "larger than max", and the batch is halved (see classifyFailure)
+ * until its parts fit: never held for good.
+ */
 export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
 
 /**
@@ -40,6 +47,7 @@ export function createGrpcLogWriter(
     },
     classify: classifyFailure,
     describe: describeFailure,
+    requestBytes,
     reachable() {
       return (
         client.getChannel().getConnectivityState(false) !== connectivityState.TRANSIENT_FAILURE
@@ -49,6 +57,19 @@ export function createGrpcLogWriter(
       client.close();
     },
   };
+}
+
+/** Field tags and lengths of one `Log` in a WriteLogs request, generously. */
+const ENTRY_OVERHEAD_BYTES = 64;
+
+/** The bytes one event adds to a WriteLogs request: its strings as protobuf carries them. */
+function requestBytes(event: LogEvent): number {
+  const entry = toLogMessage(event);
+  let bytes = ENTRY_OVERHEAD_BYTES;
+  for (const value of Object.values(entry)) {
+    if (typeof value === 'string') bytes += Buffer.byteLength(value);
+  }
+  return bytes;
 }
 
 /** The logger's refusal of one entry of a WriteLogs call (the rest of the call was stored). */
@@ -89,12 +110,27 @@ const TRANSIENT: ReadonlySet<number> = new Set([
 ]);
 
 /**
+ * A request over a gRPC size limit, the logger's receive limit or this client's send limit (grpc-js
+ * words both "… message larger than max (N vs. M)"): a fact about this batch, not the logger's
+ * health, so it is split, not held (holding it would block the pipeline for good).
+ */
+function tooLarge(error: unknown): boolean {
+  return (
+    isGrpcError(error) &&
+    error.code === GrpcStatus.RESOURCE_EXHAUSTED &&
+    /larger than max/i.test(`${error.details} ${error.message}`)
+  );
+}
+
+/**
  * A failed WriteLogs call → what to do with its batch: 'reject' (the entries were refused: split
  * and dead-letter them), 'retry' (the logger is unavailable: hold and back off), 'unknown'
- * (INTERNAL, UNKNOWN, anything unexpected: split, then a bounded number of attempts per entry).
+ * (INTERNAL, UNKNOWN, a request too large for a gRPC limit, anything unexpected: split, then a
+ * bounded number of attempts per entry).
  */
 function classifyFailure(error: unknown): FailureKind {
   if (!isGrpcError(error)) return 'unknown';
+  if (tooLarge(error)) return 'unknown';
   if (REFUSALS.has(error.code)) return 'reject';
   if (TRANSIENT.has(error.code)) return 'retry';
   return 'unknown';

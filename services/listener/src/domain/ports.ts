@@ -35,6 +35,12 @@ export interface LogWriter {
   classify(error: unknown): FailureKind;
   /** The refusing party's own words, for the dead letter's header and the log. */
   describe(error: unknown): string;
+  /**
+   * Bytes `event` adds to a write request (at least): batches are cut by it, under the store's
+   * request limit. The re-encoding, not the message body: metadata written as `1e20` comes out as
+   * `100000000000000000000`.
+   */
+  requestBytes(event: LogEvent): number;
   /** False while the store cannot be reached at all. */
   reachable(): boolean;
   close(): void;

@@ -30,6 +30,10 @@ export interface MeshOptions {
   /** RabbitMQ to use; default a fresh vhost on the shared broker. */
   amqpUrl?: string;
   listenerEnv?: Record<string, string>;
+  /** More of the logger's environment (e.g. a lower GRPC_MAX_MESSAGE_BYTES). */
+  loggerEnv?: Record<string, string>;
+  /** Node flags of the listener process (e.g. a heap limit like a pod's). */
+  listenerNodeArgs?: string[];
   /**
    * Puts a gRPC front between the listener and the logger (./logger-front.ts), with these faults
    * from the start (more can be added through `mesh.front`). Closed with the mesh.
@@ -61,7 +65,12 @@ export async function startListenerMesh(
     const grpcPort = await freePort();
     const logger = await startServiceProcess({
       service: 'logger',
-      env: { LOG_STORE_URL: db.url, GRPC_PORT: String(grpcPort), LOG_LEVEL: 'warn' },
+      env: {
+        LOG_STORE_URL: db.url,
+        GRPC_PORT: String(grpcPort),
+        LOG_LEVEL: 'warn',
+        ...options.loggerEnv,
+      },
     });
     cleanup.push(() => logger.stop());
     const loggerAddress = `127.0.0.1:${grpcPort}`;
@@ -73,6 +82,7 @@ export async function startListenerMesh(
     if (front) cleanup.push(() => front.close());
     const listener = await startServiceProcess({
       service: 'listener',
+      nodeArgs: options.listenerNodeArgs,
       env: {
         AMQP_URL: amqpUrl,
         LOGGER_GRPC_ADDRESS: front?.address ?? loggerAddress,

@@ -27,6 +27,8 @@ export interface ChannelForwarderOptions {
   failures: FailureCounts;
   metrics: ListenerMetrics;
   logger: Logger;
+  /** Bytes of message bodies settled (acked after storing, or dead-lettered): out of the window. */
+  onSettled(bytes: number): void;
 }
 
 /**
@@ -39,11 +41,21 @@ export function createChannelForwarder(
   options: ChannelForwarderOptions,
 ): BatchForwarder<PendingDelivery> {
   const { logger, metrics, retry, store, failures } = options;
+  // Weighed once each: a batch is cut again from what is left after every send.
+  const weights = new WeakMap<PendingDelivery, number>();
+  const weigh = (item: PendingDelivery) => {
+    let bytes = weights.get(item);
+    if (bytes === undefined) {
+      // What the event adds to the request (an invalid message is never sent: its body will do).
+      bytes = item.event ? store.requestBytes(item.event) : item.message.content.length + 64;
+      weights.set(item, bytes);
+    }
+    return bytes;
+  };
   return new BatchForwarder<PendingDelivery>({
     maxBatchSize: options.batchSize,
     maxBatchWeight: options.maxBatchBytes,
-    // The JSON body is a fair upper bound of an entry's protobuf size.
-    weigh: (item) => item.message.content.length + 64,
+    weigh,
     flushMs: options.flushMs,
     maxInFlight: options.maxInFlight,
     // One CONSUMER span per attempt: a child of the first traced message, linking them all.
@@ -75,6 +87,7 @@ export function createChannelForwarder(
         logger.warn({ err: (err as Error).message }, 'could not ack a stored batch');
         return;
       }
+      options.onSettled(items.reduce((sum, item) => sum + item.message.content.length, 0));
       metrics.acked.inc(items.length);
       metrics.batchSize.observe(items.length);
       metrics.forwardDuration.observe(forwardMs / 1000);
@@ -84,6 +97,7 @@ export function createChannelForwarder(
       const why = deadLetterWhy(item, error, reason, failures.get(key), (e) => store.describe(e));
       if (!item.invalid) failures.forget(key);
       await deadLetterAndLog(channel, item.message, why, options);
+      options.onSettled(item.message.content.length);
     },
     onRetry: (error, attempt, delayMs, batchSize, kind) => {
       metrics.forwardRetries.inc();

@@ -1,6 +1,7 @@
 import { DEAD_LETTER_QUEUE, LISTENER_QUEUE, type Logger } from '@micromesh/kit';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { BatchForwarder } from '../../domain/batch-forwarder';
+import { ByteWindow } from '../../domain/byte-window';
 import { FailureCounts } from '../../domain/failure-counts';
 import { pendingEvent } from '../../domain/pending-events';
 import type { LogWriter } from '../../domain/ports';
@@ -9,7 +10,12 @@ import { createChannelForwarder, type PendingDelivery } from './channel-forwarde
 import { declareListenerTopology } from './topology';
 
 export interface LogConsumerOptions {
+  /** Deliveries held at most (RabbitMQ's prefetch while bodies are small). */
   prefetch: number;
+  /** Bytes of message bodies held at most: the window is bounded by this too (ByteWindow). */
+  maxInFlightBytes: number;
+  /** The largest body a producer may send: the prefetch lets at most maxInFlightBytes of them come. */
+  largestEventBytes: number;
   batchSize: number;
   maxInFlight: number;
   maxBatchBytes: number;
@@ -31,7 +37,12 @@ interface Session {
   /** For looking at queues (the dead-letter queue's depth), opened on first use. */
   inspect?: Promise<Channel>;
   forwarder: BatchForwarder<PendingDelivery>;
+  /** The running consumer; undefined while consuming is stopped (window full) or being switched. */
   consumerTag?: string;
+  /** Bytes held, and the prefetch of the next consumer. */
+  window: ByteWindow;
+  /** A consumer being cancelled or started: one switch at a time. */
+  switching?: Promise<void>;
   ended: boolean;
 }
 
@@ -62,11 +73,26 @@ export class LogConsumer {
       logger.warn({ err: err.message }, 'consumer channel error'),
     );
     await declareListenerTopology(channel);
-    await channel.prefetch(this.options.prefetch);
+    const window = new ByteWindow({
+      maxBytes: this.options.maxInFlightBytes,
+      maxPrefetch: this.options.prefetch,
+      largestBody: this.options.largestEventBytes,
+    });
     const session: Session = {
       model,
       channel,
-      forwarder: createChannelForwarder(channel, { ...this.options, failures: this.failures }),
+      forwarder: createChannelForwarder(channel, {
+        ...this.options,
+        // A window smaller than (in flight + 1) full batches: batches as large as let one fill
+        // while the others are in flight (else each would wait for the flush timer).
+        batchSize: Math.min(
+          this.options.batchSize,
+          Math.max(1, Math.floor(window.fullPrefetch / (this.options.maxInFlight + 1))),
+        ),
+        failures: this.failures,
+        onSettled: (bytes) => this.settled(session, bytes),
+      }),
+      window,
       ended: false,
     };
     channel.on('close', () => {
@@ -77,14 +103,67 @@ export class LogConsumer {
     });
     this.session?.forwarder.close();
     this.session = session;
-    const { consumerTag } = await channel.consume(
+    const prefetch = await this.consume(session);
+    metrics.forwardingBlocked.set(0);
+    logger.info(
+      { queue: LISTENER_QUEUE, prefetch, maxInFlightBytes: this.options.maxInFlightBytes },
+      'consuming',
+    );
+  }
+
+  /** Starts a consumer with the prefetch the byte window allows now; returns that prefetch. */
+  private async consume(session: Session): Promise<number> {
+    const prefetch = session.window.nextPrefetch();
+    // Per consumer (RabbitMQ applies basic.qos to the consumers started after it).
+    await session.channel.prefetch(prefetch);
+    const { consumerTag } = await session.channel.consume(
       LISTENER_QUEUE,
       (message) => this.onMessage(session, message),
       { noAck: false },
     );
     session.consumerTag = consumerTag;
-    metrics.forwardingBlocked.set(0);
-    logger.info({ queue: LISTENER_QUEUE, prefetch: this.options.prefetch }, 'consuming');
+    return prefetch;
+  }
+
+  /**
+   * Stops deliveries (the window is full, or its consumer is to be replaced by one with a larger
+   * prefetch); consuming starts again once the window allows it.
+   */
+  private pause(session: Session): void {
+    const tag = session.consumerTag;
+    if (!tag || session.switching || session.ended) return;
+    session.consumerTag = undefined;
+    this.options.metrics.consumingPaused.set(1);
+    session.switching = session.channel
+      .cancel(tag)
+      .then(() => undefined)
+      // A failed cancel means a dead channel: the session ends and the next one starts afresh.
+      .catch(() => undefined)
+      .finally(() => {
+        session.switching = undefined;
+        this.resumeIfRoom(session);
+      });
+  }
+
+  /** Starts consuming again when stopped and half the window is free. */
+  private resumeIfRoom(session: Session): void {
+    if (this.stopping || session.ended || session.switching || session.consumerTag) return;
+    if (!session.window.canResume) return;
+    session.switching = this.consume(session)
+      .then((prefetch) => {
+        this.options.metrics.consumingPaused.set(0);
+        this.options.logger.debug({ prefetch, heldBytes: session.window.bytes }, 'consuming again');
+      })
+      .catch((err: Error) => this.options.logger.warn({ err: err.message }, 'could not consume'))
+      .finally(() => (session.switching = undefined));
+  }
+
+  /** Bytes of the window were settled (acked or dead-lettered). */
+  private settled(session: Session, bytes: number): void {
+    session.window.settle(bytes);
+    this.options.metrics.heldBytes.set(session.window.bytes);
+    if (!session.consumerTag) this.resumeIfRoom(session);
+    else if (session.window.wantsMore) this.pause(session);
   }
 
   /** The AmqpConnection disconnect handler. */
@@ -132,6 +211,7 @@ export class LogConsumer {
     const session = this.session;
     if (!session || session.ended) return;
     try {
+      await session.switching;
       if (session.consumerTag) await session.channel.cancel(session.consumerTag);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -155,6 +235,19 @@ export class LogConsumer {
       return;
     }
     if (session.ended) return;
+    if (!session.window.take(message.content.length)) {
+      // Over the byte bound: back to the queue (at once, so it is not held), and no more
+      // deliveries until half the window is settled.
+      try {
+        session.channel.nack(message, false, true);
+      } catch {
+        // The channel is gone: RabbitMQ requeues it anyway.
+      }
+      metrics.returned.inc();
+      this.pause(session);
+      return;
+    }
+    metrics.heldBytes.set(session.window.bytes);
     metrics.consumed.inc();
     if (message.fields.redelivered) metrics.redelivered.inc();
     session.forwarder.add(pendingEvent(message, message.content));
