@@ -98,9 +98,7 @@ describe('broker: budgets are per user, across its API keys and sessions', () =>
     it('When one user sends with three API keys, then together they get the quota once and the rest is 429', async () => {
       // Arrange
       const owner = await mesh.createUser('user');
-      const keys = await Promise.all(
-        [1, 2, 3].map(() => mesh.createKeyOf(owner, ['mail:send'])),
-      );
+      const keys = await Promise.all([1, 2, 3].map(() => mesh.createKeyOf(owner, ['mail:send'])));
       await awayFromMinuteEnd();
 
       // Act
@@ -182,9 +180,7 @@ describe('broker: budgets are per user, across its API keys and sessions', () =>
       expect(overByKey.status).toBe(429);
       expect(overBySession.status).toBe(429);
       const other = await mesh.createUser('user');
-      expect((await ping((r) => r.set('authorization', `Bearer ${other.token}`))).status).toBe(
-        404,
-      );
+      expect((await ping((r) => r.set('authorization', `Bearer ${other.token}`))).status).toBe(404);
     });
   });
 
