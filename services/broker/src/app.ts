@@ -159,7 +159,7 @@ export async function startBroker(
       authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
       writeLog: (entry) => logWriter.write(entry),
       publishEvent: (event) => publishConfirmed(publisher, event),
-      sendMail: (mail, principal, key) => mailClient.send(mail, principal, key),
+      sendMail: (mail, caller, key) => mailClient.send(mail, caller, key),
       mailStatus: (id, principal) => mailClient.status(id, principal),
     },
     idempotency,
@@ -189,7 +189,7 @@ export async function startBroker(
       notice.type === 'key' ? { keyId: notice.key_id } : { userId: notice.user_id },
     ),
   );
-  const streams = new StreamGuard({ revocations, maxPerPrincipal: config.STREAMS_PER_CLIENT });
+  const streams = new StreamGuard({ revocations, maxPerOwner: config.STREAMS_PER_CLIENT });
   lifecycle.onShutdown('streams', () => streams.endAll('broker shutting down'));
   const clientLimit = new RateLimit('client', {
     points: config.RATE_LIMIT_POINTS,

@@ -154,7 +154,9 @@ describe('broker: revocation, streams and edge hygiene', () => {
 
       expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
       expect(third.status).toBe(429);
-      expect(third.body.message).toBe('at most 2 concurrent streams per client');
+      expect(third.body.message).toBe(
+        'at most 2 concurrent streams per user (its sessions and API keys together)',
+      );
       b.destroy();
       d.destroy();
     });

@@ -184,17 +184,21 @@ export class TestMesh {
     return { id, email, password, token: await this.login(email, password) };
   }
 
-  /** An API key created at auth for a fresh account with `role`. */
-  async createApiKey(role: 'user' | 'admin' = 'user'): Promise<{ key: string; id: string }> {
-    const owner = await this.createUser(role);
+  /** One more API key of `owner` (its own scopes unless `scopes` narrows them), created at auth. */
+  async createKeyOf(owner: MeshUser, scopes?: string[]): Promise<{ key: string; id: string }> {
     const res = await request(this.auth.url)
       .post('/api/keys')
       .set('authorization', `Bearer ${owner.token}`)
-      .send({ name: 'broker test key' });
+      .send({ name: `key of ${owner.email}`, ...(scopes ? { scopes } : {}) });
     if (res.status !== 201)
       throw new Error(`creating an API key failed: ${res.status} ${res.text}`);
     const data = (res.body as { data: { key: string; api_key: { id: string } } }).data;
     return { key: data.key, id: data.api_key.id };
+  }
+
+  /** An API key created at auth for a fresh account with `role`. */
+  async createApiKey(role: 'user' | 'admin' = 'user'): Promise<{ key: string; id: string }> {
+    return this.createKeyOf(await this.createUser(role));
   }
 
   async close(): Promise<void> {
