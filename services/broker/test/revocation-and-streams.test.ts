@@ -10,14 +10,17 @@ const anEvent = () => ({
   event: { name: 'revocation-check', data: 'checked at the edge' },
 });
 
-/** Opens the live tail; collects what arrives and says when the broker ended it. */
-function openTail(baseUrl: string, token: string) {
+/**
+ * Opens the live tail (at `path`, sent as is: no client normalises it); collects what arrives and
+ * says when the broker ended it.
+ */
+function openTail(baseUrl: string, token: string, path = '/api/logs/stream') {
   const received: string[] = [];
   let ended = false;
   const opened = new Promise<http.IncomingMessage>((resolve, reject) => {
     http
       .get(
-        `${baseUrl}/api/logs/stream`,
+        `${baseUrl}${path}`,
         { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } },
         resolve,
       )
@@ -157,6 +160,60 @@ describe('broker: revocation, streams and edge hygiene', () => {
       expect(third.body.message).toBe('at most 2 concurrent streams per client');
       b.destroy();
       d.destroy();
+    });
+
+    // Express matches `/stream/` (trailing slash) like `/stream`: the broker must treat it as the
+    // same guarded stream, not wave it through as something else.
+    it.each(['/api/logs/stream/', '/api/logs/stream/?level=INFO'])(
+      'When the tail is opened as %s, then it counts against the stream limit and ends on logout',
+      async (path) => {
+        const reader = await mesh.createUser('admin');
+        const tails = [1, 2, 3].map(() => openTail(broker.address.url, reader.token, path));
+        const streams = await Promise.all(tails.map((t) => t.opened));
+        try {
+          const ok = tails.filter((_, i) => streams[i]!.statusCode === 200);
+          await waitFor(() => ok.every((t) => t.text().includes('event: ready')), {
+            what: 'the admitted tails ready',
+          });
+
+          await logout(reader.token);
+
+          expect(streams.map((s) => s.statusCode).sort()).toEqual([200, 200, 429]);
+          await waitFor(() => ok.every((t) => t.ended()), {
+            timeoutMs: 1_000,
+            what: 'both tails ended on logout',
+          });
+          for (const t of ok) {
+            expect(t.text()).toContain('event: end\ndata: {"reason":"credential revoked"}');
+          }
+        } finally {
+          for (const s of streams) s.destroy();
+        }
+      },
+    );
+
+    // Other case, percent-encoded letters, doubled slashes: none of them is the stream, and none
+    // may reach the logger's tail past the broker's stream guard.
+    it.each([
+      '/api/logs/STREAM',
+      '/api/logs/Stream',
+      '/api/logs/Stream/',
+      '/api/logs/%73tream',
+      '/api/logs/%53TREAM',
+      '/api/logs/stream%2F',
+      '/api/logs//stream',
+      '/api/logs/stream//',
+      '/API/LOGS/STREAM',
+      '/Api/logs/stream',
+      '/api//logs/stream',
+    ])('When the tail is asked as %s, then no event stream opens (4xx)', async (path) => {
+      const reader = await mesh.createUser('admin');
+      const stream = await openTail(broker.address.url, reader.token, path).opened;
+      stream.destroy();
+
+      expect(stream.statusCode).toBeGreaterThanOrEqual(400);
+      expect(stream.statusCode).toBeLessThan(500);
+      expect(String(stream.headers['content-type'])).not.toContain('text/event-stream');
     });
 
     it('When a user without logs:read asks for the live tail, then 403', async () => {

@@ -130,6 +130,9 @@ export async function startLogger(
     bodyLimit: config.BODY_LIMIT,
     tls,
     callers: httpCallers,
+    // One spelling per route: `/logs/STREAM` or `/logs/stream/` is not the live tail (the broker
+    // guards the tail by its exact path and forwards only that spelling).
+    routing: { caseSensitive: true, strict: true },
     beforeBody: (app) => mountOtlpRoute(app, traces, config.OTLP_MAX_BODY_BYTES),
     routes: (app) => {
       mountLogStreamRoute(app, tail, {
