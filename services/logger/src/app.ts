@@ -98,7 +98,7 @@ export async function startLogger(
   );
   lifecycle.onShutdown('retention', () => retention.stop());
 
-  const tail = new TailHub(store, logger);
+  const tail = new TailHub(store, logger, { maxSubscribers: config.LOG_TAIL_MAX_SUBSCRIBERS });
   lifecycle.onShutdown('live tail', () => tail.close());
 
   const service = new LogService(store, monitor, {
@@ -137,6 +137,7 @@ export async function startLogger(
     routes: (app) => {
       mountLogStreamRoute(app, tail, {
         heartbeatMs: config.LOG_TAIL_HEARTBEAT_MS,
+        maxBufferBytes: config.LOG_TAIL_MAX_BUFFER_BYTES,
         health: ctx.health,
       });
       mountLogRoutes(app, service);

@@ -96,7 +96,7 @@ function open(
     const via = url.protocol === 'https:' ? target.httpsAgent : agent;
     const outgoing = request(url, { method: req.method, headers, agent: via }, (incoming) => {
       signal.removeEventListener('abort', onDeadline);
-      if ((incoming.statusCode ?? 502) >= 500) {
+      if (isOutage(incoming)) {
         incoming.resume();
         reject(new Error(`${req.method} ${url.pathname} answered ${incoming.statusCode}`));
         return;
@@ -145,6 +145,16 @@ function endWith(signal: AbortSignal, upstream: http.IncomingMessage, res: Respo
   }
   signal.addEventListener('abort', finish, { once: true });
   res.once('close', () => signal.removeEventListener('abort', finish));
+}
+
+/**
+ * A 5xx is an outage (the breaker counts it; the client gets the broker's 503), except a 503 with
+ * Retry-After: the service's deliberate "busy, come back" (a full live tail), relayed as is.
+ */
+function isOutage(incoming: http.IncomingMessage): boolean {
+  const status = incoming.statusCode ?? 502;
+  if (status === 503 && incoming.headers['retry-after'] !== undefined) return false;
+  return status >= 500;
 }
 
 function isRefused(err: Error): boolean {
