@@ -37,13 +37,16 @@ function openTail(baseUrl: string, token: string, path = '/api/logs/stream') {
   return { opened, text: () => received.join(''), ended: () => ended };
 }
 
+/** The logger's own cap on live tails in this suite (LOG_TAIL_MAX_SUBSCRIBERS). */
+const LOGGER_TAILS = 5;
+
 describe('broker: revocation, streams and edge hygiene', () => {
   let mesh: TestMesh;
   let broker: StartedHttpService;
   let user: MeshUser;
 
   beforeAll(async () => {
-    mesh = await TestMesh.start();
+    mesh = await TestMesh.start({ loggerEnv: { LOG_TAIL_MAX_SUBSCRIBERS: String(LOGGER_TAILS) } });
     broker = await mesh.startBroker({ STREAMS_PER_CLIENT: '2' });
     user = await mesh.createUser('user');
   }, 120_000);
@@ -214,6 +217,44 @@ describe('broker: revocation, streams and edge hygiene', () => {
       expect(stream.statusCode).toBeGreaterThanOrEqual(400);
       expect(stream.statusCode).toBeLessThan(500);
       expect(String(stream.headers['content-type'])).not.toContain('text/event-stream');
+    });
+
+    it('When the logger serves as many tails as it allows, then one more is its 503 with Retry-After, relayed (not "logger unavailable")', async () => {
+      const readers = await Promise.all([1, 2, 3].map(() => mesh.createUser('admin')));
+      const owners = [0, 0, 1, 1, 2].map((i) => readers[i]!.token);
+      const streams: http.IncomingMessage[] = [];
+      try {
+        for (const token of owners) {
+          // Tails of earlier tests may still be closing at the logger: wait for a free slot.
+          const stream = await waitFor(
+            async () => {
+              const s = await openTail(broker.address.url, token).opened;
+              if (s.statusCode === 200) return s;
+              s.destroy();
+              return undefined;
+            },
+            { what: 'a logger tail slot' },
+          );
+          streams.push(stream);
+        }
+
+        const refused = await request(broker.address.url)
+          .get('/api/logs/stream')
+          .set('authorization', `Bearer ${readers[2]!.token}`);
+        const query = await request(broker.address.url)
+          .get('/api/logs?limit=1')
+          .set('authorization', `Bearer ${readers[2]!.token}`);
+
+        expect(streams).toHaveLength(LOGGER_TAILS);
+        expect(refused.status).toBe(503);
+        expect(refused.headers['retry-after']).toBe('5');
+        expect(refused.body.message).toBe(
+          `the live tail is full: this logger serves at most ${LOGGER_TAILS} streams; try again later`,
+        );
+        expect(query.status).toBe(200);
+      } finally {
+        for (const s of streams) s.destroy();
+      }
     });
 
     it('When a user without logs:read asks for the live tail, then 403', async () => {

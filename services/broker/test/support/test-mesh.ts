@@ -43,14 +43,20 @@ export class TestMesh {
   private databases: TestDatabase[] = [];
   private brokers: StartedHttpService[] = [];
 
-  /** `withLogger: false` leaves the logger out for suites that never reach it. */
-  static async start({ withLogger = true } = {}): Promise<TestMesh> {
+  /**
+   * `withLogger: false` leaves the logger out for suites that never reach it; `loggerEnv` adds to
+   * the logger's environment.
+   */
+  static async start({
+    withLogger = true,
+    loggerEnv = {},
+  }: { withLogger?: boolean; loggerEnv?: Record<string, string> } = {}): Promise<TestMesh> {
     const mesh = new TestMesh();
-    await mesh.boot(withLogger);
+    await mesh.boot(withLogger, loggerEnv);
     return mesh;
   }
 
-  private async boot(withLogger: boolean): Promise<void> {
+  private async boot(withLogger: boolean, loggerEnv: Record<string, string>): Promise<void> {
     const [authDb, logsDb, brokerDb, vhost, keyDir, grpcPort] = await Promise.all([
       createTestDatabase('broker_auth'),
       createTestDatabase('broker_logs'),
@@ -83,7 +89,12 @@ export class TestMesh {
       withLogger
         ? startServiceProcess({
             service: 'logger',
-            env: { LOG_LEVEL: 'warn', LOG_STORE_URL: logsDb.url, GRPC_PORT: String(grpcPort) },
+            env: {
+              LOG_LEVEL: 'warn',
+              LOG_STORE_URL: logsDb.url,
+              GRPC_PORT: String(grpcPort),
+              ...loggerEnv,
+            },
           })
         : undefined,
     ]);
