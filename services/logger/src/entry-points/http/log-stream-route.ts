@@ -57,7 +57,6 @@ export function mountLogStreamRoute(app: Express, tail: TailHub, options: LogStr
     // Entries can arrive between the subscription going live and the headers being sent.
     let early: string[] | undefined = [];
     let ended = false;
-    let heartbeat: NodeJS.Timeout | undefined;
     // Every write goes through here, one store batch (or heartbeat) at a time. What a client does
     // not read stays in this process's memory: when the bytes still queued from earlier batches
     // pass the bound, the client is not keeping up and its stream is ended, not grown. (Checked
@@ -81,6 +80,12 @@ export function mountLogStreamRoute(app: Express, tail: TailHub, options: LogStr
         ),
       );
     });
+    if (req.socket.destroyed) {
+      unsubscribe(); // the client left while the subscription was being set up
+      return;
+    }
+    const heartbeat = setInterval(() => send([': ping\n\n']), options.heartbeatMs);
+    heartbeat.unref();
     let stopped = false;
     const stop = () => {
       if (stopped) return;
@@ -101,14 +106,8 @@ export function mountLogStreamRoute(app: Express, tail: TailHub, options: LogStr
       res.once('close', () => clearTimeout(cut));
     };
 
-    if (req.socket.destroyed) {
-      unsubscribe(); // the client left while the subscription was being set up
-      return;
-    }
     open.set(res, end);
     watchShutdown();
-    heartbeat = setInterval(() => send([': ping\n\n']), options.heartbeatMs);
-    heartbeat.unref();
     res.on('close', () => {
       ended = true;
       stop();
