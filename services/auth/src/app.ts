@@ -18,6 +18,7 @@ import { JwtTokenService } from './adapters/jwt-token-service';
 import { LoginEventPublisher } from './adapters/login-event-publisher';
 import { authMigrations } from './adapters/migrations';
 import { RevocationPublisher } from './adapters/revocation-publisher';
+import { RevocationsRepository } from './adapters/revocations-repository';
 import { readSigningKeys, SigningKeyDirectory } from './adapters/signing-key-files';
 import { UsersRepository } from './adapters/users-repository';
 import { WorkGate } from './adapters/work-gate';
@@ -105,7 +106,7 @@ export async function startAuth(
         users: new Users(usersRepo, hasher, revocations),
         apiKeys,
         authenticator: new Authenticator(tokens, apiKeys, usersRepo),
-        revocationLog: usersRepo,
+        revocationLog: new RevocationsRepository(pool),
         // A token issued just before a revocation lives at most the TTL; a minute for clock skew.
         revocationWindowSeconds: config.AUTH_TOKEN_TTL_SECONDS + 60,
       }),

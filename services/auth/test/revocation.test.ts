@@ -178,6 +178,54 @@ describe('token revocation at auth', () => {
     });
   });
 
+  describe('GET /internal/revocations', () => {
+    const catchUp = (query = '') => request(h.url).get(`/internal/revocations${query}`);
+
+    it('When an API key is revoked, then the list names its id, so a broker that missed the notice drops it', async () => {
+      const user = await aSignedInUser();
+      const created = await request(h.url)
+        .post('/api/keys')
+        .set('authorization', bearer(user.token))
+        .send({ name: 'leaked' });
+      const keyId = created.body.data.api_key.id as string;
+
+      await request(h.url).delete(`/api/keys/${keyId}`).set('authorization', bearer(user.token));
+      const list = await catchUp();
+
+      expect(list.status).toBe(200);
+      expect(list.body.data.key_ids).toContain(keyId);
+    });
+
+    it('When a cursor from an earlier answer is passed back, then only what was revoked since is listed', async () => {
+      const earlier = await aSignedInUser();
+      await request(h.url).post('/api/auth/logout').set('authorization', bearer(earlier.token));
+      // A minute old: inside the window, well before the cursor (and its margin for slow commits).
+      await h.pool.query(
+        `UPDATE token_revocations SET revoked_at = now() - interval '1 minute' WHERE user_id = $1`,
+        [earlier.id],
+      );
+      const first = await catchUp();
+      const later = await aSignedInUser();
+      await request(h.url).post('/api/auth/logout').set('authorization', bearer(later.token));
+
+      const next = await catchUp(`?after=${encodeURIComponent(first.body.data.cursor)}`);
+
+      const users = (res: typeof first) =>
+        res.body.data.revocations.map((r: { user_id: string }) => r.user_id);
+      expect(users(first)).toContain(earlier.id);
+      expect(next.status).toBe(200);
+      expect(users(next)).toContain(later.id);
+      expect(users(next)).not.toContain(earlier.id);
+    });
+
+    it('When the cursor is not an ISO time, then 400', async () => {
+      const res = await catchUp('?after=yesterday');
+
+      expect(res.status).toBe(400);
+      expect(res.body.details[0].path).toBe('after');
+    });
+  });
+
   describe('POST /api/auth/logout', () => {
     it('When a user logs out, then 200 and every token of theirs is refused, while a new login works', async () => {
       const user = await aSignedInUser();

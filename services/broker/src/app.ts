@@ -28,6 +28,7 @@ import { TokenVerifier } from './adapters/token-verifier';
 import { checkMeshUrls, type BrokerConfig } from './config';
 import { BrokerActions } from './domain/broker-actions';
 import { DeadLetterAdmin } from './domain/dead-letters';
+import { OverloadHold } from './domain/overload-hold';
 import { mailActionSchema } from './domain/mail-action-schema';
 import { RevocationList } from './domain/revocation-list';
 import type { EdgeAuth } from './entry-points/http/authenticate';
@@ -121,7 +122,7 @@ export async function startBroker(
   const revocationFeed = new RevocationFeed({
     connection: amqp,
     list: revocations,
-    catchUp: () => authClient.revocations(),
+    catchUp: (after) => authClient.revocations(after),
     logger,
     syncIntervalMs: config.REVOCATION_SYNC_MS,
     pollIntervalMs: config.REVOCATION_POLL_MS,
@@ -162,6 +163,7 @@ export async function startBroker(
       mailStatus: (id, principal) => mailClient.status(id, principal),
     },
     idempotency,
+    new OverloadHold(config.AUTH_OVERLOAD_HOLD_MS),
   );
 
   const edge: EdgeAuth = {

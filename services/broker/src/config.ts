@@ -54,6 +54,12 @@ export const brokerConfigSchema = z.object({
 
   /** Deadline of one call to auth / mail (HTTP) and of one gRPC call to the logger. */
   AUTH_TIMEOUT_MS: env.int(3_000, 1),
+  /**
+   * After auth answers a login 503 + Retry-After (its hashing gate and queue are full), further
+   * logins are answered 503 by the broker itself for this long (never longer than the Retry-After)
+   * instead of each being relayed; 0 relays every one.
+   */
+  AUTH_OVERLOAD_HOLD_MS: env.int(250, 0),
   MAIL_TIMEOUT_MS: env.int(5_000, 1),
   LOGGER_TIMEOUT_MS: env.int(2_000, 1),
   /** Time allowed for a proxied /api response to start (a live tail then streams without one). */
@@ -89,11 +95,12 @@ export const brokerConfigSchema = z.object({
   JWKS_COOLDOWN_MS: env.int(1_000, 0),
 
   /**
-   * Revocations: notices arrive live over RabbitMQ; auth's recent list is fetched at start, at each
-   * reconnect and then every SYNC ms while the feed is up, every POLL ms while it is down.
+   * Revocations: notices arrive live over RabbitMQ; auth's whole recent list is fetched at start,
+   * at each reconnect and every SYNC ms, and what is new since the last answer every POLL ms,
+   * whether or not the feed is up (auth may have failed to publish a notice).
    */
   REVOCATION_SYNC_MS: env.int(60_000, 100),
-  REVOCATION_POLL_MS: env.int(2_000, 100),
+  REVOCATION_POLL_MS: env.int(1_000, 100),
   /** Concurrent live tails one client (user or API key) may hold. */
   STREAMS_PER_CLIENT: env.int(3, 1),
   /** Verified-token and API-key caches (entries; API keys are re-introspected after the TTL). */

@@ -60,6 +60,26 @@ describe('ApiKeyVerifier cache (bounded, expiring answers of auth’s introspect
     expect(auth.asked('mm_a')).toBe(2);
   });
 
+  it('When a key expires before the TTL, then its cached answer ends at the key’s expiry and the principal carries it', async () => {
+    const expiresAt = new Date(Date.now() + 40);
+    const introspect = async (): Promise<KeyIntrospection> => ({
+      active: Date.now() < expiresAt.getTime(),
+      sub: 'user-a',
+      role: 'user',
+      scopes: ['logs:read'],
+      key_id: 'ka',
+      expires_at: expiresAt.toISOString(),
+    });
+    const verifier = new ApiKeyVerifier({ introspect, ttlMs: 60_000, maxEntries: 10 });
+
+    const principal = await verifier.verify('mm_a');
+    await elapse(80);
+
+    expect(principal.expiresAt).toBe(expiresAt.getTime());
+    expect(principal.keyId).toBe('ka');
+    await expect(verifier.verify('mm_a')).rejects.toMatchObject({ status: 401 });
+  });
+
   it('When the TTL is 0, then nothing is cached', async () => {
     const auth = introspection(KEYS);
     const verifier = new ApiKeyVerifier({ ...auth, ttlMs: 0, maxEntries: 10 });

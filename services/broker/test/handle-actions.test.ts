@@ -736,6 +736,16 @@ describe('broker: actions', () => {
       expect(allowed.headers['access-control-allow-headers']).toContain('Authorization');
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     });
+
+    it('When a request sends no Origin, then the answer still varies on Origin (no shared cache hands it to a browser)', async () => {
+      const plain = await request(broker.address.url).get('/ping');
+      const fromBrowser = await request(broker.address.url)
+        .get('/ping')
+        .set('origin', 'http://127.0.0.1:8081');
+
+      expect(plain.headers.vary).toBe('Origin');
+      expect(fromBrowser.headers.vary).toBe('Origin');
+    });
   });
 
   describe('GET /openapi.json', () => {

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { bindTestQueue } from './support/event-queue';
 import { aLog, anEventPayload } from './support/factories';
+import { loggerEntries } from './support/logger-metrics';
 import { specViolations } from './support/openapi-check';
 import { TestMesh, type MeshUser } from './support/test-mesh';
 
@@ -42,15 +43,7 @@ describe('broker: Idempotency-Key', () => {
       .set('idempotency-key', key)
       .send(body);
 
-  /** logger_entries_total{outcome} from the logger's own /metrics. */
-  const loggerCount = async (outcome: 'stored' | 'duplicate') => {
-    const text = (await request(mesh.logger!.url).get('/metrics')).text;
-    const line = new RegExp(
-      `^logger_entries_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`,
-      'm',
-    );
-    return Number(line.exec(text)?.[1] ?? 0);
-  };
+  const loggerCount = (outcome: 'stored' | 'duplicate') => loggerEntries(mesh.logger!.url, outcome);
 
   /** Everything waiting in the test queue, grouped: event_id → copies. */
   const copiesInQueue = async () => {
@@ -167,7 +160,14 @@ describe('broker: Idempotency-Key', () => {
 
     expect([first.status, again.status]).toEqual([202, 202]);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
-    await copiesInQueue();
+    // A new event_id: the logger, which keeps records far longer than a key lives, stores it.
+    expect(again.body.data.event_id).not.toBe(first.body.data.event_id);
+    expect(await copiesInQueue()).toEqual(
+      new Map([
+        [first.body.data.event_id, 1],
+        [again.body.data.event_id, 1],
+      ]),
+    );
   });
 });
 

@@ -12,7 +12,8 @@ export type HandleAction = (typeof HANDLE_ACTIONS)[number];
 
 /**
  * - `public`: anyone; `signed-in`: any valid token or API key (the service behind decides the rest,
- *   e.g. auth lets a user manage only its own keys); `token`: a token, not an API key;
+ *   e.g. auth lets a user manage only its own keys); `token`: a token, not an API key (logging out,
+ *   and making a credential that must not outlive the one that made it);
  * - `scope`: the caller holds the scope; `self-or-scope`: the `:id` in the path is the caller's own
  *   user id, or the caller holds the scope.
  */
@@ -72,7 +73,9 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   },
   { method: 'DELETE', path: '/api/users/:id', access: scope('users:admin') },
   { method: 'GET', path: '/api/keys', access: { kind: 'signed-in' } },
-  { method: 'POST', path: '/api/keys', access: { kind: 'signed-in' } },
+  // A key made by a key would outlive its maker's expiry and revocation. (For the same reason auth
+  // refuses a key that creates a user, or sets another's password or role, or reactivates one.)
+  { method: 'POST', path: '/api/keys', access: { kind: 'token' } },
   { method: 'DELETE', path: '/api/keys/:id', access: { kind: 'signed-in' } },
   { method: 'POST', path: '/api/auth/logout', access: { kind: 'token' } },
   { method: 'GET', path: '/api/dead-letters', access: scope('dlq:admin') },

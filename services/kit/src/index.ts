@@ -2,6 +2,7 @@ export { loadConfig, ConfigError } from './config/load-config';
 export { env, baseEnvShape } from './config/env-types';
 export { availableCpus, cgroupCpuLimit, type CgroupPaths } from './config/available-cpus';
 export { createLogger, type Logger, type LoggerSettings } from './logging/logger';
+export { TurnBufferedDestination } from './logging/turn-buffered-destination';
 export {
   runWithRequestContext,
   currentRequestId,
@@ -14,6 +15,7 @@ export { AppError, isAppError, type AppErrorOptions, type ErrorDetail } from './
 export { errorHandler, notFoundHandler, toAppError } from './errors/error-handler';
 export { parseInput, zodDetails } from './errors/validation';
 export { ok, fail, type Envelope } from './http/envelope';
+export { sendJson } from './http/send-json';
 export {
   createHttpServer,
   type HttpServer,

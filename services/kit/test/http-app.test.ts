@@ -7,6 +7,7 @@ import {
   Health,
   Lifecycle,
   createHttpServer,
+  sendJson,
   createMetrics,
   ok,
   parseInput,
@@ -182,6 +183,26 @@ describe('kit http app', () => {
       const res = await http.get('/teapot');
       expect(res.status).toBe(418);
       expect(res.body).toEqual({ error: true, message: 'short and stout' });
+    });
+
+    it("When an answer is sent with sendJson, then its status, type, length and body are what Express's res.json sends", async () => {
+      const body = { error: false, message: 'ünïcode ✓', data: { n: 1, s: '</script>' } };
+      const app = express();
+      app.set('etag', false);
+      app.get('/express', (_req, res) => void res.status(202).json(body));
+      app.get('/direct', (_req, res) => sendJson(res, 202, body));
+      const [viaExpress, direct] = await Promise.all([
+        request(app).get('/express'),
+        request(app).get('/direct'),
+      ]);
+      expect(direct.status).toBe(202);
+      expect(direct.text).toBe(viaExpress.text);
+      for (const header of ['content-type', 'content-length']) {
+        expect(direct.headers[header]).toBe(viaExpress.headers[header]);
+      }
+      const head = await request(app).head('/direct');
+      expect(head.headers['content-length']).toBe(viaExpress.headers['content-length']);
+      expect(head.text).toBeUndefined();
     });
 
     it('When the input is valid, then the handler answers', async () => {

@@ -83,4 +83,12 @@ export const authMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'revoked_keys_index',
+    up: `
+      -- The brokers read the recently revoked keys every second or so (their catch-up list).
+      CREATE INDEX api_keys_revoked_at_idx ON api_keys (revoked_at) WHERE revoked_at IS NOT NULL;
+    `,
+  },
 ];

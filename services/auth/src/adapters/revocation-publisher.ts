@@ -12,7 +12,8 @@ type Channel = Awaited<ReturnType<ChannelModel['createChannel']>>;
 /**
  * Publishes revocation notices on the `auth.revocations` fanout exchange. Not confirmed and not
  * retried: a notice is an optimisation of the brokers' catch-up (`GET /internal/revocations` at
- * every (re)connect and on a timer), which holds the same facts from the database.
+ * every (re)connect, and what is new every second or so), which holds the same facts from the
+ * database — a notice lost here reaches the brokers by that poll instead.
  */
 export class RevocationPublisher implements RevocationAnnouncer {
   private channel: Channel | undefined;

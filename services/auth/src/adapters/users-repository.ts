@@ -1,11 +1,5 @@
 import type { Pool } from 'pg';
-import {
-  EmailTakenError,
-  type NewUser,
-  type Revocation,
-  type UserChanges,
-  type UserStore,
-} from '../domain/ports';
+import { EmailTakenError, type NewUser, type UserChanges, type UserStore } from '../domain/ports';
 import { ALL_VERSIONS_REVOKED } from '../domain/revocations';
 import type { UserRecord } from '../domain/user';
 
@@ -130,15 +124,5 @@ export class UsersRepository implements UserStore {
       [id, ALL_VERSIONS_REVOKED],
     );
     return (rowCount ?? 0) > 0;
-  }
-
-  /** Revocations younger than `seconds` (older ones only concern tokens that have expired). */
-  async revocationsSince(seconds: number): Promise<Revocation[]> {
-    const { rows } = await this.pool.query<Revocation>(
-      `SELECT user_id, min_version FROM token_revocations
-       WHERE revoked_at > now() - make_interval(secs => $1) ORDER BY revoked_at`,
-      [seconds],
-    );
-    return rows;
   }
 }

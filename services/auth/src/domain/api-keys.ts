@@ -4,7 +4,7 @@ import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
 import { isKeyActive, toPublicApiKey, type PublicApiKey } from './api-key';
 import { createApiKeySchema, idSchema, introspectSchema, listApiKeysSchema } from './input-schemas';
 import type { ApiKeyStore, RevocationAnnouncer } from './ports';
-import { hasScope, type Principal } from './principal';
+import { hasScope, requireSession, type Principal } from './principal';
 import { lesserRole, type Role } from './user';
 
 /** last_used_at is written at most this often per key. */
@@ -30,8 +30,9 @@ export interface ApiKeyPage {
 }
 
 /**
- * API keys: created for the caller with a subset of the caller's scopes, shown once, listed,
- * revoked, introspected by the broker. A user manages its own keys; `keys:admin` manages all.
+ * API keys: created for the caller (signed in with a token, never with a key) with a subset of the
+ * caller's scopes, shown once, listed, revoked, introspected by the broker. A user manages its own
+ * keys; `keys:admin` manages all.
  */
 export class ApiKeys {
   constructor(
@@ -40,6 +41,8 @@ export class ApiKeys {
   ) {}
 
   async create(actor: Principal, input: unknown): Promise<{ key: string; api_key: PublicApiKey }> {
+    // A key made by a key would outlive its maker's expiry and revocation.
+    requireSession(actor, 'create an API key');
     const { name, role, scopes, expires_at } = parseInput(createApiKeySchema, input);
     if (role === 'admin' && actor.role !== 'admin') {
       throw AppError.forbidden('a key cannot have more rights than its owner');

@@ -88,3 +88,11 @@ export const listApiKeysSchema = pageSchema.extend({ user_id: idSchema.optional(
 export const introspectSchema = z.strictObject({
   key: z.string().min(1, 'is required').max(256).refine(noNul, NUL_MESSAGE),
 });
+
+/** `GET /internal/revocations?after=<cursor>`: the cursor is an earlier answer's (an ISO time). */
+export const revocationsQuerySchema = z.object({
+  after: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s))
+    .optional(),
+});

@@ -29,14 +29,26 @@ export interface Revocation {
   min_version: number;
 }
 
+/** What the brokers' catch-up reads: users' token revocations and revoked API keys. */
+export interface RevocationRecords {
+  revocations: Revocation[];
+  /** Ids of the API keys revoked in the same span. */
+  key_ids: string[];
+  /** The database's clock when this was read: pass it back as `after` to get only what is newer. */
+  as_of: Date;
+}
+
 /** The revocations kept for the brokers' catch-up. */
 export interface RevocationLog {
-  /** Revocations younger than `seconds` (older ones only concern tokens that have expired). */
-  revocationsSince(seconds: number): Promise<Revocation[]>;
+  /**
+   * Revocations younger than `seconds` (older ones only concern tokens that have expired); with
+   * `after` (an earlier `as_of`), only those recorded since, with a margin for slow commits.
+   */
+  recent(seconds: number, after?: Date): Promise<RevocationRecords>;
 }
 
 /** The accounts. Emails are unique regardless of case. */
-export interface UserStore extends RevocationLog {
+export interface UserStore {
   findByEmail(email: string): Promise<UserRecord | undefined>;
   findById(id: string): Promise<UserRecord | undefined>;
   list(limit: number, offset: number): Promise<{ users: UserRecord[]; total: number }>;
@@ -196,7 +208,8 @@ export interface LoginEvents {
 
 /**
  * Where revocations are announced to every broker replica. Fire and forget: the change is already
- * stored, and a broker that misses a notice catches up from `GET /internal/revocations`.
+ * stored, and a broker that misses a notice catches up from `GET /internal/revocations` (polled
+ * every second or so).
  */
 export interface RevocationAnnouncer {
   announce(notice: RevocationNotice): void;

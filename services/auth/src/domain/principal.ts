@@ -19,3 +19,14 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
 export function requireScope(principal: Principal, scope: Scope): void {
   if (!hasScope(principal, scope)) throw AppError.forbidden(`requires the ${scope} scope`);
 }
+
+/**
+ * 400 unless the caller signed in with a token (not an API key). What a credential makes or grants
+ * (another key, a user, a password, a role, an active flag) would outlive the credential: a
+ * leaked key, once revoked, must leave nothing behind. So only a session makes such things.
+ */
+export function requireSession(principal: Principal, what: string): void {
+  if (principal.via !== 'token') {
+    throw AppError.badRequest(`only a token session can ${what}, not an API key`);
+  }
+}

@@ -1,3 +1,5 @@
+import { parseInput } from '@micromesh/kit';
+import { revocationsQuerySchema } from './input-schemas';
 import type { Revocation, RevocationAnnouncer, RevocationLog } from './ports';
 
 /** Written over a deleted user's revocation: no token of theirs is valid any more. */
@@ -9,17 +11,24 @@ export const noRevocationAnnouncer: RevocationAnnouncer = { announce: () => unde
 export interface RecentRevocations {
   window_seconds: number;
   revocations: Revocation[];
+  /** API keys revoked in the same span: a broker drops them from its cache. */
+  key_ids: string[];
+  /** Pass back as `?after=` to get only what is newer. */
+  cursor: string;
 }
 
 /**
- * The brokers' catch-up at (re)connect: every revocation young enough to concern a token that has
- * not expired yet (`windowSeconds`: the longest a token lives, plus clock skew).
+ * The brokers' catch-up: every revocation young enough to concern a token that has not expired yet
+ * (`windowSeconds`: the longest a token lives, plus clock skew), or, with `after` (an earlier
+ * answer's cursor), only what is newer — the brokers ask every second or so, so each answer stays
+ * small however many revocations the window holds.
  */
-export function recentRevocations(
+export async function recentRevocations(
   log: RevocationLog,
   windowSeconds: number,
+  query: unknown,
 ): Promise<RecentRevocations> {
-  return log
-    .revocationsSince(windowSeconds)
-    .then((revocations) => ({ window_seconds: windowSeconds, revocations }));
+  const { after } = parseInput(revocationsQuerySchema, query);
+  const { revocations, key_ids, as_of } = await log.recent(windowSeconds, after);
+  return { window_seconds: windowSeconds, revocations, key_ids, cursor: as_of.toISOString() };
 }

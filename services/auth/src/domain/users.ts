@@ -7,7 +7,7 @@ import {
   type UserChanges,
   type UserStore,
 } from './ports';
-import { hasScope, requireScope, type Principal } from './principal';
+import { hasScope, requireScope, requireSession, type Principal } from './principal';
 import { ALL_VERSIONS_REVOKED } from './revocations';
 import { toPublicUser, type PublicUser } from './user';
 
@@ -23,8 +23,10 @@ const EMAIL_TAKEN = 'email is already taken';
 /**
  * The users API. `users:admin` manages everyone; a user may read and edit its own profile, and
  * changes its own password only by giving the current one. Nobody changes their own role or active
- * flag, or deletes themselves (no self-promotion, no admin lock-out). A new password, role or
- * active flag, a deletion and a logout revoke the user's tokens (and are announced to the brokers).
+ * flag, or deletes themselves (no self-promotion, no admin lock-out). What hands out a credential
+ * or a right (a new user, another's password or role, a reactivation) needs a token session: an
+ * API key's rights must not outlive it. A new password, role or active flag, a deletion and a
+ * logout revoke the user's tokens (and are announced to the brokers).
  */
 export class Users {
   constructor(
@@ -42,6 +44,7 @@ export class Users {
 
   async create(actor: Principal, input: unknown): Promise<PublicUser> {
     requireScope(actor, 'users:admin');
+    requireSession(actor, 'create a user');
     const { password, ...fields } = parseInput(createUserSchema, input);
     const password_hash = await this.hasher.hash(password);
     try {
@@ -65,6 +68,10 @@ export class Users {
     const self = userId === actor.userId;
     if (self && (fields.role !== undefined || fields.active !== undefined)) {
       throw AppError.forbidden('you cannot change your own role or active flag');
+    }
+    // Another's password or role, or a reactivation, hands out a credential or a right.
+    if (!self && (password !== undefined || fields.role !== undefined || fields.active === true)) {
+      requireSession(actor, 'set another user’s password or role, or reactivate a user');
     }
     if (password !== undefined && self) await this.checkCurrentPassword(userId, current_password);
     const changes: UserChanges = { ...fields };

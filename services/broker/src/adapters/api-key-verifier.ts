@@ -7,7 +7,10 @@ import type { KeyIntrospection } from './auth-client';
 
 export interface ApiKeyVerifierOptions {
   introspect: (key: string) => Promise<KeyIntrospection>;
-  /** How long an answer (active or not) is reused; a revoked key keeps working at most this long. */
+  /**
+   * How long an answer (active or not) is reused, and never past the key's expiry. A revoked key is
+   * refused once the revocation list knows it (a notice, or auth's catch-up within a second).
+   */
   ttlMs: number;
   maxEntries: number;
 }
@@ -30,6 +33,7 @@ export class ApiKeyVerifier implements ApiKeyVerification {
     let principal = this.answers.get(digest);
     if (principal === undefined) {
       const answer = await this.options.introspect(key);
+      const expiresAt = answer.expires_at ? Date.parse(answer.expires_at) : undefined;
       principal =
         answer.active && answer.sub && answer.role
           ? {
@@ -38,10 +42,14 @@ export class ApiKeyVerifier implements ApiKeyVerification {
               role: answer.role,
               scopes: new Set(answer.scopes ?? []),
               clientKey: `key:${answer.key_id ?? digest.slice(0, 16)}`,
+              ...(answer.key_id !== undefined ? { keyId: answer.key_id } : {}),
+              ...(expiresAt !== undefined ? { expiresAt } : {}),
             }
           : false;
-      // A TTL of 0 turns the cache off (lru-cache would read it as "never expires").
-      if (this.options.ttlMs > 0) this.answers.set(digest, principal);
+      // Never cached past the key's own expiry. A TTL of 0 turns the cache off (lru-cache would
+      // read it as "never expires").
+      const ttl = Math.min(this.options.ttlMs, (expiresAt ?? Infinity) - Date.now());
+      if (ttl > 0) this.answers.set(digest, principal, { ttl });
     }
     if (!principal) throw AppError.unauthorized('invalid API key');
     return principal;

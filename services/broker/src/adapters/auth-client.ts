@@ -16,6 +16,7 @@ const introspectionSchema = z.object({
     .transform((list) => list.filter(isScope))
     .optional(),
   key_id: z.string().optional(),
+  expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 
 export interface KeyIntrospection {
@@ -24,11 +25,16 @@ export interface KeyIntrospection {
   role?: Role;
   scopes?: Scope[];
   key_id?: string;
+  /** ISO time; null or absent: the key does not expire. */
+  expires_at?: string | null;
 }
 
 const catchUpSchema = z.object({
   window_seconds: z.number().int().positive(),
   revocations: z.array(z.object({ user_id: z.string(), min_version: z.number().int() })),
+  // An older auth sends neither: no key revocations to catch up, always the whole list.
+  key_ids: z.array(z.string()).default([]),
+  cursor: z.string().optional(),
 });
 
 export type RevocationCatchUp = z.infer<typeof catchUpSchema>;
@@ -55,6 +61,10 @@ export class AuthClient {
           body: credentials,
           headers: { 'x-forwarded-for': clientIp },
           signal,
+          // Auth at capacity (its hashing gate full) answers 503 + Retry-After at once: an answer
+          // to relay, not an outage. Counted as one, a login flood opened the breaker, and with it
+          // refused API-key checks and the revocation catch-up, which share it.
+          answers: [503],
           fetch: this.fetchFn,
         });
         if (reply.status === 401) throw AppError.unauthorized('invalid credentials');
@@ -84,11 +94,15 @@ export class AuthClient {
     );
   }
 
-  /** Every revocation recent enough to concern an unexpired token. */
-  async revocations(): Promise<RevocationCatchUp> {
+  /**
+   * Every revocation recent enough to concern an unexpired token, with the recently revoked API
+   * keys; with `after` (an earlier answer's cursor), only what is newer.
+   */
+  async revocations(after?: string): Promise<RevocationCatchUp> {
+    const query = after === undefined ? '' : `?after=${encodeURIComponent(after)}`;
     return this.downstream.call(
       async (signal) => {
-        const reply = await callJson(`${this.baseUrl}/internal/revocations`, {
+        const reply = await callJson(`${this.baseUrl}/internal/revocations${query}`, {
           method: 'GET',
           signal,
           fetch: this.fetchFn,

@@ -20,6 +20,13 @@ export const BROKER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX broker_idempotency_keys_expires_idx ON broker_idempotency_keys (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'the event id a key names',
+    // NULL for keys claimed before this version: their repeats derive the id from the key, as
+    // that version did, so a retry across the upgrade still stores one record.
+    up: `ALTER TABLE broker_idempotency_keys ADD COLUMN event_id uuid;`,
+  },
 ];
 
 export const BROKER_MIGRATIONS_TABLE = 'broker_schema_migrations';

@@ -68,7 +68,7 @@ export function checkAccess(access: Access, principal: Principal, id?: string): 
       return;
     case 'token':
       if (principal.kind !== 'user') {
-        throw AppError.badRequest('only a token session can do this; API keys are revoked by id');
+        throw AppError.badRequest('only a token session can do this, not an API key');
       }
       return;
     case 'scope':

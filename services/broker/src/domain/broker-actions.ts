@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createEvent, routingKeyFor } from '@micromesh/contracts';
 import { AppError, currentTraceIds, ok, type Envelope } from '@micromesh/kit';
 import type { AuthPayload, EventPayload, LogPayload, MailPayload } from './action-schemas';
-import { idempotentEventId, requestHash, type IdempotentRequest } from './idempotency';
+import {
+  idempotentEventId,
+  requestHash,
+  withoutDefaultLevel,
+  type IdempotentRequest,
+} from './idempotency';
+import type { OverloadHold } from './overload-hold';
 import type { BrokerPorts, IdempotencyRecords } from './ports';
 import type { Principal } from './principal';
 
@@ -24,14 +30,22 @@ export class BrokerActions {
   constructor(
     private readonly ports: BrokerPorts,
     private readonly idempotency: IdempotencyRecords,
+    /** Auth's "at capacity" answers, held briefly so a login flood is not relayed one by one. */
+    private readonly authOverload?: OverloadHold,
   ) {}
 
   async auth(credentials: AuthPayload, clientIp: string): Promise<ActionOutcome> {
-    return { status: 202, body: await this.ports.authenticate(credentials, clientIp) };
+    this.authOverload?.check();
+    try {
+      return { status: 202, body: await this.ports.authenticate(credentials, clientIp) };
+    } catch (err) {
+      this.authOverload?.observe(err);
+      throw err;
+    }
   }
 
   async log(entry: LogPayload, retry?: IdempotentRequest): Promise<ActionOutcome> {
-    return this.once('log', entry, retry, async (eventId) => {
+    return this.once('log', withoutDefaultLevel(entry), retry, async (eventId) => {
       await this.ports.writeLog({
         name: entry.name,
         data: entry.data,
@@ -49,7 +63,7 @@ export class BrokerActions {
 
   /** 202 only once RabbitMQ has confirmed the message; any publish failure surfaces as a 503. */
   async event(payload: EventPayload, retry?: IdempotentRequest): Promise<ActionOutcome> {
-    return this.once('event', payload, retry, async (eventId) => {
+    return this.once('event', withoutDefaultLevel(payload), retry, async (eventId) => {
       const event = createEvent({
         name: payload.name,
         data: payload.data,
@@ -86,11 +100,14 @@ export class BrokerActions {
   }
 
   /**
-   * Runs an action at most once per (principal, Idempotency-Key) as far as the caller can tell:
-   * the same key and payload answer what the first request answered, with the same event_id
-   * (derived from the key, so even a repeat that runs the action again — the first never
-   * completed — stores one record downstream); the key with another payload is a 422. Without a
-   * key, every request is new.
+   * Runs an action at most once per (principal, Idempotency-Key) as far as the caller can tell,
+   * for as long as the key lives (IDEMPOTENCY_TTL_HOURS): the same key and payload answer what the
+   * first request answered, with the same event_id — kept with the key when it was claimed, so
+   * even a repeat that runs the action again (the first never completed, or is still running)
+   * stores one record downstream; the key with another payload is a 422. An expired key is free
+   * again: its next request is a new one, under a new event_id, so it is stored even though the
+   * logger still holds the record of the key's earlier request. Without a key, every request is
+   * new.
    */
   private async once(
     action: 'log' | 'event',
@@ -99,15 +116,17 @@ export class BrokerActions {
     perform: (eventId: string) => Promise<ActionOutcome>,
   ): Promise<ActionOutcome> {
     if (!retry) return perform(randomUUID());
-    const claim = await this.idempotency.claim(retry, requestHash(action, payload));
+    const proposed = randomUUID();
+    const claim = await this.idempotency.claim(retry, requestHash(action, payload), proposed);
     if (claim.kind === 'conflict') {
       throw new AppError(422, 'idempotency key reused with a different request', {
         details: [{ path: 'Idempotency-Key', message: 'already used with another request body' }],
       });
     }
     if (claim.kind === 'repeat' && claim.answer) return { ...claim.answer, replayed: true };
-    const outcome = await perform(idempotentEventId(retry, action));
-    await this.idempotency.complete(retry, { status: outcome.status, body: outcome.body });
+    const kept = claim.kind === 'first' ? proposed : claim.eventId;
+    const outcome = await perform(kept ?? idempotentEventId(retry, action));
+    await this.idempotency.complete(retry, kept, { status: outcome.status, body: outcome.body });
     return outcome;
   }
 }

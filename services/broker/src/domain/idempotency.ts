@@ -14,8 +14,10 @@ export interface IdempotentRequest {
 }
 
 /**
- * UUIDv5 (RFC 9562) of `<principal>\n<action>\n<key>`: a retry at any replica, at any time, gets
- * the same event_id, so the logger stores one record however often the action runs.
+ * UUIDv5 (RFC 9562) of `<principal>\n<action>\n<key>`: the event id of a key claimed before the
+ * broker kept a (random) event id with each claim. Only a repeat of such a key still uses it, so a
+ * retry across the upgrade writes the id its first attempt wrote; never for a new claim, because
+ * an id that outlives its key would make the logger drop the key's next request as a duplicate.
  */
 export function idempotentEventId(request: IdempotentRequest, action: string): string {
   const namespace = Buffer.from(IDEMPOTENT_EVENT_NAMESPACE.replace(/-/g, ''), 'hex');
@@ -27,7 +29,19 @@ export function idempotentEventId(request: IdempotentRequest, action: string): s
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** SHA-256 of the action and its validated payload as JSON with sorted keys. */
+/**
+ * A log or event payload as the same request is recognised: the default level left out, so
+ * `"level":"INFO"` (any spelling) and no level, which store the same record, hash alike. Left out
+ * rather than filled in, so the hash of a level-less request is the one earlier versions kept.
+ */
+export function withoutDefaultLevel<T extends { level?: string | undefined }>(payload: T): T {
+  return payload.level === 'INFO' ? { ...payload, level: undefined } : payload;
+}
+
+/**
+ * SHA-256 of the action and its validated payload (zod's output: names trimmed, levels in their
+ * canonical spelling, unknown fields dropped) as JSON with sorted keys and no undefined members.
+ */
 export function requestHash(action: string, payload: unknown): string {
   return createHash('sha256').update(action).update('\n').update(stableJson(payload)).digest('hex');
 }

@@ -37,17 +37,25 @@ export interface StoredAnswer {
 }
 
 export type Claim =
-  /** No live record: this request now owns the key. */
+  /** No live record: this request now owns the key, under the event id it proposed. */
   | { kind: 'first' }
-  /** The same request was seen: its answer when it completed, else none (in flight or failed). */
-  | { kind: 'repeat'; answer?: StoredAnswer }
+  /**
+   * The same request was seen: the event id its key names (null for a key claimed before ids were
+   * kept with keys), and its answer when it completed, else none (in flight or failed).
+   */
+  | { kind: 'repeat'; eventId: string | null; answer?: StoredAnswer }
   /** The key was used for a different request. */
   | { kind: 'conflict' };
 
-/** Where (principal, key) → (request hash, answer) records live; shared by every replica. */
+/**
+ * Where (principal, key) → (request hash, event id, answer) records live; shared by every replica.
+ * A key lives a fixed time; once expired, the next claim takes it afresh with a new event id.
+ */
 export interface IdempotencyRecords {
-  claim(request: IdempotentRequest, requestHash: string): Promise<Claim>;
-  complete(request: IdempotentRequest, answer: StoredAnswer): Promise<void>;
+  /** `eventId` is kept with the key when this request takes it (a free or expired key). */
+  claim(request: IdempotentRequest, requestHash: string, eventId: string): Promise<Claim>;
+  /** Keeps the answer, only while the key still names `eventId` (not a later holder's claim). */
+  complete(request: IdempotentRequest, eventId: string | null, answer: StoredAnswer): Promise<void>;
 }
 
 /** Access tokens, verified locally against auth's signing keys (adapters/token-verifier.ts). */

@@ -13,6 +13,8 @@ export interface Principal {
   clientKey: string;
   /** A token's `ver` claim (revoked when below the user's current version); keys have none. */
   version?: number;
-  /** When the credential stops being valid (epoch ms): a token's exp. */
+  /** When the credential stops being valid (epoch ms): a token's exp, or an API key's expires_at. */
   expiresAt?: number;
+  /** An API key's id (revoked keys are refused even while an answer about them is cached). */
+  keyId?: string;
 }

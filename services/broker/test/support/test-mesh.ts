@@ -44,19 +44,32 @@ export class TestMesh {
   private brokers: StartedHttpService[] = [];
 
   /**
-   * `withLogger: false` leaves the logger out for suites that never reach it; `loggerEnv` adds to
-   * the logger's environment.
+   * `withLogger: false` leaves the logger out for suites that never reach it; `authEnv` adds to or
+   * overrides auth's environment; `authAmqpUrl` gives auth another RabbitMQ URL than the brokers'
+   * vhost (e.g. one it cannot use); `loggerEnv` adds to the logger's environment.
    */
   static async start({
     withLogger = true,
+    authEnv = {},
+    authAmqpUrl,
     loggerEnv = {},
-  }: { withLogger?: boolean; loggerEnv?: Record<string, string> } = {}): Promise<TestMesh> {
+  }: {
+    withLogger?: boolean;
+    authEnv?: Record<string, string>;
+    authAmqpUrl?: (vhostUrl: string) => string;
+    loggerEnv?: Record<string, string>;
+  } = {}): Promise<TestMesh> {
     const mesh = new TestMesh();
-    await mesh.boot(withLogger, loggerEnv);
+    await mesh.boot(withLogger, authEnv, authAmqpUrl, loggerEnv);
     return mesh;
   }
 
-  private async boot(withLogger: boolean, loggerEnv: Record<string, string>): Promise<void> {
+  private async boot(
+    withLogger: boolean,
+    authEnv: Record<string, string>,
+    authAmqpUrl: ((vhostUrl: string) => string) | undefined,
+    loggerEnv: Record<string, string>,
+  ): Promise<void> {
     const [authDb, logsDb, brokerDb, vhost, keyDir, grpcPort] = await Promise.all([
       createTestDatabase('broker_auth'),
       createTestDatabase('broker_logs'),
@@ -78,12 +91,13 @@ export class TestMesh {
           LOG_LEVEL: 'warn',
           AUTH_DATABASE_URL: authDb.url,
           // Auth announces revocations on this vhost, where the brokers under test listen.
-          AMQP_URL: vhost.url,
+          AMQP_URL: authAmqpUrl ? authAmqpUrl(vhost.url) : vhost.url,
           AUTH_JWT_KEYS_DIR: keyDir.dir,
           AUTH_JWT_RELOAD_MS: '200',
           AUTH_BCRYPT_COST: '4',
           AUTH_SEED_ADMIN_EMAIL: ADMIN.email,
           AUTH_SEED_ADMIN_PASSWORD: ADMIN.password,
+          ...authEnv,
         },
       }),
       withLogger

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from './app-error';
 import { zodDetails } from './validation';
 import { fail } from '../http/envelope';
+import { sendJson } from '../http/send-json';
 
 /** Errors from express's own helpers (e.g. serve-static's 404/416) carry an HTTP status. */
 interface HttpStatusError {
@@ -42,7 +43,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (appError.headers) res.set(appError.headers);
-    res.status(appError.status).json(fail(appError.message, appError.details));
+    sendJson(res, appError.status, fail(appError.message, appError.details));
   };
 }
 

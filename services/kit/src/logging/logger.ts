@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { currentTraceIds } from '../tracing/spans';
 import { currentRequestId } from './request-context';
+import { TurnBufferedDestination } from './turn-buffered-destination';
 
 export type { Logger } from 'pino';
 
@@ -19,7 +20,7 @@ export function createLogger({ service, level = 'info', destination }: LoggerSet
   const options: LoggerOptions = {
     level,
     base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeOncePerMillisecond,
     formatters: { level: (label) => ({ level: label }) },
     // A guard for the shapes a careless log call could pass. Exact paths only: wildcard paths
     // cost about as much again per line as the rest of the line's serialisation.
@@ -48,6 +49,22 @@ export function createLogger({ service, level = 'info', destination }: LoggerSet
   return pino(options, destination ?? stdoutDestination());
 }
 
+let lastMillis = -1;
+let lastTime = '';
+
+/**
+ * pino's `isoTime`, formatted once per millisecond: a busy service writes many lines in the same
+ * millisecond, and `toISOString` was a tenth of the access log line's cost.
+ */
+function isoTimeOncePerMillisecond(): string {
+  const now = Date.now();
+  if (now !== lastMillis) {
+    lastMillis = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+
 /** Largest backlog kept while stdout is not being read; past it lines are dropped, not queued. */
 const STDOUT_BACKLOG_BYTES = 8 * 1024 * 1024;
 let stdout: DestinationStream | undefined;
@@ -55,19 +72,21 @@ let stdout: DestinationStream | undefined;
 /**
  * One asynchronous stdout destination per process: a log line never blocks the event loop (a
  * synchronous write to a pipe nobody reads would hold it, and with it every signal handler and
- * timer), and what is buffered is flushed when the process exits.
+ * timer); the lines of one event-loop turn leave as one write (see TurnBufferedDestination); what
+ * is buffered is flushed when the process exits.
  */
 function stdoutDestination(): DestinationStream {
   if (stdout) return stdout;
   const dest = pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BACKLOG_BYTES });
   dest.on('error', () => undefined); // a reader that went away: the lines are lost, not the process
+  const buffered = new TurnBufferedDestination(dest);
   process.once('exit', () => {
     try {
-      dest.flushSync();
+      buffered.flushSync();
     } catch {
       // nothing to be done about a pipe that is gone
     }
   });
-  stdout = dest;
-  return dest;
+  stdout = buffered;
+  return buffered;
 }

@@ -18,16 +18,17 @@ export function sessionRouter(users: Users, authenticator: Authenticator): Route
 }
 
 /**
- * `GET /internal/revocations` for the brokers' catch-up at (re)connect: every revocation young
- * enough to concern a token that has not expired yet.
+ * `GET /internal/revocations[?after=<cursor>]` for the brokers' catch-up: every revocation young
+ * enough to concern a token that has not expired yet (or only those newer than the cursor), with
+ * the recently revoked API keys.
  */
 export function mountRevocationsRoute(
   app: Express,
   log: RevocationLog,
   windowSeconds: number,
 ): void {
-  app.get('/internal/revocations', async (_req, res) => {
-    const recent = await recentRevocations(log, windowSeconds);
+  app.get('/internal/revocations', async (req, res) => {
+    const recent = await recentRevocations(log, windowSeconds, req.query);
     res.set('cache-control', 'no-store');
     res.json(ok('revocations', recent));
   });

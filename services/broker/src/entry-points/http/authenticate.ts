@@ -39,7 +39,12 @@ export async function authenticate(edge: EdgeAuth, req: Request): Promise<Princi
   const apiKey = req.get('x-api-key');
   if (apiKey !== undefined) {
     if (apiKey.length === 0 || apiKey.length > 512) throw AppError.unauthorized('invalid API key');
-    return edge.apiKeys.verify(apiKey);
+    const principal = await edge.apiKeys.verify(apiKey);
+    // Auth's answer may predate the revocation (cached, or in flight when the notice came).
+    if (principal.keyId !== undefined && edge.revocations.isKeyRevoked(principal.keyId)) {
+      throw AppError.unauthorized('invalid API key');
+    }
+    return principal;
   }
   throw AppError.unauthorized('authentication required');
 }

@@ -29,8 +29,10 @@ export function corsAllowlist(origins: readonly string[]): RequestHandler {
       handler(req, res, next);
       return;
     }
-    // Still vary on Origin, so a shared cache never hands this answer to a browser origin.
-    res.vary('Origin');
+    // Still vary on Origin, so a shared cache never hands this answer to a browser origin (set
+    // directly when nothing varies yet: `res.vary` parses and merges a header on every request).
+    if (res.getHeader('vary') === undefined) res.setHeader('Vary', 'Origin');
+    else res.vary('Origin');
     next();
   };
 }

@@ -4,7 +4,7 @@ import {
   INVALID_IDEMPOTENCY_KEY,
   idempotencyKeyHeaderSchema,
 } from '@micromesh/contracts';
-import { AppError, clientAddressKey, parseInput } from '@micromesh/kit';
+import { AppError, clientAddressKey, parseInput, sendJson } from '@micromesh/kit';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import {
@@ -35,6 +35,18 @@ export interface HandleRouteDeps {
 
 const bodySchema = z.object({ action: z.string().max(64) }, 'expected a JSON object');
 
+/**
+ * The body's `action`. The payload's own schema validates the body next, so a well-formed body
+ * is only looked at here; anything else goes through `bodySchema` for its 400 and details.
+ */
+function actionOf(body: unknown): string {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const { action } = body as { action?: unknown };
+    if (typeof action === 'string' && action.length <= 64) return action;
+  }
+  return parseInput(bodySchema, body).action;
+}
+
 /** Each action's payload sits under the action's own name, as in the reference front-end. */
 export const payloadSchemas = {
   auth: z.object({ auth: authPayloadSchema }),
@@ -45,7 +57,7 @@ export const payloadSchemas = {
 /** POST /handle (the reference front-end's single entry), POST /log-grpc (its alias for `log`). */
 export function mountHandleRoutes(app: Express, deps: HandleRouteDeps): void {
   app.post('/handle', async (req, res) => {
-    const { action } = parseInput(bodySchema, req.body);
+    const action = actionOf(req.body);
     if (!isKnownAction(action)) throw AppError.badRequest('unknown action');
     send(res, await run(deps, action, req, res));
   });
@@ -108,5 +120,5 @@ function retryOf(req: Request, principal: Principal): IdempotentRequest | undefi
 
 function send(res: Response, outcome: ActionOutcome): void {
   if (outcome.replayed) res.set('idempotent-replayed', 'true');
-  res.status(outcome.status).json(outcome.body);
+  sendJson(res, outcome.status, outcome.body);
 }

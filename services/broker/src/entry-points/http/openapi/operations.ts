@@ -181,16 +181,18 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ),
   'GET /api/traces/:id': proxied('One trace: its spans and log lines, proxied to the logger'),
   'GET /api/users': proxied('Users (proxied to auth)'),
-  'POST /api/users': proxied('Create a user'),
+  'POST /api/users': proxied('Create a user (a token session only: an API key gets 400)'),
   'GET /api/users/:id': proxied('One user: one’s own, or any with users:admin'),
   'PATCH /api/users/:id': proxied(
     'Change a user; one’s own password needs current_password; a new password, role or active ' +
-      'flag revokes the user’s tokens',
+      'flag revokes the user’s tokens; another’s password or role, or a reactivation, needs a ' +
+      'token session (an API key gets 400)',
   ),
   'DELETE /api/users/:id': proxied('Delete a user (revokes its tokens)'),
   'GET /api/keys': proxied('The caller’s API keys (everyone’s with keys:admin; proxied to auth)'),
   'POST /api/keys': proxied(
-    'Create an API key with a subset of the caller’s scopes (`scopes`), shown once',
+    'Create an API key with a subset of the caller’s scopes (`scopes`), shown once; a token ' +
+      'session only (an API key gets 400: a key made by a key would outlive it)',
   ),
   'DELETE /api/keys/:id': proxied('Revoke an API key: one’s own, or any with keys:admin'),
   'POST /api/auth/logout': proxied(

@@ -76,5 +76,6 @@ documentNotes.add(idempotencyKeyHeaderSchema.shape[IDEMPOTENCY_KEY_HEADER], {
   description:
     'log, event and mail: 1-200 printable ASCII characters without spaces, scoped to the ' +
     "caller. The same key and body answer the first request's answer (the same event_id or " +
-    'mail id) and store one record; another body is 422; kept 24 h (IDEMPOTENCY_TTL_HOURS)',
+    'mail id) and store one record; another body is 422; kept 24 h (IDEMPOTENCY_TTL_HOURS), ' +
+    "then free again: the key's next request is a new one (a new event_id or mail, stored)",
 });
