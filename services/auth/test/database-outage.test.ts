@@ -1,5 +1,7 @@
 import request from 'supertest';
-import { ADMIN, startAuthHarness, type AuthHarness } from './support/auth-harness';
+import { setTestDatabaseReadOnly } from '@micromesh/kit/testing';
+import { ADMIN, startAuthHarness, tokenFor, type AuthHarness } from './support/auth-harness';
+import { aUser } from './support/factories';
 
 describe('POST /authenticate while PostgreSQL is gone', () => {
   let h: AuthHarness;
@@ -32,5 +34,28 @@ describe('POST /authenticate while PostgreSQL is gone', () => {
 
     expect(res.status).toBe(503);
     expect(res.body.data.checks.postgres.ok).toBe(false);
+  });
+});
+
+describe('POST /api/users while the database refuses every write (read-only after a failover)', () => {
+  let h: AuthHarness;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    h = await startAuthHarness('auth_read_only');
+    adminToken = await tokenFor(h.url, ADMIN);
+    // The suite's own database: every session is read-only, like a demoted primary's.
+    await setTestDatabaseReadOnly(h.db.name, true);
+  });
+  afterAll(() => h.close());
+
+  it('When an admin creates a user, then 503 "database unavailable" (25006 is the store\'s state), not a 500', async () => {
+    const res = await request(h.url)
+      .post('/api/users')
+      .set('authorization', `Bearer ${adminToken}`)
+      .send(aUser());
+
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ error: true, message: 'database unavailable' });
   });
 });

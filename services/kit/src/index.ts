@@ -106,7 +106,12 @@ export {
 } from './tracing/spans';
 export { tracingStats, type TracingStats } from './tracing/tracing-stats';
 export { CHECK_CONFIG_FLAG } from './config/config-check';
-export { CoalescingBatcher, type BatcherOptions } from './batching/coalescing-batcher';
+export {
+  CoalescingBatcher,
+  BatcherOverloadedError,
+  type BatcherOptions,
+  type SubmitOptions,
+} from './batching/coalescing-batcher';
 export {
   boundedQuery,
   type BoundedQueryOptions,

@@ -1,4 +1,4 @@
-import { AppError, CoalescingBatcher } from '@micromesh/kit';
+import { AppError, BatcherOverloadedError, CoalescingBatcher } from '@micromesh/kit';
 
 /** A recording downstream: every batch it receives, and an optional rule for refusing one. */
 function recordingSend(refuse?: (items: string[]) => Error | undefined) {
@@ -132,5 +132,79 @@ describe('CoalescingBatcher (the broker’s WriteLogs calls, the logger’s coal
 
     expect(sentWhileBusy).toBe(1);
     expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  /** A downstream whose first batch hangs until released. */
+  function stalledSend() {
+    const batches: string[][] = [];
+    let release: () => void = () => undefined;
+    const send = async (items: string[]) => {
+      batches.push(items);
+      if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return items;
+    };
+    return { batches, send, release: () => release() };
+  }
+
+  it('When maxPending items already wait behind a stalled batch, then the next submit rejects overloaded at once and the waiting ones still go', async () => {
+    const downstream = stalledSend();
+    const batcher = new CoalescingBatcher({
+      send: downstream.send,
+      maxBatch: 100,
+      maxConcurrent: 1,
+      maxPending: 2,
+    });
+    const first = batcher.submit('a');
+    await nextTurn();
+    const waiting = [batcher.submit('b'), batcher.submit('c')];
+
+    const over = await batcher.submit('d').catch((err: unknown) => err);
+    downstream.release();
+
+    expect(over).toBeInstanceOf(BatcherOverloadedError);
+    expect(over).toMatchObject({ reason: 'overloaded', maxPending: 2 });
+    expect(await Promise.all([first, ...waiting])).toEqual(['a', 'b', 'c']);
+    expect(downstream.batches).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it("When an item's signal aborts while it waits for a round, then it is dropped (never sent) and its caller gets the abort reason", async () => {
+    const downstream = stalledSend();
+    const batcher = new CoalescingBatcher({
+      send: downstream.send,
+      maxBatch: 100,
+      maxConcurrent: 1,
+      maxPending: 2,
+    });
+    const first = batcher.submit('a');
+    await nextTurn();
+    const gone = new AbortController();
+    const abandoned = batcher.submit('b', { signal: gone.signal });
+    const kept = batcher.submit('c', { signal: new AbortController().signal });
+
+    gone.abort(new Error('the request closed'));
+    const reason = await abandoned.catch((err: unknown) => err);
+    const roomAfterAbort = batcher.submit('d');
+    downstream.release();
+
+    expect(reason).toEqual(new Error('the request closed'));
+    expect(await Promise.all([first, kept, roomAfterAbort])).toEqual(['a', 'c', 'd']);
+    expect(downstream.batches).toEqual([['a'], ['c', 'd']]);
+  });
+
+  it('When the signal aborts after its round started, or was aborted before submit, then the started item completes and the aborted one is never queued', async () => {
+    const downstream = recordingSend();
+    const batcher = new CoalescingBatcher({ send: downstream.send, maxBatch: 100 });
+    const late = new AbortController();
+
+    const started = batcher.submit('a', { signal: late.signal });
+    await nextTurn();
+    late.abort();
+    const already = await batcher
+      .submit('b', { signal: AbortSignal.abort('gone') })
+      .catch((e: unknown) => e);
+
+    expect(await started).toBe('stored:a');
+    expect(already).toBe('gone');
+    expect(downstream.batches).toEqual([['a']]);
   });
 });

@@ -66,19 +66,73 @@ describe('pgErrorKind (errors from a real PostgreSQL)', () => {
     expect(pgErrorKind(err)).toBe('unavailable');
   });
 
-  it('When a statement runs past statement_timeout, then the error is a timeout, not unavailable', async () => {
+  it('When a statement runs past statement_timeout, then the error is unavailable (57014): the store is slow, not the entry wrong', async () => {
     const client = await pool.connect();
     try {
       await client.query("SET statement_timeout = '50ms'");
       const err = await errorOf(client.query('SELECT pg_sleep(2)'));
 
       expect(err).toMatchObject({ code: '57014' });
-      expect(pgErrorKind(err)).toBe('timeout');
-      expect(isPgUnavailable(err)).toBe(false);
+      expect(pgErrorKind(err)).toBe('unavailable');
+      expect(isPgDataRefusal(err)).toBe(false);
     } finally {
       await client.query('RESET statement_timeout');
       client.release();
     }
+  });
+
+  it('When the session is read-only (a demoted primary after a failover), then a write is unavailable (25006), not a refusal', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
+      const err = await errorOf(client.query("INSERT INTO things (id, name) VALUES (7, 'seven')"));
+
+      expect(err).toMatchObject({ code: '25006' });
+      expect(pgErrorKind(err)).toBe('unavailable');
+      expect(isPgDataRefusal(err)).toBe(false);
+    } finally {
+      await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE');
+      client.release();
+    }
+  });
+
+  it('When a row lock is not available (55P03), then the error is unavailable', async () => {
+    const holder = await pool.connect();
+    const other = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT * FROM things WHERE id = 1 FOR UPDATE');
+      const err = await errorOf(other.query('SELECT * FROM things WHERE id = 1 FOR UPDATE NOWAIT'));
+
+      expect(err).toMatchObject({ code: '55P03' });
+      expect(pgErrorKind(err)).toBe('unavailable');
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+      other.release();
+    }
+  });
+
+  it.each([
+    ['53100', 'disk_full'],
+    ['53200', 'out_of_memory'],
+    ['53300', 'too_many_connections'],
+    ['40001', 'serialization_failure'],
+    ['40P01', 'deadlock_detected'],
+    ['42501', 'insufficient_privilege'],
+  ])(
+    'When the server answers %s (%s), then the store is unavailable, not the entry refused',
+    (code) => {
+      const err = Object.assign(new Error('from the server'), { code });
+
+      expect(pgErrorKind(err)).toBe('unavailable');
+      expect(isPgUnavailable(err)).toBe(true);
+      expect(isPgDataRefusal(err)).toBe(false);
+    },
+  );
+
+  it("When node-postgres's own deadline passes (query_timeout), then the error is unavailable", () => {
+    expect(pgErrorKind(new Error('Query read timeout'))).toBe('unavailable');
   });
 
   it('When a value cannot be stored, then it is a data refusal with the SQLSTATE in the reason', async () => {

@@ -105,6 +105,7 @@ export async function startLogger(
     maxBatch: config.LOG_MAX_BATCH,
     writeBatchMax: config.LOG_WRITE_BATCH_MAX,
     writeMaxInFlight: config.LOG_WRITE_MAX_IN_FLIGHT,
+    writeMaxPending: config.LOG_WRITE_MAX_PENDING,
     observer: writeMetrics(ctx.metrics),
   });
 

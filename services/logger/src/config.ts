@@ -57,6 +57,11 @@ export const loggerConfigSchema = z.object({
   LOG_WRITE_BATCH_MAX: env.int(500, 1),
   /** Concurrent multi-row inserts; further writes wait and join the next batch. */
   LOG_WRITE_MAX_IN_FLIGHT: env.int(4, 1),
+  /**
+   * Single writes allowed to wait for an insert slot; beyond it a write is answered UNAVAILABLE
+   * at once (a stalled store must not grow the queue without bound).
+   */
+  LOG_WRITE_MAX_PENDING: env.int(5000, 1),
   /** Spans older than this (by their start) are deleted. 0 keeps everything. */
   TRACE_RETENTION_DAYS: env.int(7),
   /** Largest OTLP/HTTP export body (`POST /v1/traces`), after decompression. */

@@ -1,6 +1,6 @@
 import { coalescedWrites } from '../src/domain/coalesced-writes';
 import type { LogEntry } from '../src/domain/log-entry';
-import { EntryRefusedError, type LogStore } from '../src/domain/ports';
+import { EntryRefusedError, WritesOverloadedError, type LogStore } from '../src/domain/ports';
 import { aLogEntry } from './factories';
 import { configuredBackends } from './store-backends';
 
@@ -94,5 +94,29 @@ describe('Coalesced single writes on the real PostgreSQL store', () => {
       { status: 'rejected', reason: failure },
       { status: 'rejected', reason: failure },
     ]);
+  });
+
+  it('When maxPending writes already wait behind a stalled insert, then the next write is answered 503 overloaded at once and the waiting ones are stored', async () => {
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const write = coalescedWrites(
+      async (entries) => {
+        calls += 1;
+        if (calls === 1) await stalled;
+        return store.insertMany(entries);
+      },
+      { maxBatch: 500, maxInFlight: 1, maxPending: 3 },
+    );
+    const first = write(aLogEntry());
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = Array.from({ length: 3 }, () => write(aLogEntry()));
+
+    const over = await write(aLogEntry()).catch((err: unknown) => err);
+    release();
+
+    expect(over).toBeInstanceOf(WritesOverloadedError);
+    expect(over).toMatchObject({ status: 503 });
+    expect(await Promise.all([first, ...waiting])).toEqual(Array(4).fill('written'));
   });
 });

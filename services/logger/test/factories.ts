@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import type { Log } from '@micromesh/proto';
 import type { LogEntry } from '../src/domain/log-entry';
 import type { SpanRecord } from '../src/domain/span-record';
 
@@ -30,6 +31,12 @@ export function aNewLog(overrides: Record<string, unknown> = {}) {
 }
 
 /** A unique service name, so assertions only see the rows a test wrote. */
+/** A gRPC Log as producers send it: every extension as a string, metadata as JSON text. */
+export function aLogMessage(overrides: Partial<Log> = {}): Log {
+  const { metadata, ...rest } = aNewLog();
+  return { ...rest, metadata: JSON.stringify(metadata), ...overrides } as Log;
+}
+
 export function aServiceName(): string {
   return `svc-${randomBytes(4).toString('hex')}`;
 }

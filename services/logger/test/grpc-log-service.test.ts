@@ -4,20 +4,13 @@ import {
   checkHealth,
   GrpcStatus,
   LOG_SERVICE_NAME,
-  type Log,
   type LogResponse__Output,
 } from '@micromesh/proto';
 import request from 'supertest';
-import { aNewLog, aServiceName, refuseDataInStore } from './factories';
+import { aLogMessage, aServiceName, refuseDataInStore } from './factories';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
 const DEADLINE = { timeoutMs: 5_000 };
-
-/** A gRPC Log as producers send it: every extension as a string, metadata as JSON text. */
-function aLogMessage(overrides: Partial<Log> = {}): Log {
-  const { metadata, ...rest } = aNewLog();
-  return { ...rest, metadata: JSON.stringify(metadata), ...overrides } as Log;
-}
 
 /** Current value of logger_entries_total{outcome} from the service's /metrics. */
 async function entriesCounter(

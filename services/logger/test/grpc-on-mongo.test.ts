@@ -1,15 +1,10 @@
 import { MongoClient } from 'mongodb';
-import { checkHealth, GrpcStatus, LOG_SERVICE_NAME, type Log } from '@micromesh/proto';
-import { aNewLog, aServiceName } from './factories';
+import { checkHealth, GrpcStatus, LOG_SERVICE_NAME } from '@micromesh/proto';
+import { aLogMessage, aServiceName } from './factories';
 import { freshMongoUrl, mongoServer } from './support/mongo-server';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
 const DEADLINE = { timeoutMs: 5_000 };
-
-function aLogMessage(overrides: Partial<Log> = {}): Log {
-  const { metadata, ...rest } = aNewLog();
-  return { ...rest, metadata: JSON.stringify(metadata), ...overrides } as Log;
-}
 
 /**
  * The whole logger (gRPC in, MongoDB adapter out) on the run's MongoDB server: one entry the

@@ -1,3 +1,4 @@
+import type { AppError } from '@micromesh/kit';
 import { captureLogs, freePort, waitFor } from '@micromesh/kit/testing';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { StoreAccessDeniedError, toStoreError } from '../src/adapters/mongo/mongo-errors';
@@ -288,7 +289,7 @@ function storeOptions(url: string) {
 describe('MongoDB error classification', () => {
   const serverError = (code: number) => new MongoServerError({ message: `code ${code}`, code });
 
-  it.each([10107, 91, 11602, 189, 64, 50])(
+  it.each([10107, 91, 11602, 189, 64, 50, 14031, 112, 24, 8000])(
     'When the server answers code %i (its state, not the request), then the call is StoreUnavailableError',
     (code) => {
       expect(toStoreError(serverError(code))).toBeInstanceOf(StoreUnavailableError);
@@ -302,13 +303,17 @@ describe('MongoDB error classification', () => {
     expect(toStoreError(error)).toBeInstanceOf(StoreUnavailableError);
   });
 
-  it('When authentication fails (18), then the call is a non-retryable StoreAccessDeniedError naming LOG_STORE_URL', () => {
-    const mapped = toStoreError(serverError(18));
+  it.each([18, 13])(
+    'When the server refuses the logger (code %i), then the call is StoreAccessDeniedError: unavailable to every writer (503), naming LOG_STORE_URL',
+    (code) => {
+      const mapped = toStoreError(serverError(code));
 
-    expect(mapped).toBeInstanceOf(StoreAccessDeniedError);
-    expect(mapped).not.toBeInstanceOf(StoreUnavailableError);
-    expect((mapped as Error).message).toContain('LOG_STORE_URL');
-  });
+      expect(mapped).toBeInstanceOf(StoreAccessDeniedError);
+      expect(mapped).toBeInstanceOf(StoreUnavailableError);
+      expect((mapped as AppError).status).toBe(503);
+      expect((mapped as Error).message).toContain('LOG_STORE_URL');
+    },
+  );
 
   it('When the server refuses the request itself (code 2), then the error is not called an outage', () => {
     expect(toStoreError(serverError(2))).not.toBeInstanceOf(StoreUnavailableError);

@@ -2,7 +2,7 @@ import { createTestDatabase, waitFor, type TestDatabase } from '@micromesh/kit/t
 import { checkHealth, GrpcStatus, LOG_SERVICE_NAME } from '@micromesh/proto';
 import { Client } from 'pg';
 import request from 'supertest';
-import { aNewLog, aServiceName } from './factories';
+import { aLogMessage, aNewLog, aServiceName } from './factories';
 import { openSse } from './sse-client';
 import { startTestLogger, type TestLogger } from './start-test-logger';
 
@@ -100,5 +100,44 @@ describe('logger when the store goes down', () => {
     } finally {
       stream.close();
     }
+  });
+});
+
+describe('logger when the store refuses an insert for no entry of it', () => {
+  let db: TestDatabase;
+  let logger: TestLogger;
+  let owner: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('logger_no_table');
+    logger = await startTestLogger(db.url);
+    owner = new Client({ connectionString: db.url });
+    await owner.connect();
+  });
+  afterAll(async () => {
+    await owner.end();
+    await logger.stop();
+    await db.drop();
+  });
+
+  it('When the logs table is gone (42P01: renamed away by a bad migration or an operator), then WriteLogs is UNAVAILABLE for the batch — held by the listener — not INTERNAL, and works again once it is back', async () => {
+    // Arrange
+    await owner.query('ALTER TABLE logs RENAME TO logs_moved_away');
+
+    // Act
+    const error = await logger.calls
+      .writeLogs([aLogMessage(), aLogMessage()], { timeoutMs: 5_000 })
+      .catch((e: unknown) => e);
+    await owner.query('ALTER TABLE logs_moved_away RENAME TO logs');
+
+    // Assert
+    expect(error).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
+    expect((error as Error).message).toMatch(/42P01/);
+    await waitFor(
+      async () =>
+        (await logger.calls.writeLogs([aLogMessage()], { timeoutMs: 5_000 }).catch(() => null))
+          ?.written === 1,
+      { timeoutMs: 15_000, what: 'a write stored once the table is back' },
+    );
   });
 });

@@ -137,10 +137,10 @@ export async function startMail(
   };
 
   const quota = { perMinute: config.MAIL_QUOTA_PER_MINUTE, perDay: config.MAIL_QUOTA_PER_DAY };
-  const batcher = new AcceptBatcher(pool, repository, quota);
+  const batcher = new AcceptBatcher(pool, repository, quota, config.MAIL_ACCEPT_MAX_PENDING);
   const acceptDeps = {
     store: {
-      accept: (message: NewMessage) => batcher.accept(message),
+      accept: (message: NewMessage, signal?: AbortSignal) => batcher.accept(message, signal),
       markNotEnqueued: (id: string) => repository.markNotEnqueued(id),
     },
     scheduler: deps.scheduler,

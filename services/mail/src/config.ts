@@ -30,6 +30,11 @@ export const mailConfigSchema = z.object({
   MAIL_DATABASE_URL: z.string().min(1),
   /** PostgreSQL connections for requests (deliveries have their own, one per SMTP connection). */
   MAIL_PG_POOL_MAX: env.int(20, 1),
+  /**
+   * Requests allowed to wait for an accept round; beyond it `POST /send` answers 503 at once (a
+   * stalled database must not grow the queue without bound).
+   */
+  MAIL_ACCEPT_MAX_PENDING: env.int(1000, 1),
   /** RabbitMQ for the durable outbox and retry queues. */
   AMQP_URL: z.string().min(1),
   /** Connect, greeting and socket timeout of one SMTP attempt. */

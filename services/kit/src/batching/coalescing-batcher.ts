@@ -2,6 +2,30 @@ interface Waiting<T, R> {
   item: T;
   resolve: (result: R) => void;
   reject: (err: unknown) => void;
+  /** Detaches the item's abort listener once it leaves the queue. */
+  detach?: () => void;
+}
+
+/**
+ * The batcher already holds `maxPending` items waiting for a round: the store behind it is not
+ * keeping up (or not answering). Callers answer 503 at once instead of queueing without bound.
+ */
+export class BatcherOverloadedError extends Error {
+  override readonly name = 'BatcherOverloadedError';
+  readonly reason = 'overloaded' as const;
+  constructor(readonly maxPending: number) {
+    super(`${maxPending} items are already waiting for the store`);
+  }
+}
+
+export interface SubmitOptions {
+  /**
+   * The caller's interest in the result (e.g. aborted when its request closes): an item whose
+   * signal aborts while it still waits for a round is dropped — never sent later, when nobody is
+   * there for the answer — and its promise rejects with the signal's reason. Once its round has
+   * started, the item goes through.
+   */
+  signal?: AbortSignal;
 }
 
 export interface BatcherOptions<T, R> {
@@ -20,6 +44,12 @@ export interface BatcherOptions<T, R> {
    * entry), each item is resent alone so every caller gets its own outcome.
    */
   splitWhen?: (err: unknown) => boolean;
+  /**
+   * Items allowed to wait for a round (default: no limit). Beyond it `submit` rejects with
+   * BatcherOverloadedError at once: when the store behind the batcher stalls, memory and the
+   * work owed to callers who have long given up stay bounded.
+   */
+  maxPending?: number;
 }
 
 /**
@@ -38,13 +68,48 @@ export class CoalescingBatcher<T, R> {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
       throw new RangeError(`maxBatch must be a positive integer, not ${options.maxBatch}`);
     }
+    if (
+      options.maxPending !== undefined &&
+      (!Number.isInteger(options.maxPending) || options.maxPending < 1)
+    ) {
+      throw new RangeError(`maxPending must be a positive integer, not ${options.maxPending}`);
+    }
     this.maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Resolves with the item's own result; rejects with its batch's failure. */
-  submit(item: T): Promise<R> {
+  /** Items waiting for a round (not yet handed to `send`). */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Resolves with the item's own result; rejects with its batch's failure, BatcherOverloadedError
+   * when `maxPending` items already wait, or the signal's reason when it aborts before the round.
+   */
+  submit(item: T, options: SubmitOptions = {}): Promise<R> {
+    const { signal } = options;
     return new Promise<R>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const { maxPending } = this.options;
+      if (maxPending !== undefined && this.pending.length >= maxPending) {
+        reject(new BatcherOverloadedError(maxPending));
+        return;
+      }
+      const waiting: Waiting<T, R> = { item, resolve, reject };
+      if (signal) {
+        const onAbort = () => {
+          const index = this.pending.indexOf(waiting);
+          if (index === -1) return;
+          this.pending.splice(index, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        waiting.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.pending.push(waiting);
       if (this.pending.length >= this.options.maxBatch) {
         this.flush();
       } else if (!this.scheduled) {
@@ -60,6 +125,7 @@ export class CoalescingBatcher<T, R> {
   private flush(): void {
     while (this.pending.length > 0 && this.inFlight < this.maxConcurrent) {
       const batch = this.pending.splice(0, this.options.maxBatch);
+      for (const waiting of batch) waiting.detach?.();
       this.inFlight++;
       void this.sendBatch(batch).finally(() => {
         this.inFlight--;

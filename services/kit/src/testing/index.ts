@@ -1,5 +1,5 @@
 export { infraEnv } from './infra-env';
-export { createTestDatabase, type TestDatabase } from './test-database';
+export { createTestDatabase, setTestDatabaseReadOnly, type TestDatabase } from './test-database';
 export { createTestVhost, type TestVhost } from './test-vhost';
 export { waitFor, type WaitOptions } from './wait-for';
 export { captureLogs, type CapturedLogs } from './capture-logs';

@@ -50,3 +50,28 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
     },
   };
 }
+
+/**
+ * Makes a test database refuse every write the way a primary demoted by a failover does
+ * (25006 read_only_sql_transaction): new sessions default to read-only, and the sessions open now
+ * are ended so that the service's pool reconnects into that. `false` lifts it for new sessions
+ * (open read-only sessions stay so until they end). Only for a database the test created.
+ */
+export async function setTestDatabaseReadOnly(name: string, readOnly: boolean): Promise<void> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`not a test database name: ${name}`);
+  const admin = new Client({ connectionString: adminUrl('postgres') });
+  await admin.connect();
+  try {
+    if (!readOnly) {
+      await admin.query(`ALTER DATABASE ${name} RESET default_transaction_read_only`);
+      return;
+    }
+    await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
+  } finally {
+    await admin.end();
+  }
+}

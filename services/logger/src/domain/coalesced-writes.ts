@@ -1,12 +1,14 @@
-import { CoalescingBatcher } from '@micromesh/kit';
+import { BatcherOverloadedError, CoalescingBatcher } from '@micromesh/kit';
 import type { LogEntry } from './log-entry';
-import { EntryRefusedError, type InsertOutcome } from './ports';
+import { EntryRefusedError, WritesOverloadedError, type InsertOutcome } from './ports';
 
 export interface CoalescedWritesOptions {
   /** Largest batch handed to one insert. */
   maxBatch: number;
   /** Inserts running at once; while all are busy, new writes queue and form the next batch. */
   maxInFlight: number;
+  /** Writes allowed to wait for an insert; beyond it WritesOverloadedError (default: no bound). */
+  maxPending?: number;
 }
 
 /** What became of one write: stored now, or found already stored under its event_id. */
@@ -20,7 +22,8 @@ type Share = WriteOutcome | { refused: string };
  * arriving in the same event-loop turn (or while every insert slot is busy) share one statement.
  * One round-trip per batch instead of per write is what makes WriteLog throughput scale with
  * concurrency. Each write settles on its own entry's outcome: an entry the store refuses rejects
- * (EntryRefusedError) only its own writer.
+ * (EntryRefusedError) only its own writer. Writes beyond `maxPending` waiting (the store is slow
+ * or stalled) are answered WritesOverloadedError at once instead of queueing without bound.
  */
 export function coalescedWrites(
   insert: (entries: LogEntry[]) => Promise<InsertOutcome>,
@@ -30,9 +33,12 @@ export function coalescedWrites(
     send: (batch) => insertShares(insert, batch),
     maxBatch: options.maxBatch,
     maxConcurrent: options.maxInFlight,
+    maxPending: options.maxPending,
   });
   return async (entry) => {
-    const share = await batcher.submit(entry);
+    const share = await batcher.submit(entry).catch((err: unknown) => {
+      throw err instanceof BatcherOverloadedError ? new WritesOverloadedError(err) : err;
+    });
     if (typeof share === 'object') throw new EntryRefusedError(entry.event_id, share.refused);
     return share;
   };

@@ -10,6 +10,8 @@ export interface LogServiceOptions {
   maxBatch: number;
   writeBatchMax: number;
   writeMaxInFlight: number;
+  /** Single writes allowed to wait for an insert (beyond: WritesOverloadedError, 503). */
+  writeMaxPending?: number;
   observer?: WriteObserver;
 }
 
@@ -67,6 +69,7 @@ export class LogService {
       {
         maxBatch: options.writeBatchMax,
         maxInFlight: options.writeMaxInFlight,
+        maxPending: options.writeMaxPending,
       },
     );
   }

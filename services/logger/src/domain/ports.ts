@@ -103,10 +103,23 @@ export interface TraceStore {
   close(): Promise<void>;
 }
 
-/** The store cannot be reached; callers answer UNAVAILABLE / 503 and may retry. */
+/**
+ * The store cannot take the work now, for any entry (unreachable, full, read-only, out of time,
+ * refusing the logger's credentials): callers answer UNAVAILABLE / 503 and may retry.
+ */
 export class StoreUnavailableError extends AppError {
+  constructor(cause?: unknown, message = 'log store unavailable') {
+    super(503, message, { cause });
+  }
+}
+
+/**
+ * Too many single writes already wait for the store (it is slow or stalled): 503 / UNAVAILABLE at
+ * once, for the caller to retry later. Not a store failure: the monitor never hears of it.
+ */
+export class WritesOverloadedError extends AppError {
   constructor(cause?: unknown) {
-    super(503, 'log store unavailable', { cause });
+    super(503, 'log writes overloaded: too many writes wait for the store', { cause });
   }
 }
 

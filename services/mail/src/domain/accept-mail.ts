@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Logger } from '@micromesh/kit';
+import { AppError, BatcherOverloadedError, type Logger } from '@micromesh/kit';
 import { payloadHash } from './idempotency';
 import type { StoredMessage } from './message';
 import type { MessageIntake, RetryScheduler } from './ports';
@@ -24,6 +24,8 @@ export interface AcceptRequest {
   principal: string;
   idempotencyKey: string | undefined;
   content: MailContent;
+  /** Aborts when the request closes before its answer: mail not yet stored is then dropped. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -36,15 +38,21 @@ export async function acceptMail(deps: AcceptDeps, request: AcceptRequest): Prom
   const hash = payloadHash(request.content);
   let outcome;
   try {
-    outcome = await deps.store.accept({
-      id: randomUUID(),
-      principal: request.principal,
-      idempotencyKey: request.idempotencyKey ?? null,
-      idempotencyTtlHours: deps.idempotencyTtlHours,
-      payloadHash: hash,
-      content: request.content,
-    });
+    outcome = await deps.store.accept(
+      {
+        id: randomUUID(),
+        principal: request.principal,
+        idempotencyKey: request.idempotencyKey ?? null,
+        idempotencyTtlHours: deps.idempotencyTtlHours,
+        payloadHash: hash,
+        content: request.content,
+      },
+      request.signal,
+    );
   } catch (err) {
+    if (err instanceof BatcherOverloadedError) {
+      throw AppError.unavailable('mail intake overloaded; nothing was sent', err);
+    }
     throw AppError.unavailable('mail storage is unavailable; nothing was sent', err);
   }
   switch (outcome.kind) {

@@ -65,7 +65,11 @@ export type AcceptOutcome =
 
 /** Where accepted mail is kept: within the principal's quota, or found by its idempotency key. */
 export interface MessageIntake {
-  accept(message: NewMessage): Promise<AcceptOutcome>;
+  /**
+   * `signal`: the request's interest in the answer; when it aborts before the message's turn to be
+   * stored comes, nothing is stored (the caller has gone) and the call rejects.
+   */
+  accept(message: NewMessage, signal?: AbortSignal): Promise<AcceptOutcome>;
   /** The first publish of a new message failed: the sweeper hands it to RabbitMQ once it can. */
   markNotEnqueued(id: string): Promise<void>;
 }

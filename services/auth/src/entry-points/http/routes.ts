@@ -1,4 +1,4 @@
-import { AppError, pgErrorKind } from '@micromesh/kit';
+import { AppError, isPgUnavailable } from '@micromesh/kit';
 import type { ErrorRequestHandler, Express } from 'express';
 import type { ApiKeys } from '../../domain/api-keys';
 import type { Authenticator } from '../../domain/authenticator';
@@ -34,11 +34,10 @@ export function mountRoutes(app: Express, deps: RouteDeps): void {
 }
 
 /**
- * A PostgreSQL outage (or a statement past its timeout) is the service's condition, not a bug:
- * 503 for callers to retry later.
+ * A PostgreSQL outage — or any failure of the store rather than the request (disk full, read-only
+ * after a failover, a statement past its timeout: the kit's isPgUnavailable) — is the service's
+ * condition, not a bug: 503 for callers to retry later.
  */
 const databaseUnavailableAs503: ErrorRequestHandler = (err, _req, _res, next) => {
-  const kind = pgErrorKind(err);
-  const unavailable = kind === 'unavailable' || kind === 'timeout';
-  next(unavailable ? AppError.unavailable('database unavailable', err) : err);
+  next(isPgUnavailable(err) ? AppError.unavailable('database unavailable', err) : err);
 };

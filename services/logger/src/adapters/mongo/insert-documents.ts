@@ -2,7 +2,12 @@ import { AppError } from '@micromesh/kit';
 import { MongoBulkWriteError, type Collection } from 'mongodb';
 import { StoreUnavailableError, type InsertOutcome } from '../../domain/ports';
 import { whyUnstorable } from './document-check';
-import { OUTAGE_CODES, toStoreError } from './mongo-errors';
+import {
+  ACCESS_DENIED_CODES,
+  OUTAGE_CODES,
+  StoreAccessDeniedError,
+  toStoreError,
+} from './mongo-errors';
 import type { LogDocument } from './log-document';
 
 const DUPLICATE_KEY = 11000;
@@ -13,7 +18,7 @@ const DUPLICATE_KEY = 11000;
  * - a document MongoDB cannot hold → `refused` with the reason: found before sending (see
  *   document-check.ts) or reported by the server as that document's write error;
  * - the store not answering, a write error that is about the server's state (a step-down, a
- *   shutdown) or an unconfirmed write concern → StoreUnavailableError for the whole call: which
+ *   shutdown, a full disk) or the logger's access, or an unconfirmed write concern → StoreUnavailableError for the whole call: which
  *   documents are durable is then unknown, and a retry is safe because `_id` is the event_id.
  */
 export async function insertDocuments(
@@ -55,6 +60,7 @@ export async function insertDocuments(
       inserted.delete(id);
       if (writeError.code === DUPLICATE_KEY) continue;
       if (OUTAGE_CODES.has(writeError.code)) throw new StoreUnavailableError(error);
+      if (ACCESS_DENIED_CODES.has(writeError.code)) throw new StoreAccessDeniedError(error);
       refused.set(
         id,
         `MongoDB refused the entry: ${writeError.errmsg ?? `code ${writeError.code}`}`,

@@ -12,35 +12,49 @@ import { StoreUnavailableError } from '../../domain/ports';
 
 /**
  * Server codes that mean "this server cannot take the operation right now" — a replica set
- * changing primary, a node shutting down or restarting, an operation or write concern out of time —
- * never "this document is wrong". The call may succeed when retried.
+ * changing primary, a node shutting down or restarting, an operation or write concern out of time,
+ * a full disk or quota, a lock or write conflict — never "this document is wrong". The call may
+ * succeed when retried.
  */
 export const OUTAGE_CODES: ReadonlySet<number> = new Set([
   6, // HostUnreachable
   7, // HostNotFound
+  24, // LockTimeout
+  46, // LockBusy
   50, // MaxTimeMSExpired
   64, // WriteConcernFailed (wtimeout)
   89, // NetworkTimeout
   91, // ShutdownInProgress
+  112, // WriteConflict
+  133, // FailedToSatisfyReadPreference
   189, // PrimarySteppedDown
+  202, // NetworkInterfaceExceededTimeLimit
   262, // ExceededTimeLimit
+  8000, // AtlasError (e.g. over the space quota)
   9001, // SocketException
   10107, // NotWritablePrimary
   11600, // InterruptedAtShutdown
+  11601, // Interrupted
   11602, // InterruptedDueToReplStateChange
   13435, // NotPrimaryNoSecondaryOk
   13436, // NotPrimaryOrSecondary
+  14031, // OutOfDiskSpace
 ]);
 
 const AUTH_FAILED = 18;
 const UNAUTHORIZED = 13;
+/** Codes of a server that refuses the logger itself (its credentials or its role's privileges). */
+export const ACCESS_DENIED_CODES: ReadonlySet<number> = new Set([AUTH_FAILED, UNAUTHORIZED]);
 
-/** The server refused the logger's credentials or role: a deployment error no retry fixes. */
-export class StoreAccessDeniedError extends AppError {
+/**
+ * The server refused the logger's credentials or role: a deployment error (a rotated password, a
+ * revoked role) that no entry is to blame for. The store is unavailable to every writer until it
+ * is fixed — 503 / UNAVAILABLE, so the listener holds its events and reports forwarding blocked
+ * instead of dead-lettering valid ones — with a message that names the cause.
+ */
+export class StoreAccessDeniedError extends StoreUnavailableError {
   constructor(cause: unknown) {
-    super(500, 'the log store refused the logger (credentials or role: check LOG_STORE_URL)', {
-      cause,
-    });
+    super(cause, 'the log store refused the logger (credentials or role: check LOG_STORE_URL)');
   }
 }
 
@@ -72,14 +86,16 @@ export function isOutage(error: unknown): boolean {
 
 export function isAccessDenied(error: unknown): boolean {
   return (
-    error instanceof MongoServerError && (error.code === AUTH_FAILED || error.code === UNAUTHORIZED)
+    error instanceof MongoServerError &&
+    typeof error.code === 'number' &&
+    ACCESS_DENIED_CODES.has(error.code)
   );
 }
 
 /**
  * Every adapter call ends here on failure: outages → StoreUnavailableError (UNAVAILABLE / 503,
- * retried by callers), refused credentials → StoreAccessDeniedError (500, logged clearly, never
- * retried as if the store were down), anything else unchanged.
+ * retried by callers), refused credentials → StoreAccessDeniedError (a StoreUnavailableError that
+ * names LOG_STORE_URL), anything else unchanged.
  */
 export function toStoreError(error: unknown): unknown {
   if (error instanceof AppError) return error;

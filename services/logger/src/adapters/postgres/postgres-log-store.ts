@@ -130,7 +130,7 @@ export class PostgresLogStore implements LogStore {
     try {
       for (const id of await this.insertRows(entries)) outcome.inserted.add(id);
     } catch (err) {
-      if (!isPgDataRefusal(err)) throw err;
+      if (!isPgDataRefusal(err)) throw storeFailure(err);
       const [only] = entries;
       if (entries.length === 1 && only) {
         outcome.refused.set(only.event_id, pgRefusalReason(err));
@@ -244,6 +244,21 @@ export class PostgresLogStore implements LogStore {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/**
+ * An insert's failure that is not a refusal of data (classes 22, 23, 54) cannot be about any entry:
+ * the entries travel only as parameters of one fixed statement. Whatever PostgreSQL answered
+ * (a table renamed or dropped away — 42P01 —, a broken migration, …) is the store's state, so the
+ * caller holds and retries (UNAVAILABLE) instead of giving valid entries up (INTERNAL → the
+ * listener's dead-letter queue). Errors without a SQLSTATE (a bug of ours) pass unchanged.
+ */
+function storeFailure(err: unknown): unknown {
+  if (err instanceof StoreUnavailableError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+    ? new StoreUnavailableError(err, `log store failed the insert (${code}), for every entry`)
+    : err;
 }
 
 function toEntry(row: LogRow): LogEntry {

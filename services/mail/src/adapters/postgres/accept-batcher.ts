@@ -45,20 +45,26 @@ const MAX_BATCH = 200;
 export class AcceptBatcher {
   // One round at a time (maxConcurrent 1): the requests of this turn of the event loop, and those
   // that arrive while a round runs, form the next round.
-  private readonly batcher = new CoalescingBatcher<NewMessage, Answer>({
-    send: (messages) => this.round(messages),
-    maxBatch: MAX_BATCH,
-    maxConcurrent: 1,
-  });
+  // At most `maxPending` requests wait (beyond: BatcherOverloadedError, a 503); one whose request
+  // closed before its round starts is dropped, never stored and sent after its caller got a 503.
+  private readonly batcher: CoalescingBatcher<NewMessage, Answer>;
 
   constructor(
     private readonly pool: Pool,
     private readonly single: Pick<MessageRepository, 'accept'>,
     private readonly quota: Quota,
-  ) {}
+    maxPending?: number,
+  ) {
+    this.batcher = new CoalescingBatcher<NewMessage, Answer>({
+      send: (messages) => this.round(messages),
+      maxBatch: MAX_BATCH,
+      maxConcurrent: 1,
+      maxPending,
+    });
+  }
 
-  async accept(message: NewMessage): Promise<AcceptOutcome> {
-    const answer = await this.batcher.submit(message);
+  async accept(message: NewMessage, signal?: AbortSignal): Promise<AcceptOutcome> {
+    const answer = await this.batcher.submit(message, { signal });
     if (answer.kind === 'failed') throw answer.error;
     return answer;
   }

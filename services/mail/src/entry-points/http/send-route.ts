@@ -40,7 +40,18 @@ export function mountSendRoute(app: Express, deps: SendRouteDeps): void {
     )[IDEMPOTENCY_KEY_HEADER];
     const request = parseInput(mailRequestSchema, req.body, 'invalid mail request');
     const content = resolveContent(request, deps.senders);
-    const { message, replayed } = await deps.accept({ principal, idempotencyKey: key, content });
+    // A caller that has gone (its client or the broker timed out and closed the connection) gets
+    // nothing stored and sent after the fact: its 503 or timeout stays true.
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort(new Error('the request closed before it was answered'));
+    });
+    const { message, replayed } = await deps.accept({
+      principal,
+      idempotencyKey: key,
+      content,
+      signal: gone.signal,
+    });
     const view = publicView(message);
     if (replayed) res.set('idempotent-replayed', 'true');
     res.location(`/messages/${message.id}`);
