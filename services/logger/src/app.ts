@@ -20,7 +20,7 @@ import { mountLogRoutes } from './entry-points/http/log-routes';
 import { mountLogStreamRoute } from './entry-points/http/log-stream-route';
 import { mountOtlpRoute } from './entry-points/http/otlp-route';
 import { mountTraceRoutes } from './entry-points/http/trace-routes';
-import { writeMetrics } from './metrics';
+import { tailMetrics, writeMetrics } from './metrics';
 
 export interface LoggerOverrides {
   logger?: Logger;
@@ -98,7 +98,10 @@ export async function startLogger(
   );
   lifecycle.onShutdown('retention', () => retention.stop());
 
-  const tail = new TailHub(store, logger, { maxSubscribers: config.LOG_TAIL_MAX_SUBSCRIBERS });
+  const tail: TailHub = new TailHub(store, logger, {
+    maxSubscribers: config.LOG_TAIL_MAX_SUBSCRIBERS,
+    observer: tailMetrics(ctx.metrics, () => tail.size),
+  });
   lifecycle.onShutdown('live tail', () => tail.close());
 
   const service = new LogService(store, monitor, {

@@ -47,6 +47,7 @@ describe('logger live tail: bounds', () => {
     });
     url = logger.service.address.url;
   });
+  const metricsText = async () => (await request(logger.service.metricsUrl).get('/metrics')).text;
   afterAll(async () => {
     await logger.stop();
     await db.drop();
@@ -79,6 +80,9 @@ describe('logger live tail: bounds', () => {
         // What the client finally gets is what the logger held for it: bounded, not all 22 MB.
         expect(delivered).toBeLessThan(written / 2);
         expect(Buffer.byteLength(text)).toBeLessThan(8 * 1024 * 1024);
+        expect(await metricsText()).toMatch(
+          /^logger_tail_streams_ended_total\{[^}]*reason="slow consumer"[^}]*\} 1$/m,
+        );
       } finally {
         stalled.destroy();
       }
@@ -111,7 +115,9 @@ describe('logger live tail: bounds', () => {
       try {
         for (let i = 0; i < MAX_SUBSCRIBERS; i++) streams.push(await openSse(`${url}/logs/stream`));
 
+        const gauge = await metricsText();
         const refused = await request(url).get('/logs/stream');
+        const counted = await metricsText();
         streams.shift()!.close();
         const again = await waitFor(
           async () => {
@@ -125,6 +131,10 @@ describe('logger live tail: bounds', () => {
         streams.push(again);
 
         expect(streams.map((s) => s.status)).toEqual([200, 200, 200]);
+        expect(gauge).toMatch(
+          new RegExp(`^logger_tail_streams\\{[^}]*\\} ${MAX_SUBSCRIBERS}$`, 'm'),
+        );
+        expect(counted).toMatch(/^logger_tail_streams_refused_total\{[^}]*\} 1$/m);
         expect(refused.status).toBe(503);
         expect(refused.headers['retry-after']).toBe('5');
         expect(refused.body).toEqual({

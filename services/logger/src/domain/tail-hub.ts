@@ -7,10 +7,23 @@ import { matchesText } from './search-terms';
 /** Gets the matching entries of each store batch at once, in order (never an empty list). */
 export type TailListener = (entries: LogEntry[]) => void;
 
+/** Why the logger ended a subscription (the stream's `end` event says it to the client). */
+export type TailEndReason = 'slow consumer' | 'logger shutting down';
+
+/** What the hub reports (metrics). */
+export interface TailObserver {
+  ended(reason: TailEndReason): void;
+  refused(): void;
+}
+
 export interface TailHubOptions {
   /** Subscribers held at once; one more is refused (503, Retry-After). */
   maxSubscribers: number;
+  observer?: TailObserver;
 }
+
+/** Ends a subscription; with a reason when the logger ended it (not the client leaving). */
+export type Unsubscribe = (endedBy?: TailEndReason) => void;
 
 /** Seconds a refused subscriber is asked to wait before it tries again. */
 const FULL_RETRY_AFTER_S = 5;
@@ -42,8 +55,9 @@ export class TailHub {
   }
 
   /** Resolves once the watch is live, so nothing committed after this returns is missed. */
-  async subscribe(filter: LogFilter, listener: TailListener): Promise<() => void> {
+  async subscribe(filter: LogFilter, listener: TailListener): Promise<Unsubscribe> {
     if (this.subscribers.size >= this.options.maxSubscribers) {
+      this.options.observer?.refused();
       throw new AppError(
         503,
         `the live tail is full: this logger serves at most ${this.options.maxSubscribers} streams; try again later`,
@@ -59,7 +73,10 @@ export class TailHub {
       this.watching = undefined;
       throw error;
     }
-    return () => this.unsubscribe(listener);
+    return (endedBy) => {
+      if (endedBy && this.subscribers.has(listener)) this.options.observer?.ended(endedBy);
+      this.unsubscribe(listener);
+    };
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@ import { parseInput, type Health } from '@micromesh/kit';
 import { nonEmptyParams } from './query-params';
 import type { Express, Response } from 'express';
 import { filterSchema } from '../../domain/log-query';
-import type { TailHub } from '../../domain/tail-hub';
+import type { TailEndReason, TailHub } from '../../domain/tail-hub';
 
 export interface LogStreamOptions {
   heartbeatMs: number;
@@ -16,9 +16,6 @@ export interface LogStreamOptions {
   /** How long an ended stream may take to deliver its last event before its socket is cut. */
   endGraceMs?: number;
 }
-
-/** Why the logger ended a stream (the `end` event's `reason`). */
-export type TailEndReason = 'slow consumer' | 'logger shutting down';
 
 const DEFAULT_END_GRACE_MS = 5_000;
 
@@ -87,17 +84,17 @@ export function mountLogStreamRoute(app: Express, tail: TailHub, options: LogStr
     const heartbeat = setInterval(() => send([': ping\n\n']), options.heartbeatMs);
     heartbeat.unref();
     let stopped = false;
-    const stop = () => {
+    const stop = (endedBy?: TailEndReason) => {
       if (stopped) return;
       stopped = true;
       clearInterval(heartbeat);
       open.delete(res);
-      unsubscribe();
+      unsubscribe(endedBy);
     };
     const end = (reason: TailEndReason) => {
       if (ended) return;
       ended = true;
-      stop();
+      stop(reason);
       res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
       // A client that does not read never takes that last event: cut the connection after a
       // grace period, so the bytes queued for it are freed.
