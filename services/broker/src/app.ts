@@ -205,6 +205,9 @@ export async function startBroker(
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
+    // The access table is case-sensitive: so are the routes it guards. A trailing slash stays
+    // allowed (the table reads `/x/` as `/x`), and proxied requests go on in their one spelling.
+    routing: { caseSensitive: true },
     beforeBody: (app) => mountBeforeBody(app, config.CORS_ORIGINS),
     routes: (app) =>
       mountRoutes(app, {

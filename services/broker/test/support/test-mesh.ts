@@ -46,19 +46,21 @@ export class TestMesh {
   /**
    * `withLogger: false` leaves the logger out for suites that never reach it; `authEnv` adds to or
    * overrides auth's environment; `authAmqpUrl` gives auth another RabbitMQ URL than the brokers'
-   * vhost (e.g. one it cannot use).
+   * vhost (e.g. one it cannot use); `loggerEnv` adds to the logger's environment.
    */
   static async start({
     withLogger = true,
     authEnv = {},
     authAmqpUrl,
+    loggerEnv = {},
   }: {
     withLogger?: boolean;
     authEnv?: Record<string, string>;
     authAmqpUrl?: (vhostUrl: string) => string;
+    loggerEnv?: Record<string, string>;
   } = {}): Promise<TestMesh> {
     const mesh = new TestMesh();
-    await mesh.boot(withLogger, authEnv, authAmqpUrl);
+    await mesh.boot(withLogger, authEnv, authAmqpUrl, loggerEnv);
     return mesh;
   }
 
@@ -66,6 +68,7 @@ export class TestMesh {
     withLogger: boolean,
     authEnv: Record<string, string>,
     authAmqpUrl: ((vhostUrl: string) => string) | undefined,
+    loggerEnv: Record<string, string>,
   ): Promise<void> {
     const [authDb, logsDb, brokerDb, vhost, keyDir, grpcPort] = await Promise.all([
       createTestDatabase('broker_auth'),
@@ -100,7 +103,12 @@ export class TestMesh {
       withLogger
         ? startServiceProcess({
             service: 'logger',
-            env: { LOG_LEVEL: 'warn', LOG_STORE_URL: logsDb.url, GRPC_PORT: String(grpcPort) },
+            env: {
+              LOG_LEVEL: 'warn',
+              LOG_STORE_URL: logsDb.url,
+              GRPC_PORT: String(grpcPort),
+              ...loggerEnv,
+            },
           })
         : undefined,
     ]);

@@ -3,6 +3,7 @@ import { type RevocationNotice } from '@micromesh/contracts';
 import type { RequestHandler, Response } from 'express';
 import type { Principal } from '../../domain/principal';
 import type { RevocationList } from '../../domain/revocation-list';
+import { matchedRouteOf } from './access-guard';
 import { principalOf } from './authenticate';
 
 export interface StreamGuardOptions {
@@ -28,15 +29,17 @@ export class StreamGuard {
 
   constructor(private readonly options: StreamGuardOptions) {}
 
-  /** Middleware before the proxy (after `requireAuth`); applies to the given sub-path only. */
-  middleware(path: string): RequestHandler {
-    return (req, res, next) => {
-      if (req.path !== path) {
-        next();
-        return;
-      }
+  /**
+   * Middleware before the proxy, after `guardByTable`: applies to requests admitted under the
+   * access-table row with this path (e.g. `/api/logs/stream`), whatever spelling they came in.
+   * Without a matched row it refuses (500) rather than let a stream through unguarded.
+   */
+  middleware(rulePath: string): RequestHandler {
+    return (_req, res, next) => {
       try {
-        this.admit(principalOf(res), res);
+        const matched = matchedRouteOf(res);
+        if (!matched) throw new Error('the stream guard runs after the access-table guard');
+        if (matched.rule.path === rulePath) this.admit(principalOf(res), res);
         next();
       } catch (err) {
         next(err);

@@ -151,17 +151,29 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/logs': proxied('Query stored logs (filters and cursor; proxied to the logger)'),
   'GET /api/logs/stream': {
     ...proxied(
-      'The live tail (text/event-stream, ended at the token’s expiry or revocation; at most ' +
-        'STREAMS_PER_CLIENT at once per user, its sessions and API keys together, 429 beyond), ' +
+      'The live tail (text/event-stream, ended at the token’s expiry or revocation, or by the ' +
+        'logger for a client that stops reading; at most STREAMS_PER_CLIENT at once per user, its ' +
+        'sessions and API keys together, 429 beyond), ' +
         'proxied to the logger',
     ),
     responses: {
       '200': {
-        description: 'Server-sent events, one per stored entry',
+        description:
+          'Server-sent events, one per stored entry; a last `end` event says why the stream ended',
         content: { 'text/event-stream': { schema: { type: 'string' } } },
       },
       '429': rateLimited,
-      '503': error('The logger is unavailable'),
+      '503': {
+        ...error(
+          'The logger is unavailable, or serves as many tails as it allows (LOG_TAIL_MAX_SUBSCRIBERS)',
+        ),
+        headers: {
+          'Retry-After': {
+            schema: integer,
+            description: 'When the logger is full or the circuit is open: seconds to wait',
+          },
+        },
+      },
     },
   },
   'GET /api/logs/:id': proxied('One log entry, proxied to the logger'),
