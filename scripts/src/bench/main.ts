@@ -636,8 +636,8 @@ async function main(): Promise<void> {
       const alone = await runLoad({ ...specs.log!, connections: 50, durationSeconds });
       // Logins at auth's capacity (2 connections) are all hashed: this row measures bcrypt beside
       // `log`. Before the flood below: at 20 connections nearly every login is refused at once
-      // (auth's gate is full, then the broker's breaker to auth opens for a while), so that row
-      // measures a flood of quick 503s.
+      // (auth's gate is full; the broker then answers logins itself for AUTH_OVERLOAD_HOLD_MS
+      // after each refusal auth gives), so that row measures a flood of quick 503s.
       const [hashing, logins] = await Promise.all([
         runLoad({ ...specs.log!, connections: 50, durationSeconds }),
         runLoad({ ...specs.auth!, connections: 2, durationSeconds }),
