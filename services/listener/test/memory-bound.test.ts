@@ -84,4 +84,34 @@ describe('listener: memory with the largest legal events', () => {
     expect(mesh.listener.process.signalCode).toBeNull();
     expect(peak).toBeLessThan(POD_LIMIT_BYTES);
   });
+  it('When events larger than the window was sized for arrive (~190 KB, from a publisher other than the broker), then deliveries over the byte bound go back to the queue, consuming pauses and resumes, and every event is stored, none dead-lettered', async () => {
+    // Arrange: 65,000 three-byte characters, as long as the contract lets data be.
+    const events = Array.from({ length: 300 }, (_, i) =>
+      anEvent({ data: `${i} ${'日'.repeat(65_000)}` }),
+    );
+    const writtenBefore = await loggerWritten(mesh);
+    const returnedBefore = await metricValue(mesh.listener, 'listener_deliveries_returned_total');
+
+    // Act: while the logger is paused, so the window fills.
+    mesh.logger.process.kill('SIGSTOP');
+    await mesh.publisher.publishAll(events);
+    await waitFor(
+      async () =>
+        (await metricValue(mesh.listener, 'listener_deliveries_returned_total')) > returnedBefore,
+      { timeoutMs: 30_000, what: 'a delivery over the byte bound returned' },
+    );
+    expect(await metricValue(mesh.listener, 'listener_consuming_paused')).toBe(1);
+    mesh.logger.process.kill('SIGCONT');
+
+    // Assert
+    await waitFor(async () => (await loggerWritten(mesh)) - writtenBefore >= events.length, {
+      timeoutMs: 120_000,
+      intervalMs: 1_000,
+      what: 'the large events stored',
+    });
+    expect(await mesh.logs.countsOf(events)).toEqual({ rows: 300, distinct: 300 });
+    expect(await metricValue(mesh.listener, 'micromesh_dead_letters_total')).toBe(0);
+    expect(await metricValue(mesh.listener, 'listener_consuming_paused')).toBe(0);
+    expect(peakRss(mesh.listener.process.pid!)).toBeLessThan(POD_LIMIT_BYTES);
+  });
 });
