@@ -46,10 +46,14 @@ export function classifySmtpError(err: unknown): DeliveryError {
         cause: err,
       });
     }
-    return new DeliveryError(false, `SMTP server refused us at ${stage(command)} (${responseCode})`, {
-      cause: err,
-      setup: true,
-    });
+    return new DeliveryError(
+      false,
+      `SMTP server refused us at ${stage(command)} (${responseCode})`,
+      {
+        cause: err,
+        setup: true,
+      },
+    );
   }
   if (replied) {
     return new DeliveryError(false, `SMTP server deferred the message (${responseCode})`, {
