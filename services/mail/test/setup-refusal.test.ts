@@ -67,6 +67,7 @@ describe('POST /send when the SMTP server refuses our set-up, not the message', 
         what: 'a first refused attempt',
         timeoutMs: 20_000,
       });
+      for (const id of ids) expect((await statusOf(h, id)).status).not.toBe('failed');
       const paused = await waitFor(
         async () => {
           const { status, check } = await readinessDetail(h, 'smtp-deliveries');
