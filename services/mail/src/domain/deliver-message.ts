@@ -99,7 +99,10 @@ async function writeOutcome<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await write();
+      const written = await write();
+      // The outcome names the lease's end: renewing it from here on would only find it gone.
+      lease.stop();
+      return written;
     } catch (err) {
       const pauseMs = backoffDelay(attempt, { initialDelayMs: 100, maxDelayMs: 1_000 });
       if (!lease.held || Date.now() + pauseMs >= lease.safeUntil) throw err;
