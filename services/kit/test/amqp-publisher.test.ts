@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { runWithRequestContext } from '@micromesh/kit';
 import {
   createTestVhost,
@@ -46,6 +47,30 @@ describe('EventPublisher', () => {
   }
 
   describe('publish', () => {
+    it('When many events are published in one turn, then they leave in a few socket writes, not one each', async () => {
+      const queue = await reader('log.INFO');
+      const { publisher, connection } = await publishing();
+      const socket = (connection.current as unknown as { connection: { stream: Writable } })
+        .connection.stream;
+      let writes = 0;
+      const counted = socket as unknown as Record<'_write' | '_writev', (...args: never[]) => void>;
+      for (const method of ['_write', '_writev'] as const) {
+        const original = counted[method].bind(socket);
+        counted[method] = (...args: never[]) => {
+          writes++;
+          original(...args);
+        };
+      }
+
+      const events = Array.from({ length: 50 }, () => anEvent({ level: 'INFO' }));
+      await Promise.all(events.map((event) => publisher.publish(event)));
+
+      // amqplib alone writes each message to the socket by itself: 50 writes.
+      expect(writes).toBeLessThanOrEqual(3);
+      const ids = (await queue.drain()).map((m) => m.properties.messageId as string);
+      expect(ids.sort()).toEqual(events.map((e) => e.event_id).sort());
+    });
+
     it('When an event is published, then it arrives on logs_topic with the contract properties, headers and body', async () => {
       const queue = await reader('log.WARNING');
       const { publisher } = await publishing();

@@ -1,5 +1,6 @@
 // Kept by hand (see amqp-connection.ts): when the connection drops, every unconfirmed publish rejects at once.
 import type { LogEvent } from '@micromesh/contracts';
+import { Writable } from 'node:stream';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { AmqpConnection } from './amqp-connection';
@@ -54,6 +55,14 @@ interface PublishChannel {
   /** False after publish() reported a full write buffer, until 'drain'. */
   writable: boolean;
   closed: boolean;
+  /** The connection's socket is corked until the end of this event-loop turn's publishes. */
+  corked: boolean;
+}
+
+/** The socket under an amqplib connection (not in its types; absent in other transports). */
+function socketOf(model: ChannelModel): Writable | undefined {
+  const stream = (model as unknown as { connection?: { stream?: unknown } }).connection?.stream;
+  return stream instanceof Writable ? stream : undefined;
 }
 
 /**
@@ -230,6 +239,7 @@ export class EventPublisher {
       unconfirmed: new Map(),
       writable: true,
       closed: false,
+      corked: false,
     };
     channel.on('return', (message: Message) => this.onReturn(state, message));
     channel.on('drain', () => this.onDrain(state));
@@ -276,10 +286,33 @@ export class EventPublisher {
       void target.channel.close().catch(() => undefined);
       return;
     }
+    this.corkForTurn(target);
     if (!writable) {
       target.writable = false;
       this.logger.debug('publish write buffer full; holding publishes until it drains');
     }
+  }
+
+  /**
+   * amqplib's muxer writes each message to the socket on its own — a write(2) per publish. The
+   * socket is corked from the first publish of an event-loop turn until the muxer has written
+   * that turn's messages, so they leave in one. The muxer writes from a setImmediate it schedules
+   * when the channel's buffer turns readable (on the next tick); the uncork is scheduled the same
+   * way after it, so it runs right after the muxer. Were the order ever different, the messages
+   * would only leave one by one, as without the cork.
+   */
+  private corkForTurn(target: PublishChannel): void {
+    if (target.corked) return;
+    const socket = socketOf(target.model);
+    if (!socket) return;
+    socket.cork();
+    target.corked = true;
+    process.nextTick(() =>
+      setImmediate(() => {
+        target.corked = false;
+        socket.uncork();
+      }),
+    );
   }
 
   private onConfirm(target: PublishChannel, seq: number, err: unknown): void {
