@@ -65,6 +65,12 @@ describe('KeptConsumer', () => {
     // Act
     publish('close-my-channel');
     await waitFor(() => received.includes('close-my-channel'), { what: 'the first message' });
+    await waitFor(() => !consumer.consuming, {
+      what: 'the channel closed by RabbitMQ',
+      timeoutMs: 5_000,
+      intervalMs: 5,
+    });
+    await waitFor(() => consumer.consuming, { what: 'a new consumer', timeoutMs: 15_000 });
     publish('after-the-close');
 
     // Assert
