@@ -75,7 +75,11 @@ export async function startAuth(
   }
 
   const { events, revocations } = startAmqp(config, ctx, metrics);
-  const apiKeys = new ApiKeys(new ApiKeysRepository(pool), revocations);
+  const apiKeys = new ApiKeys(
+    new ApiKeysRepository(pool),
+    revocations,
+    config.AUTH_MAX_KEYS_PER_USER,
+  );
   return startHttpService(ctx, {
     port: config.PORT,
     host: config.HOST,

@@ -55,6 +55,12 @@ export const authConfigSchema = z
     AUTH_LOGIN_ACCOUNT_FREE_FAILS: env.int(5, 0),
     AUTH_LOGIN_ACCOUNT_BASE_DELAY_MS: env.int(1_000, 1),
     AUTH_LOGIN_ACCOUNT_MAX_DELAY_MS: env.int(300_000, 1),
+    /**
+     * Live (neither revoked nor expired) API keys one user may hold; creating one more is 409.
+     * Budgets are the user's whatever the number of keys; this keeps the credentials to watch and
+     * revoke few.
+     */
+    AUTH_MAX_KEYS_PER_USER: env.int(20, 1),
     /** How often the keys directory is reread, so a new signing key needs no restart. 0 = never. */
     AUTH_JWT_RELOAD_MS: env.int(5_000, 0),
     /**

@@ -159,7 +159,7 @@ export async function startBroker(
       authenticate: (credentials, ip) => authClient.authenticate(credentials, ip),
       writeLog: (entry) => logWriter.write(entry),
       publishEvent: (event) => publishConfirmed(publisher, event),
-      sendMail: (mail, principal, key) => mailClient.send(mail, principal, key),
+      sendMail: (mail, caller, key) => mailClient.send(mail, caller, key),
       mailStatus: (id, principal) => mailClient.status(id, principal),
     },
     idempotency,
@@ -189,7 +189,7 @@ export async function startBroker(
       notice.type === 'key' ? { keyId: notice.key_id } : { userId: notice.user_id },
     ),
   );
-  const streams = new StreamGuard({ revocations, maxPerPrincipal: config.STREAMS_PER_CLIENT });
+  const streams = new StreamGuard({ revocations, maxPerOwner: config.STREAMS_PER_CLIENT });
   lifecycle.onShutdown('streams', () => streams.endAll('broker shutting down'));
   const clientLimit = new RateLimit('client', {
     points: config.RATE_LIMIT_POINTS,
@@ -205,6 +205,9 @@ export async function startBroker(
     host: config.HOST,
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
+    // The access table is case-sensitive: so are the routes it guards. A trailing slash stays
+    // allowed (the table reads `/x/` as `/x`), and proxied requests go on in their one spelling.
+    routing: { caseSensitive: true },
     beforeBody: (app) => mountBeforeBody(app, config.CORS_ORIGINS),
     routes: (app) =>
       mountRoutes(app, {

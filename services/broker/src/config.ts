@@ -101,14 +101,17 @@ export const brokerConfigSchema = z.object({
    */
   REVOCATION_SYNC_MS: env.int(60_000, 100),
   REVOCATION_POLL_MS: env.int(1_000, 100),
-  /** Concurrent live tails one client (user or API key) may hold. */
+  /** Concurrent live tails one user may hold, its token sessions and API keys together. */
   STREAMS_PER_CLIENT: env.int(3, 1),
   /** Verified-token and API-key caches (entries; API keys are re-introspected after the TTL). */
   TOKEN_CACHE_MAX: env.int(10_000, 1),
   API_KEY_CACHE_TTL_MS: env.int(30_000, 0),
   API_KEY_CACHE_MAX: env.int(1_000, 1),
 
-  /** Requests per window per client (API key, user or IP) and per IP for the public `auth` action. */
+  /**
+   * Requests per window per client (a user, its sessions and API keys together; or an IP when
+   * unauthenticated) and per IP for the public `auth` action.
+   */
   RATE_LIMIT_POINTS: env.int(6_000, 1),
   RATE_LIMIT_WINDOW_S: env.int(60, 1),
   AUTH_RATE_LIMIT_POINTS: env.int(10, 1),

@@ -10,14 +10,17 @@ const anEvent = () => ({
   event: { name: 'revocation-check', data: 'checked at the edge' },
 });
 
-/** Opens the live tail; collects what arrives and says when the broker ended it. */
-function openTail(baseUrl: string, token: string) {
+/**
+ * Opens the live tail (at `path`, sent as is: no client normalises it); collects what arrives and
+ * says when the broker ended it.
+ */
+function openTail(baseUrl: string, token: string, path = '/api/logs/stream') {
   const received: string[] = [];
   let ended = false;
   const opened = new Promise<http.IncomingMessage>((resolve, reject) => {
     http
       .get(
-        `${baseUrl}/api/logs/stream`,
+        `${baseUrl}${path}`,
         { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } },
         resolve,
       )
@@ -34,13 +37,16 @@ function openTail(baseUrl: string, token: string) {
   return { opened, text: () => received.join(''), ended: () => ended };
 }
 
+/** The logger's own cap on live tails in this suite (LOG_TAIL_MAX_SUBSCRIBERS). */
+const LOGGER_TAILS = 5;
+
 describe('broker: revocation, streams and edge hygiene', () => {
   let mesh: TestMesh;
   let broker: StartedHttpService;
   let user: MeshUser;
 
   beforeAll(async () => {
-    mesh = await TestMesh.start();
+    mesh = await TestMesh.start({ loggerEnv: { LOG_TAIL_MAX_SUBSCRIBERS: String(LOGGER_TAILS) } });
     broker = await mesh.startBroker({ STREAMS_PER_CLIENT: '2' });
     user = await mesh.createUser('user');
   }, 120_000);
@@ -154,9 +160,103 @@ describe('broker: revocation, streams and edge hygiene', () => {
 
       expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
       expect(third.status).toBe(429);
-      expect(third.body.message).toBe('at most 2 concurrent streams per client');
+      expect(third.body.message).toBe(
+        'at most 2 concurrent streams per user (its sessions and API keys together)',
+      );
       b.destroy();
       d.destroy();
+    });
+
+    // Express matches `/stream/` (trailing slash) like `/stream`: the broker must treat it as the
+    // same guarded stream, not wave it through as something else.
+    it.each(['/api/logs/stream/', '/api/logs/stream/?level=INFO'])(
+      'When the tail is opened as %s, then it counts against the stream limit and ends on logout',
+      async (path) => {
+        const reader = await mesh.createUser('admin');
+        const tails = [1, 2, 3].map(() => openTail(broker.address.url, reader.token, path));
+        const streams = await Promise.all(tails.map((t) => t.opened));
+        try {
+          const ok = tails.filter((_, i) => streams[i]!.statusCode === 200);
+          await waitFor(() => ok.every((t) => t.text().includes('event: ready')), {
+            what: 'the admitted tails ready',
+          });
+
+          await logout(reader.token);
+
+          expect(streams.map((s) => s.statusCode).sort()).toEqual([200, 200, 429]);
+          await waitFor(() => ok.every((t) => t.ended()), {
+            timeoutMs: 1_000,
+            what: 'both tails ended on logout',
+          });
+          for (const t of ok) {
+            expect(t.text()).toContain('event: end\ndata: {"reason":"credential revoked"}');
+          }
+        } finally {
+          for (const s of streams) s.destroy();
+        }
+      },
+    );
+
+    // Other case, percent-encoded letters, doubled slashes: none of them is the stream, and none
+    // may reach the logger's tail past the broker's stream guard.
+    it.each([
+      '/api/logs/STREAM',
+      '/api/logs/Stream',
+      '/api/logs/Stream/',
+      '/api/logs/%73tream',
+      '/api/logs/%53TREAM',
+      '/api/logs/stream%2F',
+      '/api/logs//stream',
+      '/api/logs/stream//',
+      '/API/LOGS/STREAM',
+      '/Api/logs/stream',
+      '/api//logs/stream',
+    ])('When the tail is asked as %s, then no event stream opens (4xx)', async (path) => {
+      const reader = await mesh.createUser('admin');
+      const stream = await openTail(broker.address.url, reader.token, path).opened;
+      stream.destroy();
+
+      expect(stream.statusCode).toBeGreaterThanOrEqual(400);
+      expect(stream.statusCode).toBeLessThan(500);
+      expect(String(stream.headers['content-type'])).not.toContain('text/event-stream');
+    });
+
+    it('When the logger serves as many tails as it allows, then one more is its 503 with Retry-After, relayed (not "logger unavailable")', async () => {
+      const readers = await Promise.all([1, 2, 3].map(() => mesh.createUser('admin')));
+      const owners = [0, 0, 1, 1, 2].map((i) => readers[i]!.token);
+      const streams: http.IncomingMessage[] = [];
+      try {
+        for (const token of owners) {
+          // Tails of earlier tests may still be closing at the logger: wait for a free slot.
+          const stream = await waitFor(
+            async () => {
+              const s = await openTail(broker.address.url, token).opened;
+              if (s.statusCode === 200) return s;
+              s.destroy();
+              return undefined;
+            },
+            { what: 'a logger tail slot' },
+          );
+          streams.push(stream);
+        }
+
+        const refused = await request(broker.address.url)
+          .get('/api/logs/stream')
+          .set('authorization', `Bearer ${readers[2]!.token}`);
+        const query = await request(broker.address.url)
+          .get('/api/logs?limit=1')
+          .set('authorization', `Bearer ${readers[2]!.token}`);
+
+        expect(streams).toHaveLength(LOGGER_TAILS);
+        expect(refused.status).toBe(503);
+        expect(refused.headers['retry-after']).toBe('5');
+        expect(refused.body.message).toBe(
+          `the live tail is full: this logger serves at most ${LOGGER_TAILS} streams; try again later`,
+        );
+        expect(query.status).toBe(200);
+      } finally {
+        for (const s of streams) s.destroy();
+      }
     });
 
     it('When a user without logs:read asks for the live tail, then 403', async () => {

@@ -59,3 +59,4 @@ export {
 } from './idempotency-key';
 export { addressProblem, plainAddress } from './mail-address';
 export { MAIL_LIMITS, mailRequestSchema, type MailRequest } from './mail-request';
+export { PRINCIPAL_HEADER, QUOTA_OWNER_HEADER } from './mail-principal';

@@ -9,6 +9,7 @@ import {
   createHttpServer,
   sendJson,
   createMetrics,
+  ok,
   parseInput,
   propagationHeaders,
   type HttpServer,
@@ -208,6 +209,35 @@ describe('kit http app', () => {
       const res = await http.post('/echo').send({ name: 'ada' });
       expect(res.status).toBe(201);
       expect(res.body.data).toEqual({ name: 'ada' });
+    });
+  });
+
+  describe('routing', () => {
+    const withRouting = (routing?: { caseSensitive?: boolean; strict?: boolean }) =>
+      request(
+        createHttpServer({
+          logger: captureLogs('kit-test', 'silent').logger,
+          health: new Health(),
+          metrics: createMetrics('kit-test'),
+          routing,
+          routes: (app) => app.get('/logs/stream', (_req, res) => res.json(ok('the tail'))),
+        }).app,
+      );
+
+    it('When routing is left loose (the default), then /logs/STREAM and /logs/stream/ reach /logs/stream', async () => {
+      const loose = withRouting();
+
+      expect((await loose.get('/logs/STREAM')).status).toBe(200);
+      expect((await loose.get('/logs/stream/')).status).toBe(200);
+    });
+
+    it('When routing is case-sensitive and strict, then only /logs/stream reaches the route', async () => {
+      const exact = withRouting({ caseSensitive: true, strict: true });
+
+      expect((await exact.get('/logs/stream')).status).toBe(200);
+      expect((await exact.get('/logs/STREAM')).status).toBe(404);
+      expect((await exact.get('/logs/stream/')).status).toBe(404);
+      expect((await exact.get('/LIVEZ')).status).toBe(404);
     });
   });
 

@@ -20,7 +20,7 @@ import { mountLogRoutes } from './entry-points/http/log-routes';
 import { mountLogStreamRoute } from './entry-points/http/log-stream-route';
 import { mountOtlpRoute } from './entry-points/http/otlp-route';
 import { mountTraceRoutes } from './entry-points/http/trace-routes';
-import { writeMetrics } from './metrics';
+import { tailMetrics, writeMetrics } from './metrics';
 
 export interface LoggerOverrides {
   logger?: Logger;
@@ -98,7 +98,10 @@ export async function startLogger(
   );
   lifecycle.onShutdown('retention', () => retention.stop());
 
-  const tail = new TailHub(store, logger);
+  const tail: TailHub = new TailHub(store, logger, {
+    maxSubscribers: config.LOG_TAIL_MAX_SUBSCRIBERS,
+    observer: tailMetrics(ctx.metrics, () => tail.size),
+  });
   lifecycle.onShutdown('live tail', () => tail.close());
 
   const service = new LogService(store, monitor, {
@@ -131,10 +134,14 @@ export async function startLogger(
     bodyLimit: config.BODY_LIMIT,
     tls,
     callers: httpCallers,
+    // One spelling per route: `/logs/STREAM` or `/logs/stream/` is not the live tail (the broker
+    // guards the tail by its exact path and forwards only that spelling).
+    routing: { caseSensitive: true, strict: true },
     beforeBody: (app) => mountOtlpRoute(app, traces, config.OTLP_MAX_BODY_BYTES),
     routes: (app) => {
       mountLogStreamRoute(app, tail, {
         heartbeatMs: config.LOG_TAIL_HEARTBEAT_MS,
+        maxBufferBytes: config.LOG_TAIL_MAX_BUFFER_BYTES,
         health: ctx.health,
       });
       mountLogRoutes(app, service);

@@ -70,6 +70,13 @@ export const loggerConfigSchema = z.object({
   TRACE_STORE_POOL_SIZE: env.int(4, 1),
   /** Comment line sent on idle live-tail streams so proxies keep them open. */
   LOG_TAIL_HEARTBEAT_MS: env.int(15_000, 100),
+  /**
+   * Bytes a live-tail stream may have queued for a client that does not read them; past this the
+   * stream ends (`event: end`, reason "slow consumer") and its memory is freed.
+   */
+  LOG_TAIL_MAX_BUFFER_BYTES: env.int(1024 * 1024, 1024),
+  /** Live-tail streams one logger serves at once; further ones are 503 with Retry-After. */
+  LOG_TAIL_MAX_SUBSCRIBERS: env.int(200, 1),
 });
 
 export type LoggerConfig = z.infer<typeof loggerConfigSchema>;

@@ -77,6 +77,59 @@ describe('POST /send under the per-principal quotas', () => {
     }
   });
 
+  it('When two principals name one X-Quota-Owner, then they share its quota, each still owning its idempotency keys and messages', async () => {
+    // Arrange: two API keys of one user, as the broker forwards them
+    await awayFromMinuteEnd();
+    const owner = `user:owner-${Date.now()}`;
+    const [keyA, keyB] = [`key:a-${Date.now()}`, `key:b-${Date.now()}`];
+    const as = (principal: string) => h.send(principal).set('X-Quota-Owner', owner);
+    const body = aMailRequest();
+
+    // Act
+    const viaA = await as(keyA).set('Idempotency-Key', 'same').send(body);
+    const viaB = await as(keyB).set('Idempotency-Key', 'same').send(body);
+    const statuses = [
+      (await as(keyA).send(aMailRequest())).status,
+      (await as(keyB).send(aMailRequest())).status,
+      (await as(owner).send(aMailRequest())).status,
+    ];
+    const { default: request } = await import('supertest');
+    const readByB = await request(h.mail.address.url)
+      .get(`/messages/${viaA.body.data.id}`)
+      .set('X-Principal', keyB);
+
+    // Assert
+    expect([viaA.status, viaB.status]).toEqual([202, 202]);
+    expect(viaB.body.data.id).not.toBe(viaA.body.data.id);
+    expect(statuses).toEqual([202, 429, 429]);
+    expect(readByB.status).toBe(404);
+    const check = new (await import('pg')).Client({ connectionString: h.db.url });
+    await check.connect();
+    try {
+      const usage = await check.query(
+        `SELECT principal, period, used FROM mail_quota_usage
+         WHERE principal = ANY($1::text[]) ORDER BY period`,
+        [[owner, keyA, keyB]],
+      );
+      expect(usage.rows).toEqual([
+        { principal: owner, period: 'day', used: 3 },
+        { principal: owner, period: 'minute', used: 3 },
+      ]);
+    } finally {
+      await check.end();
+    }
+  });
+
+  it('When X-Quota-Owner is not a valid principal, then 400 and nothing is stored', async () => {
+    const res = await h
+      .send(`key:bad-owner-${Date.now()}`)
+      .set('X-Quota-Owner', 'has space')
+      .send(aMailRequest());
+
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('invalid X-Quota-Owner header (set by the broker)');
+  });
+
   it('When the quota is used up, then a replay of an accepted Idempotency-Key is still answered', async () => {
     // Arrange
     const principal = `user:replay-${Date.now()}`;

@@ -10,13 +10,41 @@ const COLUMNS =
 export class ApiKeysRepository implements ApiKeyStore {
   constructor(private readonly pool: Pool) {}
 
-  async insert(row: NewApiKey): Promise<ApiKeyRecord> {
-    const { rows } = await this.pool.query<ApiKeyRecord>(
-      `INSERT INTO api_keys AS k (user_id, name, prefix, key_hash, role, scopes, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-      [row.user_id, row.name, row.prefix, row.key_hash, row.role, row.scopes, row.expires_at],
-    );
-    return rows[0] as ApiKeyRecord;
+  async insertWithin(row: NewApiKey, maxLive: number): Promise<ApiKeyRecord | undefined> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One owner's creations take turns (a transaction-scoped lock on the owner), so the count
+      // below, read after the lock, sees every key an earlier turn committed.
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('api_keys:' || $1, 0))`, [
+        row.user_id,
+      ]);
+      const { rows } = await client.query<ApiKeyRecord>(
+        `INSERT INTO api_keys AS k (user_id, name, prefix, key_hash, role, scopes, expires_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7
+         WHERE (SELECT count(*) FROM api_keys
+                WHERE user_id = $1 AND revoked_at IS NULL
+                  AND (expires_at IS NULL OR expires_at > now())) < $8
+         RETURNING ${COLUMNS}`,
+        [
+          row.user_id,
+          row.name,
+          row.prefix,
+          row.key_hash,
+          row.role,
+          row.scopes,
+          row.expires_at,
+          maxLive,
+        ],
+      );
+      await client.query('COMMIT');
+      return rows[0];
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   /** Newest first; every key when userId is undefined (admin view). */

@@ -31,13 +31,16 @@ export interface ApiKeyPage {
 
 /**
  * API keys: created for the caller (signed in with a token, never with a key) with a subset of the
- * caller's scopes, shown once, listed, revoked, introspected by the broker. A user manages its own
- * keys; `keys:admin` manages all.
+ * caller's scopes, at most `maxLivePerUser` live at once per user, shown once, listed, revoked,
+ * introspected by the broker. A user manages its own keys; `keys:admin` manages all.
+ * (Budgets — the broker's rate limit, live tails, the mail quota — are the owner's, shared by all
+ * its keys; the cap keeps the number of credentials to watch and revoke small.)
  */
 export class ApiKeys {
   constructor(
     private readonly repo: ApiKeyStore,
     private readonly revocations: RevocationAnnouncer,
+    private readonly maxLivePerUser: number,
   ) {}
 
   async create(actor: Principal, input: unknown): Promise<{ key: string; api_key: PublicApiKey }> {
@@ -53,15 +56,23 @@ export class ApiKeys {
       throw AppError.forbidden(`a key cannot have scopes its owner lacks: ${beyond.join(', ')}`);
     }
     const secret = generateApiKey();
-    const record = await this.repo.insert({
-      user_id: actor.userId,
-      name,
-      prefix: secret.prefix,
-      key_hash: secret.hash,
-      role: role ?? actor.role,
-      scopes: intersectScopes(wanted, actor.scopes),
-      expires_at: expires_at ?? null,
-    });
+    const record = await this.repo.insertWithin(
+      {
+        user_id: actor.userId,
+        name,
+        prefix: secret.prefix,
+        key_hash: secret.hash,
+        role: role ?? actor.role,
+        scopes: intersectScopes(wanted, actor.scopes),
+        expires_at: expires_at ?? null,
+      },
+      this.maxLivePerUser,
+    );
+    if (!record) {
+      throw AppError.conflict(
+        `at most ${this.maxLivePerUser} live API keys per user; revoke one you no longer use first`,
+      );
+    }
     return { key: secret.key, api_key: toPublicApiKey(record) };
   }
 

@@ -85,7 +85,12 @@ export interface ApiKeyWithOwner {
 }
 
 export interface ApiKeyStore {
-  insert(key: NewApiKey): Promise<ApiKeyRecord>;
+  /**
+   * Stores the key unless its owner already holds `maxLive` live keys (neither revoked nor
+   * expired): then nothing is stored and the answer is undefined. Concurrent inserts of one owner
+   * are serialised, so the limit holds under a burst.
+   */
+  insertWithin(key: NewApiKey, maxLive: number): Promise<ApiKeyRecord | undefined>;
   /** Newest first; every key when userId is undefined (admin view). */
   list(userId: string | undefined, limit: number, offset: number): Promise<ApiKeyRecord[]>;
   findById(id: string): Promise<ApiKeyRecord | undefined>;

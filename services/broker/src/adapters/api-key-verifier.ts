@@ -42,6 +42,7 @@ export class ApiKeyVerifier implements ApiKeyVerification {
               role: answer.role,
               scopes: new Set(answer.scopes ?? []),
               clientKey: `key:${answer.key_id ?? digest.slice(0, 16)}`,
+              owner: `user:${answer.sub}`,
               ...(answer.key_id !== undefined ? { keyId: answer.key_id } : {}),
               ...(expiresAt !== undefined ? { expiresAt } : {}),
             }

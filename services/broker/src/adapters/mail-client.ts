@@ -1,11 +1,15 @@
+import { PRINCIPAL_HEADER, QUOTA_OWNER_HEADER } from '@micromesh/contracts';
 import type { Envelope } from '@micromesh/kit';
 import type { MailPayload } from '../domain/action-schemas';
+import type { MailCaller } from '../domain/ports';
 import type { Downstream } from './downstream';
 import { callJson, relayClientError } from './http-json';
 
 /**
  * The mail service, over HTTP. Every call names the principal (`X-Principal`: the caller's
- * clientKey), which scopes its idempotency keys, its quota and the messages it may read. Mail's
+ * clientKey), which scopes its idempotency keys and the messages it may read; a send also names
+ * the quota owner (`X-Quota-Owner`: the owning user), so all of a user's sessions and API keys
+ * share one mail quota. Mail's
  * 202 (durably queued) and its 4xx answers (400, 404, 422, 429 with Retry-After) are relayed.
  */
 export class MailClient {
@@ -16,14 +20,15 @@ export class MailClient {
     private readonly fetchFn: typeof fetch = fetch,
   ) {}
 
-  async send(mail: MailPayload, principal: string, idempotencyKey?: string): Promise<Envelope> {
+  async send(mail: MailPayload, caller: MailCaller, idempotencyKey?: string): Promise<Envelope> {
     return this.downstream.call(
       async (signal) => {
         const reply = await callJson(`${this.baseUrl}/send`, {
           method: 'POST',
           body: mail,
           headers: {
-            'x-principal': principal,
+            [PRINCIPAL_HEADER]: caller.principal,
+            [QUOTA_OWNER_HEADER]: caller.quotaOwner,
             ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
           },
           signal,
@@ -42,7 +47,7 @@ export class MailClient {
       async (signal) => {
         const reply = await callJson(`${this.baseUrl}/messages/${encodeURIComponent(id)}`, {
           method: 'GET',
-          headers: { 'x-principal': principal },
+          headers: { [PRINCIPAL_HEADER]: principal },
           signal,
           fetch: this.fetchFn,
         });

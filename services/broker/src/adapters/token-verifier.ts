@@ -77,6 +77,7 @@ export class TokenVerifier implements TokenVerification {
       role: claims.data.role,
       scopes: new Set(parseScopes(claims.data.scope)),
       clientKey: `user:${claims.data.sub}`,
+      owner: `user:${claims.data.sub}`,
       version: claims.data.ver,
       expiresAt: claims.data.exp * 1000,
     };

@@ -9,7 +9,8 @@ import type { Principal, Scope } from './principal';
 
 function matches(pattern: string, path: string): { id?: string } | undefined {
   const want = pattern.split('/');
-  const got = path.replace(/\/+$/, '').split('/');
+  // One trailing slash is the same path, as Express (not strict) reads it; two are not.
+  const got = path.replace(/\/$/, '').split('/');
   if (pattern !== '/' && want.length !== got.length) return undefined;
   const params: { id?: string } = {};
   for (let i = 0; i < want.length; i++) {
@@ -40,6 +41,14 @@ export function findRule(
     allowed.push(rule.method, ...(rule.method === 'GET' ? ['HEAD'] : []));
   }
   return allowed.length > 0 ? { methodNotAllowed: allowed } : undefined;
+}
+
+/**
+ * The one spelling of a matched request: the rule's path with its `:id` (as sent, still
+ * percent-encoded) and no trailing slash. Whatever is served on, it is served as this.
+ */
+export function canonicalPath(rule: AccessRule, id?: string): string {
+  return rule.path.replace(':id', id ?? '');
 }
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

@@ -91,7 +91,11 @@ export class BrokerActions {
   ): Promise<ActionOutcome> {
     return {
       status: 202,
-      body: await this.ports.sendMail(mail, principal.clientKey, idempotencyKey),
+      body: await this.ports.sendMail(
+        mail,
+        { principal: principal.clientKey, quotaOwner: principal.owner },
+        idempotencyKey,
+      ),
     };
   }
 

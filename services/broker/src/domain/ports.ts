@@ -18,14 +18,21 @@ export interface LogWrite {
   timestamp: string;
 }
 
+/** Who a mail is sent as. */
+export interface MailCaller {
+  /** The credential (clientKey): the scope of its idempotency keys and of the mail it may read. */
+  principal: string;
+  /** The credential's owning user (`user:<id>`): whose mail quota it spends. */
+  quotaOwner: string;
+}
+
 /** What the broker's use cases need from the outside; the adapters live in adapters/. */
 export interface BrokerPorts {
   authenticate(credentials: AuthPayload, clientIp: string): Promise<Envelope>;
   /** Resolves once stored (or found stored); a refused entry rejects a 400 AppError. */
   writeLog(entry: LogWrite): Promise<void>;
   publishEvent(event: LogEvent): Promise<void>;
-  /** `principal` is the caller's clientKey: the scope of its idempotency keys and quota. */
-  sendMail(mail: MailPayload, principal: string, idempotencyKey?: string): Promise<Envelope>;
+  sendMail(mail: MailPayload, caller: MailCaller, idempotencyKey?: string): Promise<Envelope>;
   /** One of the principal's own messages, or 404. */
   mailStatus(id: string, principal: string): Promise<Envelope>;
 }

@@ -46,19 +46,21 @@ export class TestMesh {
   /**
    * `withLogger: false` leaves the logger out for suites that never reach it; `authEnv` adds to or
    * overrides auth's environment; `authAmqpUrl` gives auth another RabbitMQ URL than the brokers'
-   * vhost (e.g. one it cannot use).
+   * vhost (e.g. one it cannot use); `loggerEnv` adds to the logger's environment.
    */
   static async start({
     withLogger = true,
     authEnv = {},
     authAmqpUrl,
+    loggerEnv = {},
   }: {
     withLogger?: boolean;
     authEnv?: Record<string, string>;
     authAmqpUrl?: (vhostUrl: string) => string;
+    loggerEnv?: Record<string, string>;
   } = {}): Promise<TestMesh> {
     const mesh = new TestMesh();
-    await mesh.boot(withLogger, authEnv, authAmqpUrl);
+    await mesh.boot(withLogger, authEnv, authAmqpUrl, loggerEnv);
     return mesh;
   }
 
@@ -66,6 +68,7 @@ export class TestMesh {
     withLogger: boolean,
     authEnv: Record<string, string>,
     authAmqpUrl: ((vhostUrl: string) => string) | undefined,
+    loggerEnv: Record<string, string>,
   ): Promise<void> {
     const [authDb, logsDb, brokerDb, vhost, keyDir, grpcPort] = await Promise.all([
       createTestDatabase('broker_auth'),
@@ -100,7 +103,12 @@ export class TestMesh {
       withLogger
         ? startServiceProcess({
             service: 'logger',
-            env: { LOG_LEVEL: 'warn', LOG_STORE_URL: logsDb.url, GRPC_PORT: String(grpcPort) },
+            env: {
+              LOG_LEVEL: 'warn',
+              LOG_STORE_URL: logsDb.url,
+              GRPC_PORT: String(grpcPort),
+              ...loggerEnv,
+            },
           })
         : undefined,
     ]);
@@ -184,17 +192,21 @@ export class TestMesh {
     return { id, email, password, token: await this.login(email, password) };
   }
 
-  /** An API key created at auth for a fresh account with `role`. */
-  async createApiKey(role: 'user' | 'admin' = 'user'): Promise<{ key: string; id: string }> {
-    const owner = await this.createUser(role);
+  /** One more API key of `owner` (its own scopes unless `scopes` narrows them), created at auth. */
+  async createKeyOf(owner: MeshUser, scopes?: string[]): Promise<{ key: string; id: string }> {
     const res = await request(this.auth.url)
       .post('/api/keys')
       .set('authorization', `Bearer ${owner.token}`)
-      .send({ name: 'broker test key' });
+      .send({ name: `key of ${owner.email}`, ...(scopes ? { scopes } : {}) });
     if (res.status !== 201)
       throw new Error(`creating an API key failed: ${res.status} ${res.text}`);
     const data = (res.body as { data: { key: string; api_key: { id: string } } }).data;
     return { key: data.key, id: data.api_key.id };
+  }
+
+  /** An API key created at auth for a fresh account with `role`. */
+  async createApiKey(role: 'user' | 'admin' = 'user'): Promise<{ key: string; id: string }> {
+    return this.createKeyOf(await this.createUser(role));
   }
 
   async close(): Promise<void> {

@@ -44,6 +44,12 @@ export interface HttpServerOptions {
   callers?: AllowedCallers;
   /** false: `/metrics` is not served here (it has its own internal port). Default true. */
   serveMetrics?: boolean;
+  /**
+   * Express matches paths loosely by default: `/Logs/STREAM/` reaches a `/logs/stream` route.
+   * `caseSensitive` and `strict` (a trailing slash is another path) make a route match its one
+   * spelling, so a guard that compares paths and the router that serves them cannot disagree.
+   */
+  routing?: { caseSensitive?: boolean; strict?: boolean };
 }
 
 export interface BoundAddress {
@@ -68,6 +74,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // JSON API answers are not cached; hashing every body for a weak ETag is pure cost.
   app.set('etag', false);
   app.set('trust proxy', options.trustProxy ?? false);
+  // Before the first route: the app's router takes these when it is created.
+  app.set('case sensitive routing', options.routing?.caseSensitive ?? false);
+  app.set('strict routing', options.routing?.strict ?? false);
 
   app.use(requestLifecycle(logger, metrics));
   app.use(securityHeaders(options.helmet));

@@ -21,7 +21,10 @@ export interface AcceptDeps {
 }
 
 export interface AcceptRequest {
+  /** The calling credential: the scope of its idempotency key and of the message's ownership. */
   principal: string;
+  /** Whose quota the mail is charged to (the credential's owner; the principal if none given). */
+  quotaOwner: string;
   idempotencyKey: string | undefined;
   content: MailContent;
   /** Aborts when the request closes before its answer: mail not yet stored is then dropped. */
@@ -30,7 +33,7 @@ export interface AcceptRequest {
 
 /**
  * The `POST /send` story: store the message as queued (or find the one the principal's
- * idempotency key already names), within the principal's quota, and answer. SMTP is never
+ * idempotency key already names), within its owner's quota, and answer. SMTP is never
  * waited for: the message is handed to the outbox queue in the background, and a delivery
  * worker sends it.
  */
@@ -42,6 +45,7 @@ export async function acceptMail(deps: AcceptDeps, request: AcceptRequest): Prom
       {
         id: randomUUID(),
         principal: request.principal,
+        quotaOwner: request.quotaOwner,
         idempotencyKey: request.idempotencyKey ?? null,
         idempotencyTtlHours: deps.idempotencyTtlHours,
         payloadHash: hash,

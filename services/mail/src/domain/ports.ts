@@ -63,7 +63,10 @@ export interface RetryScheduler {
 /** A message to store, as `POST /send` accepted it. */
 export interface NewMessage {
   id: string;
+  /** The calling credential: the scope of its idempotency key; who may read the message. */
   principal: string;
+  /** Whose quota it is charged to: the credential's owner, shared by all its credentials. */
+  quotaOwner: string;
   idempotencyKey: string | null;
   /** How long the key is remembered. */
   idempotencyTtlHours: number;
@@ -75,10 +78,10 @@ export type AcceptOutcome =
   | { kind: 'created'; message: StoredMessage }
   /** The principal's idempotency key already names this message. */
   | { kind: 'existing'; message: StoredMessage }
-  /** Nothing was stored: the principal used up a window; it resets in `retryAfterSeconds`. */
+  /** Nothing was stored: the quota owner used up a window; it resets in `retryAfterSeconds`. */
   | { kind: 'over-quota'; period: 'minute' | 'day'; limit: number; retryAfterSeconds: number };
 
-/** Where accepted mail is kept: within the principal's quota, or found by its idempotency key. */
+/** Where accepted mail is kept: within its owner's quota, or found by its principal's idempotency key. */
 export interface MessageIntake {
   /**
    * `signal`: the request's interest in the answer; when it aborts before the message's turn to be

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** The header the broker sets to the caller's identity (its `clientKey`, e.g. `user:<id>`). */
-export const PRINCIPAL_HEADER = 'x-principal';
+/**
+ * `X-Principal`: the calling credential (the broker's clientKey, `user:<id>` or `key:<id>`), the
+ * scope of its idempotency keys and of the messages it may read. `X-Quota-Owner`: whom the mail is
+ * charged to (the credential's owning user); the principal itself when absent.
+ */
+export { PRINCIPAL_HEADER, QUOTA_OWNER_HEADER } from '@micromesh/contracts';
 
 /** Idempotency keys stored before keys were scoped per principal live in this scope. */
 export const LEGACY_SCOPE = 'legacy:';

@@ -50,7 +50,8 @@ export async function authenticate(edge: EdgeAuth, req: Request): Promise<Princi
 }
 
 /**
- * `authenticate`, then the per-client limit: by key or user once known; a caller who could not be
+ * `authenticate`, then the per-client limit: by the owning user once known (a user's sessions and
+ * API keys share one budget, so minting keys does not multiply it); a caller who could not be
  * authenticated is limited by IP, so a flood of bad tokens is refused before each costs a
  * signature check.
  */
@@ -69,7 +70,7 @@ export async function authenticateAndLimit(
     }
     throw err;
   }
-  await limit.consume(principal.clientKey, res);
+  await limit.consume(principal.owner, res);
   return principal;
 }
 

@@ -1,7 +1,7 @@
 import type https from 'node:https';
 import type { Express, RequestHandler } from 'express';
 import type { DownstreamCalls } from '../../domain/ports';
-import { proxyTo, underPrefix } from './proxy';
+import { proxyTo, swapPrefix } from './proxy';
 import type { StreamGuard } from './stream-guard';
 
 export interface ProxiedService {
@@ -25,18 +25,19 @@ export interface ProxyRouteDeps {
 /**
  * The APIs other services serve through the broker: logs and traces (the logger, reads only),
  * users, keys and logout (auth). Every proxied route is in the access table; anything else under
- * these prefixes is 404.
+ * these prefixes is 404. What is forwarded is the matched row's one spelling (see `swapPrefix`),
+ * and the live tail is the row `/api/logs/stream`, however the client spelled it.
  */
 export function mountProxyRoutes(app: Express, deps: ProxyRouteDeps): void {
   const { logger, auth, headersTimeoutMs, httpsAgent, guard } = deps;
   app.use(
     '/api/logs',
     ...guard,
-    deps.streams.middleware('/stream'),
+    deps.streams.middleware('/api/logs/stream'),
     proxyTo({
       downstream: logger.downstream,
       baseUrl: logger.baseUrl,
-      rewrite: (path) => underPrefix('/logs', path),
+      rewrite: swapPrefix('/api/logs', '/logs'),
       headersTimeoutMs,
       methods: ['GET', 'HEAD'],
       httpsAgent,
@@ -51,7 +52,7 @@ export function mountProxyRoutes(app: Express, deps: ProxyRouteDeps): void {
     proxyTo({
       downstream: logger.downstream,
       baseUrl: logger.baseUrl,
-      rewrite: (path) => underPrefix('/traces', path),
+      rewrite: swapPrefix('/api/traces', '/traces'),
       headersTimeoutMs,
       methods: ['GET', 'HEAD'],
       httpsAgent,
@@ -64,7 +65,7 @@ export function mountProxyRoutes(app: Express, deps: ProxyRouteDeps): void {
       proxyTo({
         downstream: auth.downstream,
         baseUrl: auth.baseUrl,
-        rewrite: (path) => underPrefix(`/api/${resource}`, path),
+        rewrite: swapPrefix(`/api/${resource}`, `/api/${resource}`),
         headersTimeoutMs,
         httpsAgent,
       }),

@@ -3,12 +3,17 @@ import https from 'node:https';
 import { AppError, propagationHeaders } from '@micromesh/kit';
 import type { Request, RequestHandler, Response } from 'express';
 import type { DownstreamCalls } from '../../domain/ports';
+import { matchedRouteOf } from './access-guard';
 import { streamEndSignal } from './stream-guard';
 
 export interface ProxyTarget {
   downstream: DownstreamCalls;
   baseUrl: string;
-  /** Maps the public path (after the mount point) to the downstream path. */
+  /**
+   * Maps the public path to the downstream path. It gets the canonical path of the access-table
+   * row the request was admitted under (`/api/logs/stream`, never `/api/logs/stream/`), so the
+   * downstream serves exactly what the broker checked.
+   */
   rewrite: (path: string) => string;
   /** Time allowed until the downstream's response headers arrive; the body then streams freely. */
   headersTimeoutMs: number;
@@ -43,7 +48,12 @@ export function proxyTo(target: ProxyTarget): RequestHandler {
       res.setHeader('allow', target.methods.join(', '));
       throw new AppError(405, `${req.method} is not allowed here`);
     }
-    const upstream = await target.downstream.call((signal) => open(target, req, signal), {
+    const matched = matchedRouteOf(res);
+    // Every proxied route is in the access table: without its row, nothing is forwarded.
+    if (!matched) throw new Error('a proxied route must be guarded by the access table');
+    const query = req.url.indexOf('?');
+    const path = target.rewrite(matched.path) + (query >= 0 ? req.url.slice(query) : '');
+    const upstream = await target.downstream.call((signal) => open(target, req, path, signal), {
       timeoutMs: target.headersTimeoutMs,
       retryWhen: req.method === 'GET' ? isRefused : undefined,
     });
@@ -54,9 +64,10 @@ export function proxyTo(target: ProxyTarget): RequestHandler {
 function open(
   target: ProxyTarget,
   req: Request,
+  path: string,
   signal: AbortSignal,
 ): Promise<http.IncomingMessage> {
-  const url = new URL(target.rewrite(req.url), target.baseUrl);
+  const url = new URL(path, target.baseUrl);
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'content-length') {
@@ -85,7 +96,7 @@ function open(
     const via = url.protocol === 'https:' ? target.httpsAgent : agent;
     const outgoing = request(url, { method: req.method, headers, agent: via }, (incoming) => {
       signal.removeEventListener('abort', onDeadline);
-      if ((incoming.statusCode ?? 502) >= 500) {
+      if (isOutage(incoming)) {
         incoming.resume();
         reject(new Error(`${req.method} ${url.pathname} answered ${incoming.statusCode}`));
         return;
@@ -136,12 +147,27 @@ function endWith(signal: AbortSignal, upstream: http.IncomingMessage, res: Respo
   res.once('close', () => signal.removeEventListener('abort', finish));
 }
 
+/**
+ * A 5xx is an outage (the breaker counts it; the client gets the broker's 503), except a 503 with
+ * Retry-After: the service's deliberate "busy, come back" (a full live tail), relayed as is.
+ */
+function isOutage(incoming: http.IncomingMessage): boolean {
+  const status = incoming.statusCode ?? 502;
+  if (status === 503 && incoming.headers['retry-after'] !== undefined) return false;
+  return status >= 500;
+}
+
 function isRefused(err: Error): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ECONNREFUSED' || code === 'ECONNRESET';
 }
 
-/** `/logs` + the path below the mount point (`/`, `/?q`, `/abc?q`) without a stray slash. */
-export function underPrefix(prefix: string, path: string): string {
-  return path === '/' || path.startsWith('/?') ? prefix + path.slice(1) : prefix + path;
+/** Rewrites a public path under `from` (e.g. `/api/logs/abc`) to the same path under `to` (`/logs/abc`). */
+export function swapPrefix(from: string, to: string): (path: string) => string {
+  return (path) => {
+    if (path !== from && !path.startsWith(`${from}/`)) {
+      throw new Error(`${path} is not under ${from}`);
+    }
+    return to + path.slice(from.length);
+  };
 }

@@ -3,12 +3,13 @@ import { type RevocationNotice } from '@micromesh/contracts';
 import type { RequestHandler, Response } from 'express';
 import type { Principal } from '../../domain/principal';
 import type { RevocationList } from '../../domain/revocation-list';
+import { matchedRouteOf } from './access-guard';
 import { principalOf } from './authenticate';
 
 export interface StreamGuardOptions {
   revocations: RevocationList;
-  /** Concurrent long-lived streams (live tails) one principal may hold. */
-  maxPerPrincipal: number;
+  /** Concurrent long-lived streams (live tails) one user may hold, across its sessions and keys. */
+  maxPerOwner: number;
 }
 
 /** Why a stream was ended by the broker. */
@@ -19,23 +20,26 @@ const SIGNAL_KEY = 'streamEnd';
 /**
  * Long-lived streams end when their credential does: at the token's expiry, and at once when auth
  * revokes it (a user notice raising the version past the token's, or any notice about the key or
- * its owner: the client reconnects and is checked afresh). Each principal holds at most
- * `maxPerPrincipal` at once (429 beyond). The proxy reads the end signal from `streamEndSignal()`.
+ * its owner: the client reconnects and is checked afresh). Each user holds at most `maxPerOwner`
+ * at once, counted across its token sessions and API keys alike (429 beyond), so minting keys does
+ * not multiply it. The proxy reads the end signal from `streamEndSignal()`.
  */
 export class StreamGuard {
   private readonly open = new Map<string, Set<AbortController>>();
 
   constructor(private readonly options: StreamGuardOptions) {}
 
-  /** Middleware before the proxy (after `requireAuth`); applies to the given sub-path only. */
-  middleware(path: string): RequestHandler {
-    return (req, res, next) => {
-      if (req.path !== path) {
-        next();
-        return;
-      }
+  /**
+   * Middleware before the proxy, after `guardByTable`: applies to requests admitted under the
+   * access-table row with this path (e.g. `/api/logs/stream`), whatever spelling they came in.
+   * Without a matched row it refuses (500) rather than let a stream through unguarded.
+   */
+  middleware(rulePath: string): RequestHandler {
+    return (_req, res, next) => {
       try {
-        this.admit(principalOf(res), res);
+        const matched = matchedRouteOf(res);
+        if (!matched) throw new Error('the stream guard runs after the access-table guard');
+        if (matched.rule.path === rulePath) this.admit(principalOf(res), res);
         next();
       } catch (err) {
         next(err);
@@ -48,21 +52,22 @@ export class StreamGuard {
     for (const set of this.open.values()) for (const c of set) c.abort(reason);
   }
 
-  count(clientKey: string): number {
-    return this.open.get(clientKey)?.size ?? 0;
+  /** Streams open for one owner (`user:<id>`). */
+  count(owner: string): number {
+    return this.open.get(owner)?.size ?? 0;
   }
 
   private admit(principal: Principal, res: Response): void {
-    const held = this.open.get(principal.clientKey) ?? new Set<AbortController>();
-    if (held.size >= this.options.maxPerPrincipal) {
+    const held = this.open.get(principal.owner) ?? new Set<AbortController>();
+    if (held.size >= this.options.maxPerOwner) {
       throw AppError.tooManyRequests(
         5,
-        `at most ${this.options.maxPerPrincipal} concurrent streams per client`,
+        `at most ${this.options.maxPerOwner} concurrent streams per user (its sessions and API keys together)`,
       );
     }
     const control = new AbortController();
     held.add(control);
-    this.open.set(principal.clientKey, held);
+    this.open.set(principal.owner, held);
     res.locals[SIGNAL_KEY] = control.signal;
 
     const timers: NodeJS.Timeout[] = [];
@@ -82,7 +87,7 @@ export class StreamGuard {
       for (const t of timers) clearTimeout(t);
       unsubscribe();
       held.delete(control);
-      if (held.size === 0) this.open.delete(principal.clientKey);
+      if (held.size === 0) this.open.delete(principal.owner);
     });
   }
 }

@@ -28,7 +28,7 @@ interface UsageRow {
   reset_seconds: number;
 }
 
-/** The windows a batch counted in, per principal: what a give-back must name exactly. */
+/** The windows a batch counted in, per quota owner: what a give-back must name exactly. */
 type Windows = Map<string, { period: Period; start: Date }[]>;
 
 /** Largest number of mails stored by one statement. */
@@ -36,7 +36,7 @@ const MAX_BATCH = 200;
 
 /**
  * Coalesces concurrent `accept`s into one round of statements: one lookup of the idempotency keys,
- * one quota update for every principal in the batch, one multi-row INSERT (one commit). While a
+ * one quota update for every quota owner in the batch, one multi-row INSERT (one commit). While a
  * round runs, new requests wait and go together in the next: under load a mail costs a fraction
  * of a PostgreSQL round trip, and at low load a round holds one mail and nothing waits.
  * The answers are those of `MessageRepository.accept`, which handles the rare leftovers (a key
@@ -158,13 +158,14 @@ export class AcceptBatcher {
   }
 
   /**
-   * Counts the batch against each principal's minute and day windows in one statement (committed
-   * asynchronously, as in `MessageRepository`); the first requests of a principal that fit are
-   * accepted, the rest answered over-quota and their counts given back.
+   * Counts the batch against each quota owner's minute and day windows in one statement
+   * (committed asynchronously, as in `MessageRepository`; the `principal` column holds the owner);
+   * the first requests of an owner that fit are accepted, the rest answered over-quota and their
+   * counts given back.
    */
   private async takeQuota(fresh: Pending[]): Promise<{ accepted: Pending[]; windows: Windows }> {
-    const perPrincipal = countBy(fresh);
-    const principals = [...perPrincipal.keys()].sort();
+    const perOwner = countBy(fresh);
+    const owners = [...perOwner.keys()].sort();
     const { rows } = await this.pool.query<UsageRow>(
       `INSERT INTO mail_quota_usage AS q (principal, period, window_start, used)
        SELECT t.principal, w.period,
@@ -178,7 +179,7 @@ export class AcceptBatcher {
            + CASE q.period WHEN 'minute' THEN interval '1 minute' ELSE interval '1 day' END
            - now()))::integer AS reset_seconds,
          set_config('synchronous_commit', 'off', true) AS commit_mode`,
-      [principals, principals.map((p) => perPrincipal.get(p) ?? 0)],
+      [owners, owners.map((o) => perOwner.get(o) ?? 0)],
     );
     const limits: Record<Period, number> = { minute: this.quota.perMinute, day: this.quota.perDay };
     const accepted: Pending[] = [];
@@ -190,9 +191,9 @@ export class AcceptBatcher {
         { period: row.period, start: row.window_start },
       ]);
     }
-    for (const principal of principals) {
-      const asked = perPrincipal.get(principal) ?? 0;
-      const usage = rows.filter((r) => r.principal === principal);
+    for (const owner of owners) {
+      const asked = perOwner.get(owner) ?? 0;
+      const usage = rows.filter((r) => r.principal === owner);
       let fits = asked;
       let binding: UsageRow | undefined;
       for (const row of usage) {
@@ -200,10 +201,10 @@ export class AcceptBatcher {
         if (room < asked && (!binding || row.reset_seconds > binding.reset_seconds)) binding = row;
         fits = Math.min(fits, room);
       }
-      const items = fresh.filter((item) => item.message.principal === principal);
+      const items = fresh.filter((item) => item.message.quotaOwner === owner);
       accepted.push(...items.slice(0, fits));
       if (fits < asked && binding) {
-        refused.set(principal, asked - fits);
+        refused.set(owner, asked - fits);
         const over: AcceptOutcome = {
           kind: 'over-quota',
           period: binding.period,
@@ -217,10 +218,10 @@ export class AcceptBatcher {
     return { accepted, windows };
   }
 
-  /** Takes back `n` from each principal's windows, exactly those the batch counted in. */
+  /** Takes back `n` from each quota owner's windows, exactly those the batch counted in. */
   private async giveBack(counts: Map<string, number>, windows: Windows): Promise<void> {
-    const entries = [...counts.entries()].flatMap(([principal, n]) =>
-      (windows.get(principal) ?? []).map((w) => ({ principal, n, ...w })),
+    const entries = [...counts.entries()].flatMap(([owner, n]) =>
+      (windows.get(owner) ?? []).map((w) => ({ owner, n, ...w })),
     );
     if (entries.length === 0) return;
     await this.pool.query(
@@ -231,7 +232,7 @@ export class AcceptBatcher {
          AND q.window_start = t.window_start
          AND set_config('synchronous_commit', 'off', true) IS NOT NULL`,
       [
-        entries.map((e) => e.principal),
+        entries.map((e) => e.owner),
         entries.map((e) => e.period),
         entries.map((e) => e.start),
         entries.map((e) => e.n),
@@ -269,10 +270,11 @@ export class AcceptBatcher {
   }
 }
 
+/** Requests per quota owner. */
 function countBy(items: Pending[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const { message } of items) {
-    counts.set(message.principal, (counts.get(message.principal) ?? 0) + 1);
+    counts.set(message.quotaOwner, (counts.get(message.quotaOwner) ?? 0) + 1);
   }
   return counts;
 }

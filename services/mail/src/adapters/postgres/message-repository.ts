@@ -68,8 +68,8 @@ export class MessageRepository implements MessageStore, OutboxStore {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Stores a new message as queued, within the principal's quota: over the quota nothing is
-   * stored. A live idempotency key of the same principal returns the message it names instead
+   * Stores a new message as queued, within its owner's quota (`quotaOwner`, shared by all of a
+   * user's credentials): over the quota nothing is stored. A live idempotency key of the same principal returns the message it names instead
    * (and costs no quota); an expired one is released first.
    */
   async accept(message: NewMessage, quota: Quota): Promise<AcceptOutcome> {
@@ -77,7 +77,7 @@ export class MessageRepository implements MessageStore, OutboxStore {
       const existing = await this.liveByKey(message.principal, message.idempotencyKey);
       if (existing) return { kind: 'existing', message: existing };
     }
-    const taken = await this.takeQuota(message.principal, quota);
+    const taken = await this.takeQuota(message.quotaOwner, quota);
     if (taken.over) return taken.over;
     // Two rounds at most: a key taken meanwhile by a request that expired since is released.
     for (let round = 0; round < 2; round++) {
@@ -86,14 +86,14 @@ export class MessageRepository implements MessageStore, OutboxStore {
         created = await this.insert(message);
       } catch (err) {
         // Nothing was stored, so nothing is counted.
-        await this.giveBackQuota(message.principal, taken.windows).catch(() => undefined);
+        await this.giveBackQuota(message.quotaOwner, taken.windows).catch(() => undefined);
         throw err;
       }
       if (created) return { kind: 'created', message: created };
       // A concurrent request with the same key won: this one is its replay and costs nothing.
       const existing = await this.liveByKey(message.principal, message.idempotencyKey ?? '');
       if (existing) {
-        await this.giveBackQuota(message.principal, taken.windows);
+        await this.giveBackQuota(message.quotaOwner, taken.windows);
         return { kind: 'existing', message: existing };
       }
     }
@@ -144,14 +144,15 @@ export class MessageRepository implements MessageStore, OutboxStore {
   }
 
   /**
-   * Adds one to the principal's minute and day windows in one statement; over either limit, the
+   * Adds one to the quota owner's minute and day windows in one statement (the table's
+   * `principal` column holds the owner); over either limit, the
    * one is given back and the over-quota outcome returned (so at most the limit is ever
-   * accepted). The counter rows are hot (every mail of a principal updates them), so the
+   * accepted). The counter rows are hot (every mail of an owner updates them), so the
    * statement commits asynchronously: its row locks are held for the statement, not for a WAL
    * flush. A PostgreSQL crash can forget the last fraction of a second of counting.
    */
   private async takeQuota(
-    principal: string,
+    owner: string,
     quota: Quota,
   ): Promise<{ over?: AcceptOutcome; windows: QuotaWindow[] }> {
     const { rows } = await this.pool.query<UsageRow>(
@@ -164,7 +165,7 @@ export class MessageRepository implements MessageStore, OutboxStore {
            + CASE q.period WHEN 'minute' THEN interval '1 minute' ELSE interval '1 day' END
            - now()))::integer AS reset_seconds,
          set_config('synchronous_commit', 'off', true) AS commit_mode`,
-      [principal],
+      [owner],
     );
     const limits = { minute: quota.perMinute, day: quota.perDay };
     const over = rows
@@ -172,7 +173,7 @@ export class MessageRepository implements MessageStore, OutboxStore {
       .sort((a, b) => b.reset_seconds - a.reset_seconds)[0];
     const windows = rows.map((r) => ({ period: r.period, start: r.window_start }));
     if (!over) return { windows };
-    await this.giveBackQuota(principal, windows);
+    await this.giveBackQuota(owner, windows);
     return {
       windows,
       over: {
@@ -185,13 +186,13 @@ export class MessageRepository implements MessageStore, OutboxStore {
   }
 
   /** Takes back the one counted in exactly these windows (a boundary may have passed since). */
-  private async giveBackQuota(principal: string, windows: QuotaWindow[]): Promise<void> {
+  private async giveBackQuota(owner: string, windows: QuotaWindow[]): Promise<void> {
     await this.pool.query(
       `UPDATE mail_quota_usage SET used = used - 1
        WHERE principal = $1
          AND (period, window_start) IN (SELECT * FROM unnest($2::text[], $3::timestamptz[]))
          AND set_config('synchronous_commit', 'off', true) IS NOT NULL`,
-      [principal, windows.map((w) => w.period), windows.map((w) => w.start)],
+      [owner, windows.map((w) => w.period), windows.map((w) => w.start)],
     );
   }
 

@@ -8,7 +8,7 @@ import { ok, parseInput, type SenderPolicy } from '@micromesh/kit';
 import type { Express } from 'express';
 import type { AcceptRequest, AcceptResult } from '../../domain/accept-mail';
 import { publicView } from '../../domain/message';
-import { PRINCIPAL_HEADER, principalSchema } from '../../domain/principal';
+import { PRINCIPAL_HEADER, QUOTA_OWNER_HEADER, principalSchema } from '../../domain/principal';
 import { resolveContent } from '../../domain/mail-content';
 
 export interface SendRouteDeps {
@@ -33,6 +33,11 @@ export function mountSendRoute(app: Express, deps: SendRouteDeps): void {
       req.get(PRINCIPAL_HEADER),
       'invalid or missing X-Principal header (the calling principal, set by the broker)',
     );
+    const owner = req.get(QUOTA_OWNER_HEADER);
+    const quotaOwner =
+      owner === undefined
+        ? principal
+        : parseInput(principalSchema, owner, 'invalid X-Quota-Owner header (set by the broker)');
     const key = parseInput(
       idempotencyKeyHeaderSchema,
       { [IDEMPOTENCY_KEY_HEADER]: req.get(IDEMPOTENCY_KEY_HEADER) },
@@ -48,6 +53,7 @@ export function mountSendRoute(app: Express, deps: SendRouteDeps): void {
     });
     const { message, replayed } = await deps.accept({
       principal,
+      quotaOwner,
       idempotencyKey: key,
       content,
       signal: gone.signal,

@@ -151,16 +151,29 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/logs': proxied('Query stored logs (filters and cursor; proxied to the logger)'),
   'GET /api/logs/stream': {
     ...proxied(
-      'The live tail (text/event-stream, ended at the token’s expiry or revocation; at most ' +
-        'STREAMS_PER_CLIENT at once, 429 beyond), proxied to the logger',
+      'The live tail (text/event-stream, ended at the token’s expiry or revocation, or by the ' +
+        'logger for a client that stops reading; at most STREAMS_PER_CLIENT at once per user, its ' +
+        'sessions and API keys together, 429 beyond), ' +
+        'proxied to the logger',
     ),
     responses: {
       '200': {
-        description: 'Server-sent events, one per stored entry',
+        description:
+          'Server-sent events, one per stored entry; a last `end` event says why the stream ended',
         content: { 'text/event-stream': { schema: { type: 'string' } } },
       },
       '429': rateLimited,
-      '503': error('The logger is unavailable'),
+      '503': {
+        ...error(
+          'The logger is unavailable, or serves as many tails as it allows (LOG_TAIL_MAX_SUBSCRIBERS)',
+        ),
+        headers: {
+          'Retry-After': {
+            schema: integer,
+            description: 'When the logger is full or the circuit is open: seconds to wait',
+          },
+        },
+      },
     },
   },
   'GET /api/logs/:id': proxied('One log entry, proxied to the logger'),
@@ -180,7 +193,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/keys': proxied('The caller’s API keys (everyone’s with keys:admin; proxied to auth)'),
   'POST /api/keys': proxied(
     'Create an API key with a subset of the caller’s scopes (`scopes`), shown once; a token ' +
-      'session only (an API key gets 400: a key made by a key would outlive it)',
+      'session only (an API key gets 400: a key made by a key would outlive it); at most ' +
+      'AUTH_MAX_KEYS_PER_USER live keys per user (409 beyond). A user’s keys share its budgets',
   ),
   'DELETE /api/keys/:id': proxied('Revoke an API key: one’s own, or any with keys:admin'),
   'POST /api/auth/logout': proxied(
