@@ -73,6 +73,8 @@ const { values } = parseArgs({
     tls: { type: 'boolean', default: false },
     tracing: { type: 'string', default: 'off' },
     rate: { type: 'string' },
+    env: { type: 'string', multiple: true, default: [] },
+    'node-arg': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -80,8 +82,10 @@ if (values.help) {
   process.stdout.write(`scripts/bench [--duration 8] [--connections 10,50,200] [--events 20000]
               [--scenarios ${ALL.join(',')}]
               [--profile DIR] [--tracing-connections 50] [--tracing-rounds 2]
-              [--tls] [--tracing off|RATIO] [--rate N]
+              [--tls] [--tracing off|RATIO] [--rate N] [--env K=V]... [--node-arg FLAG]...
   --rate N            the rows offer N req/s (compare builds at equal throughput)
+  --env K=V           an extra variable for every service of the main mesh (compare settings)
+  --node-arg FLAG     an extra node flag for every service of the main mesh
   --tls --tracing 1   the main mesh as scripts/up runs it (mutual TLS, every trace kept)
   --profile DIR       V8 CPU profiles of the mesh, and DIR/summary-<row>.txt per row
 See scripts/src/bench/main.ts and the README's Performance section.
@@ -228,6 +232,15 @@ async function measureDrain(env: BenchEnvironment): Promise<Drain> {
     exactlyOnce: final.total === eventCount && final.distinct === eventCount,
   };
 }
+
+/** --env K=V: extra variables for the main mesh's services (e.g. LOG_BATCH_CONCURRENCY=1). */
+const extraEnv = Object.fromEntries(
+  values.env.map((pair) => {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new Error(`--env wants KEY=VALUE, got ${pair}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
 
 const BENCH_ENV = {
   // The limiters still run on every request; their budgets are raised because one benchmark
@@ -463,11 +476,12 @@ async function main(): Promise<void> {
   const env = await startBenchEnvironment({
     root,
     bcryptCost,
-    brokerEnv: BENCH_ENV,
+    brokerEnv: { ...BENCH_ENV, ...extraEnv },
     peer: scenarios.has('peer'),
-    nodeArgs: values.profile
-      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
-      : [],
+    nodeArgs: [
+      ...values['node-arg'],
+      ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] : []),
+    ],
     tracing: mainTracing,
     tls: values.tls,
     output: (line) => meshLog.write(`${line}\n`),

@@ -71,6 +71,7 @@ export {
   type ConnectSetup,
   type DisconnectHandler,
 } from './amqp/amqp-connection';
+export { KeptConsumer, type KeptConsumerOptions } from './amqp/kept-consumer';
 export {
   EventPublisher,
   PUBLISH_SEQ_HEADER,

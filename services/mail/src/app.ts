@@ -10,7 +10,12 @@ import {
   type StartedHttpService,
 } from '@micromesh/kit';
 import type { MailConfig } from './config';
-import { MAIL_EXCHANGE, OUTBOX_QUEUE, registerMailTopology } from './adapters/amqp/mail-topology';
+import {
+  declareMailTopology,
+  MAIL_EXCHANGE,
+  OUTBOX_QUEUE,
+  registerMailTopology,
+} from './adapters/amqp/mail-topology';
 import { createRetryScheduler } from './adapters/amqp/retry-publisher';
 import { AcceptBatcher } from './adapters/postgres/accept-batcher';
 import { MessageRepository } from './adapters/postgres/message-repository';
@@ -27,7 +32,7 @@ import { registerRetryConsumer } from './entry-points/amqp/retry-consumer';
 import { mountMessageStatusRoute } from './entry-points/http/message-status-route';
 import { mountSendRoute } from './entry-points/http/send-route';
 import { startSweeper, type Sweeper } from './entry-points/timers/outbox-sweeper';
-import { deliveryCounter } from './metrics';
+import { deliveryCounter, deliveryStateGauges } from './metrics';
 
 export interface MailOverrides {
   logger?: Logger;
@@ -102,6 +107,7 @@ export async function startMail(
   const consumer = registerRetryConsumer({
     connection,
     queue: OUTBOX_QUEUE,
+    declare: (channel) => declareMailTopology(channel, config.MAIL_RETRY_DELAYS_MS),
     logger,
     // One attempt per pooled SMTP connection: a claimed attempt never waits for a connection.
     prefetch: config.MAIL_SMTP_MAX_CONNECTIONS,
@@ -109,8 +115,22 @@ export async function startMail(
     requeueDelayMs: 2_000,
   });
   lifecycle.onShutdown('retry-consumer', () => consumer.stop());
-  // Queued mail is kept in PostgreSQL when RabbitMQ is down, so RabbitMQ is a detail too.
+  // Queued mail is kept in PostgreSQL when RabbitMQ is down, so RabbitMQ is a detail too. So are
+  // a lost outbox consumer (replaced with backoff) and paused deliveries: mail is still accepted
+  // and kept; readiness shows them (and /metrics counts them) without taking the replica out.
   health.addCheck('rabbitmq', connection.healthCheck(), { required: false });
+  health.addCheck('outbox-consumer', consumer.healthCheck(), { required: false });
+  health.addCheck(
+    'smtp-deliveries',
+    async () => {
+      if (gate.pausedBecause) throw new Error(`deliveries paused: ${gate.pausedBecause}`);
+    },
+    { required: false },
+  );
+  deliveryStateGauges(ctx.metrics, {
+    consuming: () => consumer.consuming,
+    paused: () => !gate.isOpen,
+  });
   connection.start();
 
   const sweeper: Sweeper = startSweeper(

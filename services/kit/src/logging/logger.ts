@@ -16,6 +16,8 @@ export interface LoggerSettings {
  * pino JSON logger; every line carries the service name and, inside a request, its id and the
  * trace and span it belongs to (`trace_id`, `span_id`, when the request is traced).
  */
+const NOTHING = Object.freeze({});
+
 export function createLogger({ service, level = 'info', destination }: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level,
@@ -39,12 +41,16 @@ export function createLogger({ service, level = 'info', destination }: LoggerSet
       ],
       censor: '[redacted]',
     },
-    mixin() {
+    mixin(line: object) {
+      // A line that names its request itself (the access log) needs no context lookups.
+      if ((line as { reqId?: unknown }).reqId !== undefined) return NOTHING;
       const reqId = currentRequestId();
       const trace = currentTraceIds();
       if (!trace) return reqId ? { reqId } : {};
       return reqId ? { reqId, ...trace } : trace;
     },
+    // pino's default copies the line onto the mixin's object; with nothing to add, the line as it is.
+    mixinMergeStrategy: (line, extra) => (extra === NOTHING ? line : Object.assign(extra, line)),
   };
   return pino(options, destination ?? stdoutDestination());
 }

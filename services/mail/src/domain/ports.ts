@@ -16,13 +16,19 @@ export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
   /** The server could not be reached at all (as opposed to answering "not now" or "no"). */
   readonly serverDown: boolean;
+  /**
+   * The server refused us, not this message (no login, sender not allowed, our address blocked,
+   * TLS failing): every mail would fail the same way until our set-up is fixed.
+   */
+  readonly setup: boolean;
   constructor(
     readonly permanent: boolean,
     readonly publicMessage: string,
-    options?: { cause?: unknown; serverDown?: boolean },
+    options?: { cause?: unknown; serverDown?: boolean; setup?: boolean },
   ) {
     super(publicMessage, options);
     this.serverDown = options?.serverDown ?? false;
+    this.setup = options?.setup ?? false;
   }
 }
 
@@ -37,7 +43,16 @@ export interface SmtpGate {
   whenOpen(signal?: AbortSignal): Promise<void>;
   /** An attempt could not reach the server: pause deliveries and probe until it answers. */
   reportDown(): void;
+  /**
+   * The server refused our set-up (`reason`, public): pause deliveries with a growing hold, then
+   * let attempts try again, until one is delivered.
+   */
+  reportSetupFailure(reason: string): void;
+  /** A mail was accepted by the server: the set-up works (the hold starts small again). */
+  reportDelivered(): void;
   readonly isOpen: boolean;
+  /** Why deliveries are paused, or undefined while they run. */
+  readonly pausedBecause: string | undefined;
 }
 
 export interface RetryScheduler {

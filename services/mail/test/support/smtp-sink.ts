@@ -20,6 +20,12 @@ export interface SmtpSink {
   start(): Promise<void>;
   /** Every message from now on is refused with this reply code (e.g. 550). */
   rejectWith(code: number | undefined): void;
+  /** MAIL FROM is refused with this reply from now on (e.g. 530: no login), undefined to accept. */
+  refuseSender(code: number | undefined): void;
+  /** New connections are greeted with this refusal (e.g. 554: our address blocked), or not. */
+  refuseGreeting(code: number | undefined): void;
+  /** Awaited after a message's data arrived and before it is accepted (250). */
+  beforeAccept(hook: (() => Promise<void>) | undefined): void;
   /** Every message from now on is answered only after this long (a slow server). */
   delayReplies(ms: number): void;
   /** Messages whose data arrived and whose reply is still pending (a slow server's backlog). */
@@ -32,6 +38,11 @@ export interface SmtpSink {
 export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let rejectCode: number | undefined;
+  let senderRefusal: number | undefined;
+  let greetingRefusal: number | undefined;
+  let acceptHook: (() => Promise<void>) | undefined;
+  const smtpError = (message: string, responseCode: number) =>
+    Object.assign(new Error(message), { responseCode });
   let replyDelayMs = 0;
   let inFlight = 0;
   let server: SMTPServer | undefined;
@@ -43,6 +54,14 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
       disabledCommands: ['STARTTLS'],
       logger: false,
       closeTimeout: 50,
+      onConnect(_session, callback) {
+        if (greetingRefusal === undefined) callback();
+        else callback(smtpError('service refused to your address', greetingRefusal));
+      },
+      onMailFrom(_address, _session, callback) {
+        if (senderRefusal === undefined) callback();
+        else callback(smtpError('Authentication required', senderRefusal));
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -63,18 +82,20 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
             return;
           }
           const raw = Buffer.concat(chunks).toString('utf8');
-          simpleParser(raw).then(
-            (parsed) => {
-              received.push({
-                envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-                envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-                raw,
-                parsed,
-              });
-              callback();
-            },
-            (err: Error) => callback(err),
-          );
+          (acceptHook ?? (() => Promise.resolve()))()
+            .then(() => simpleParser(raw))
+            .then(
+              (parsed) => {
+                received.push({
+                  envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                  envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+                  raw,
+                  parsed,
+                });
+                callback();
+              },
+              (err: Error) => callback(err),
+            );
         };
       },
     });
@@ -101,6 +122,15 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     start: listen,
     rejectWith(code) {
       rejectCode = code;
+    },
+    refuseSender(code) {
+      senderRefusal = code;
+    },
+    refuseGreeting(code) {
+      greetingRefusal = code;
+    },
+    beforeAccept(hook) {
+      acceptHook = hook;
     },
     delayReplies(ms) {
       replyDelayMs = ms;

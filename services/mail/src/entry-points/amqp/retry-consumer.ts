@@ -1,4 +1,9 @@
-import { withConsumerBatchSpan, type AmqpConnection, type Logger } from '@micromesh/kit';
+import {
+  KeptConsumer,
+  withConsumerBatchSpan,
+  type AmqpConnection,
+  type Logger,
+} from '@micromesh/kit';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { z } from 'zod';
 
@@ -6,28 +11,39 @@ const retryMessageSchema = z.object({ id: z.uuid() });
 
 export interface RetryConsumerOptions {
   connection: AmqpConnection;
-  /** The queue of messages due for an attempt (declared by the composition root's topology). */
+  /** The queue of messages due for an attempt. */
   queue: string;
+  /** Declares the queue (and what it needs) on a new consumer channel: a deleted queue comes back. */
+  declare: (channel: Channel) => Promise<void>;
   logger: Logger;
   prefetch: number;
   /**
    * Handles one due message; a throw means "try again later" (e.g. PostgreSQL is down). The signal
-   * fires when the consumer stops, so a handler waiting (for SMTP) lets go of its message.
+   * fires when the consumer stops or its channel ends, so a handler waiting (for SMTP) lets go of
+   * a message that RabbitMQ has already taken back.
    */
   handle: (id: string, signal: AbortSignal) => Promise<unknown>;
   /** Pause before a message whose handling threw goes back to the queue (no hot loop). */
   requeueDelayMs: number;
 }
 
+export interface RetryConsumer {
+  /** Whether a consumer of the outbox exists now (false while it is being replaced). */
+  readonly consuming: boolean;
+  /** For readiness: throws while nothing consumes the outbox. */
+  healthCheck(): () => Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
- * Consumes the outbox with manual acks, on every (re)connect (after the topology setup). A message
- * is acked only after its outcome is recorded in PostgreSQL.
+ * Consumes the outbox with manual acks. The kit's KeptConsumer makes the consumer on every
+ * (re)connect and replaces it when RabbitMQ closes its channel or cancels it (consumer timeout,
+ * queue deleted). A message is acked only after its outcome is recorded in PostgreSQL.
  */
-export function registerRetryConsumer(options: RetryConsumerOptions): { stop(): Promise<void> } {
+export function registerRetryConsumer(options: RetryConsumerOptions): RetryConsumer {
   const { logger, queue } = options;
-  let current: { channel: Channel; tag: string } | undefined;
-  let stopping = false;
   const stopped = new AbortController();
+  const channelEnded = new WeakMap<Channel, AbortController>();
   const inFlight = new Set<Promise<void>>();
 
   const onMessage = async (channel: Channel, delivery: ConsumeMessage) => {
@@ -41,12 +57,14 @@ export function registerRetryConsumer(options: RetryConsumerOptions): { stop(): 
       settle(() => channel.ack(delivery));
       return;
     }
+    const ended = channelEnded.get(channel)?.signal;
+    const signal = ended ? AbortSignal.any([stopped.signal, ended]) : stopped.signal;
     try {
-      await options.handle(parsed.data.id, stopped.signal);
+      await options.handle(parsed.data.id, signal);
       settle(() => channel.ack(delivery));
     } catch (err) {
-      if (stopped.signal.aborted) {
-        // Stopping while it waited: back to the queue for the next consumer, untouched.
+      if (signal.aborted) {
+        // Stopping, or the channel is gone, while it waited: RabbitMQ has it back, untouched.
         settle(() => channel.nack(delivery, false, true));
         return;
       }
@@ -58,42 +76,41 @@ export function registerRetryConsumer(options: RetryConsumerOptions): { stop(): 
     }
   };
 
-  options.connection.onConnect(async (model) => {
-    const channel = await model.createChannel();
-    channel.on('error', (err: Error) => logger.warn({ err: err.message }, 'retry channel error'));
-    await channel.prefetch(options.prefetch);
-    if (stopping) {
-      await channel.close().catch(() => undefined);
-      return;
-    }
-    const { consumerTag } = await channel.consume(
-      queue,
-      (delivery) => {
-        if (!delivery) return; // the queue was deleted; the reconnect declares it again
-        // A retry continues the trace of the request that queued the mail.
-        const work = withConsumerBatchSpan(
-          `${queue} process`,
-          [delivery.properties.headers],
-          { 'messaging.system': 'rabbitmq', 'messaging.destination.name': queue },
-          () => onMessage(channel, delivery),
-        ).finally(() => inFlight.delete(work));
-        inFlight.add(work);
-      },
-      { noAck: false },
-    );
-    current = { channel, tag: consumerTag };
+  const consumer = new KeptConsumer({
+    connection: options.connection,
+    queue,
+    logger,
+    async prepare(channel) {
+      channelEnded.set(channel, new AbortController());
+      await options.declare(channel);
+      await channel.prefetch(options.prefetch);
+    },
+    onMessage(channel, delivery) {
+      // A retry continues the trace of the request that queued the mail.
+      const work = withConsumerBatchSpan(
+        `${queue} process`,
+        [delivery.properties.headers],
+        { 'messaging.system': 'rabbitmq', 'messaging.destination.name': queue },
+        () => onMessage(channel, delivery),
+      ).finally(() => inFlight.delete(work));
+      inFlight.add(work);
+    },
+    onChannelEnd(channel) {
+      channelEnded.get(channel)?.abort(new Error('consumer channel ended'));
+    },
   });
 
   return {
+    get consuming() {
+      return consumer.consuming;
+    },
+    healthCheck: () => consumer.healthCheck(),
     async stop() {
-      stopping = true;
       stopped.abort();
-      const last = current;
-      current = undefined;
-      if (last) await last.channel.cancel(last.tag).catch(() => undefined);
+      await consumer.cancel();
       // Let attempts in progress record their outcome and ack before the channel goes.
       await Promise.allSettled([...inFlight]);
-      if (last) await last.channel.close().catch(() => undefined);
+      await consumer.close();
     },
   };
 
