@@ -1,7 +1,7 @@
 // Kept by hand: migrations are SQL strings built into each service (no files to ship), the lock
 // wait is bounded and names its holder, and ~100 lines do not earn a migration library and its CLI.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 import type { Logger } from 'pino';
 
 export interface Migration {
@@ -50,6 +50,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
  * start with a message naming the lock instead of hanging or dying on a statement timeout. The
  * connection is discarded afterwards, never handed back to the pool without its timeout.
  */
+/** The longest a timer can wait (2^31 - 1 ms, about 24.8 days). */
+const MIGRATION_QUERY_TIMEOUT_MS = 2_147_483_647;
+
 export async function migrate(options: MigrateOptions): Promise<number[]> {
   const { pool, logger } = options;
   const table = options.table ?? 'schema_migrations';
@@ -80,7 +83,14 @@ export async function migrate(options: MigrateOptions): Promise<number[]> {
         if (done.has(migration.version)) continue;
         await client.query('BEGIN');
         try {
-          await client.query(migration.up);
+          // A migration may run long: no server-side limit (above), and none on the client beyond
+          // what a timer can wait (the pool's query_timeout is sized for ordinary statements).
+          // (node-postgres honours a per-query query_timeout; its types do not list it.)
+          const statement: QueryConfig & { query_timeout: number } = {
+            text: migration.up,
+            query_timeout: MIGRATION_QUERY_TIMEOUT_MS,
+          };
+          await client.query(statement);
           await client.query(`INSERT INTO ${table} (version, name) VALUES ($1, $2)`, [
             migration.version,
             migration.name,
