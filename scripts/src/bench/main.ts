@@ -649,9 +649,10 @@ async function main(): Promise<void> {
       await runLoad({ ...specs.log!, connections: 10, durationSeconds: 2 });
       const alone = await runLoad({ ...specs.log!, connections: 50, durationSeconds });
       // Logins at auth's capacity (2 connections) are all hashed: this row measures bcrypt beside
-      // `log`. Before the flood below: at 20 connections nearly every login is refused at once
-      // (auth's gate is full; the broker then answers logins itself for AUTH_OVERLOAD_HOLD_MS
-      // after each refusal auth gives), so that row measures a flood of quick 503s.
+      // `log`. Before the flood below: at 20 connections nearly every login is refused (auth's
+      // gate is full; after each refusal auth gives, the broker answers the logins of the next
+      // AUTH_OVERLOAD_HOLD_MS itself, at the end of that hold), so that row measures a flood of
+      // 503s from a client that retries at once.
       const [hashing, logins] = await Promise.all([
         runLoad({ ...specs.log!, connections: 50, durationSeconds }),
         runLoad({ ...specs.auth!, connections: 2, durationSeconds }),

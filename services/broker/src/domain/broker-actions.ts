@@ -35,7 +35,7 @@ export class BrokerActions {
   ) {}
 
   async auth(credentials: AuthPayload, clientIp: string): Promise<ActionOutcome> {
-    this.authOverload?.check();
+    await this.authOverload?.check();
     try {
       return { status: 202, body: await this.ports.authenticate(credentials, clientIp) };
     } catch (err) {
