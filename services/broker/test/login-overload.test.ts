@@ -57,11 +57,12 @@ describe('broker: logins while auth is at capacity', () => {
     const hashing = login(broker).then((res) => res);
     // Well within one compare at cost 13 (hundreds of ms), the login has taken the slot.
     await new Promise((resolve) => setTimeout(resolve, 150));
-    return hashing;
+    // Wrapped: returned bare from an async function, the promise would be awaited here.
+    return { hashing };
   }
 
   it('When every broker login is relayed (hold 0), then auth answers each refusal itself', async () => {
-    const hashing = await occupyTheSlot(relayingAll);
+    const { hashing } = await occupyTheSlot(relayingAll);
     const before = await refusedByAuth();
     const answers = [];
     for (let i = 0; i < 15; i++) answers.push(await login(relayingAll));
@@ -72,7 +73,7 @@ describe('broker: logins while auth is at capacity', () => {
   });
 
   it('When auth refused a login for capacity, then the broker answers the next ones the same 503 itself at the end of the hold, and auth decides again after it', async () => {
-    const hashing = await occupyTheSlot(holding);
+    const { hashing } = await occupyTheSlot(holding);
     const before = await refusedByAuth();
     const first = await login(holding);
     const started = performance.now();
